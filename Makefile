@@ -1,0 +1,62 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed-stamp
+LINT_DB := build/lint.sqlite3
+
+.PHONY: install run test lint lint-md export serve clean help
+
+help:
+	@echo "make run      install, migrate, load the seed catalog, serve on 127.0.0.1:$(PORT)"
+	@echo "make test     install and run the whole test suite"
+	@echo "make install  only the .venv with test dependencies"
+	@echo "make lint     ruff, Django checks, migrations check, markdownlint of the export"
+	@echo "make export   write the README export to build/README.md"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_catalog
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) lint-md
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+# The export of the seed catalog must pass markdownlint (config: .markdownlint-cli2.jsonc).
+lint-md: install node_modules/.package-lock.json
+	mkdir -p build && rm -f $(LINT_DB)
+	DATABASE_URL=sqlite:///$(CURDIR)/$(LINT_DB) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:///$(CURDIR)/$(LINT_DB) $(PY) manage.py loaddata catalog -v0
+	DATABASE_URL=sqlite:///$(CURDIR)/$(LINT_DB) $(PY) manage.py export_readme --output build/README.md
+	npx --no-install markdownlint-cli2 build/README.md
+
+export: install
+	mkdir -p build
+	$(PY) manage.py export_readme --output build/README.md
+
+serve: install
+	$(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=config.settings.production $(VENV)/bin/gunicorn config.wsgi \
+		--bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+clean:
+	rm -rf $(VENV) build node_modules staticfiles

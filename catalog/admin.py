@@ -1,0 +1,131 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
+from catalog.selectors import section_tree
+
+
+class LinkInline(admin.TabularInline):
+    model = Link
+    extra = 0
+    fields = ["position", "label", "url", "identifier"]
+    readonly_fields = ["identifier"]
+    ordering = ["position", "id"]
+
+
+class PlacementInline(admin.TabularInline):
+    model = Placement
+    extra = 0
+    fields = ["section", "position"]
+    autocomplete_fields = ["section"]
+    ordering = ["section__parent_id", "section__position", "position"]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "parent", "position", "placement_count"]
+    list_display_links = ["title"]
+    list_editable = ["position"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "slug", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["parent"]
+    ordering = ["parent_id", "position"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(placement_total=Count("placements"))
+
+    def changelist_view(self, request, extra_context=None):
+        # One tree load numbers every row of the page.
+        self._numbers = {pk: node.number for pk, node in section_tree().by_pk.items()}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Number")
+    def number(self, obj: Section) -> str:
+        numbers = getattr(self, "_numbers", None) or {}
+        return numbers.get(obj.pk, "")
+
+    @admin.display(description="Papers", ordering="placement_total")
+    def placement_count(self, obj: Section) -> int:
+        return obj.placement_total
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = ["title", "authors", "venue", "year", "section_count", "updated_at"]
+    list_filter = ["year", "venue"]
+    search_fields = ["title", "authors", "venue", "links__url", "links__identifier"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [LinkInline, PlacementInline]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).annotate(section_total=Count("placements", distinct=True))
+        )
+
+    @admin.display(description="Sections", ordering="section_total")
+    def section_count(self, obj: Paper) -> int:
+        return obj.section_total
+
+
+@admin.register(Placement)
+class PlacementAdmin(admin.ModelAdmin):
+    list_display = ["paper", "section", "position"]
+    list_editable = ["position"]
+    list_filter = ["section"]
+    search_fields = ["paper__title", "section__title"]
+    autocomplete_fields = ["paper", "section"]
+    list_select_related = ["paper", "section"]
+    ordering = ["section__parent_id", "section__position", "position"]
+
+
+@admin.register(Link)
+class LinkAdmin(admin.ModelAdmin):
+    list_display = ["url", "label", "paper", "identifier"]
+    list_filter = ["label"]
+    search_fields = ["url", "identifier", "paper__title"]
+    autocomplete_fields = ["paper"]
+    list_select_related = ["paper"]
+
+
+@admin.register(ReadmeDocument)
+class ReadmeDocumentAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (None, {"fields": ["title", "intro"]}),
+        (
+            "Headings",
+            {
+                "fields": [
+                    "news_heading",
+                    "citation_heading",
+                    "abstract_heading",
+                    "contents_heading",
+                    "paper_list_heading",
+                    "workshops_heading",
+                ]
+            },
+        ),
+        ("Citation", {"fields": ["citation_intro", "citation"]}),
+        ("Abstract", {"fields": ["abstract"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return not ReadmeDocument.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NewsItem)
+class NewsItemAdmin(admin.ModelAdmin):
+    list_display = ["date", "text"]
+    date_hierarchy = "date"
+    search_fields = ["text"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "description"]

@@ -1,0 +1,72 @@
+"""Identifiers extracted from links, so one paper is recognised behind different URLs.
+
+`identifier_for_url` returns one canonical, prefixed string per URL:
+`arxiv:2401.12086`, `doi:10.1145/3630106.3658979`, `openreview:SJgdnAVKDH`, or
+`url:example.org/path?query` for anything else.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, unquote, urlsplit
+
+ARXIV_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
+ARXIV_URL = re.compile(
+    r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/" + ARXIV_ID + r"(?:\.pdf)?/?$",
+    re.IGNORECASE,
+)
+ARXIV_BARE = re.compile(r"^(?:arxiv:\s*)?" + ARXIV_ID + r"$", re.IGNORECASE)
+DOI = re.compile(r"(?P<doi>10\.\d{4,9}/[^\s?#]+)")
+DOI_HOSTS = ("doi.org", "dx.doi.org", "dl.acm.org", "www.science.org", "science.org")
+
+PREFIX_LABELS = {
+    "arxiv": "arXiv",
+    "doi": "DOI",
+    "openreview": "OpenReview",
+    "url": "URL",
+}
+
+
+def arxiv_id(value: str) -> str:
+    """The arXiv id (without version) in an id or any arXiv URL form; "" if there is none."""
+    value = value.strip()
+    match = ARXIV_URL.match(value) or ARXIV_BARE.match(value)
+    return match.group("id") if match else ""
+
+
+def arxiv_abs_url(identifier: str) -> str:
+    return f"https://arxiv.org/abs/{identifier}"
+
+
+def normalize_url(url: str) -> str:
+    """Scheme-less, lower-cased host without `www.`, no trailing slash, no fragment."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{path}{query}"
+
+
+def identifier_for_url(url: str) -> str:
+    if not url:
+        return ""
+    found = arxiv_id(url)
+    if found:
+        return f"arxiv:{found}"
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if host in DOI_HOSTS or host.endswith(".doi.org"):
+        match = DOI.search(unquote(parts.path))
+        if match:
+            return f"doi:{match.group('doi').lower()}"
+    if host.removeprefix("www.") == "openreview.net":
+        forum = parse_qs(parts.query).get("id")
+        if forum:
+            return f"openreview:{forum[0]}"
+    return f"url:{normalize_url(url)}"
+
+
+def describe(identifier: str) -> tuple[str, str]:
+    """("arXiv", "2401.12086") for display."""
+    prefix, _, value = identifier.partition(":")
+    return PREFIX_LABELS.get(prefix, prefix), value

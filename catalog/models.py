@@ -1,0 +1,207 @@
+"""The catalog: a section tree, one record per paper, and the paper's placements in sections.
+
+The README's preamble (title, intro, News, Citation, Abstract, workshops) is data here too, so
+nothing of the list's content lives in templates or code.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from catalog import identifiers
+
+
+class Section(models.Model):
+    """A node of the numbered taxonomy. Its number (`1.5.2`) is derived from the tree."""
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, related_name="children", on_delete=models.PROTECT
+    )
+    position = models.PositiveIntegerField(help_text="Order among the siblings, from 1.")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    description = models.TextField(blank=True)
+
+    # Positions are not unique: swapping two rows in the admin must not trip a constraint
+    # halfway; ties fall back to the id.
+    class Meta:
+        ordering = ["parent_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(position__gte=1), name="section_position_from_one"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="section_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        number = getattr(self, "number", None)
+        return f"{number} {self.title}" if number else self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:section", kwargs={"slug": self.slug})
+
+
+class PublishedPaperQuerySet(models.QuerySet):
+    def published(self) -> PublishedPaperQuerySet:
+        """The public set: papers placed in at least one section."""
+        return self.filter(Exists(Placement.objects.filter(paper=OuterRef("pk"))))
+
+
+class Paper(models.Model):
+    """One paper, however many sections list it."""
+
+    title = models.CharField(max_length=500)
+    authors = models.CharField(
+        max_length=500, blank=True, help_text="As the list displays them, e.g. “Bai et al.”"
+    )
+    venue = models.CharField(max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublishedPaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="paper_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
+                name="paper_year_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:paper", kwargs={"pk": self.pk})
+
+
+class Link(models.Model):
+    """A labelled link of a paper; its identifier (arXiv id, DOI, ...) is derived from the URL."""
+
+    class Label(models.TextChoices):
+        # The order here is the order links are rendered in.
+        PAPER = "paper", "paper"
+        CODE = "code", "code"
+        MODEL = "model", "model"
+        DATA = "data", "data"
+        DEMO = "demo", "demo"
+        PROJECT = "project", "project"
+        BLOG = "blog", "blog"
+        VIDEO = "video", "video"
+        SLIDES = "slides", "slides"
+        POSTER = "poster", "poster"
+
+    paper = models.ForeignKey(Paper, related_name="links", on_delete=models.CASCADE)
+    label = models.CharField(max_length=20, choices=Label.choices, default=Label.PAPER)
+    url = models.URLField(max_length=1000)
+    position = models.PositiveIntegerField(default=1)
+    identifier = models.CharField(
+        max_length=1100,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="arxiv:…, doi:…, openreview:… or url:… — used to find duplicates.",
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "url"], name="link_unique_url_per_paper"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.label}] {self.url}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.identifier = identifiers.identifier_for_url(self.url)
+        super().save(*args, **kwargs)
+
+    @property
+    def identifier_display(self) -> tuple[str, str]:
+        return identifiers.describe(self.identifier)
+
+
+class Placement(models.Model):
+    """A paper listed in a section at a position."""
+
+    paper = models.ForeignKey(Paper, related_name="placements", on_delete=models.CASCADE)
+    section = models.ForeignKey(Section, related_name="placements", on_delete=models.PROTECT)
+    position = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["section_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paper", "section"], name="placement_unique_paper_in_section"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1), name="placement_position_from_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper} in {self.section}"
+
+
+class ReadmeDocument(models.Model):
+    """The README's framing text. One row; the export reads it."""
+
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True, help_text="Markdown shown under the title.")
+    news_heading = models.CharField(max_length=100, default="News")
+    citation_heading = models.CharField(max_length=100, default="Citation")
+    citation_intro = models.TextField(blank=True)
+    citation = models.TextField(blank=True, help_text="BibTeX, shown as a code block.")
+    abstract_heading = models.CharField(max_length=100, default="Abstract")
+    abstract = models.TextField(blank=True)
+    contents_heading = models.CharField(max_length=100, default="Table of Contents")
+    paper_list_heading = models.CharField(max_length=100, default="Paper List")
+    workshops_heading = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "README document"
+        verbose_name_plural = "README document"
+        constraints = [
+            # A singleton: the only row allowed has id 1.
+            models.CheckConstraint(condition=Q(id=1), name="readme_document_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+
+class NewsItem(models.Model):
+    date = models.DateField()
+    text = models.TextField(help_text="Markdown, one paragraph.")
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.text[:60]}"
+
+
+class Workshop(models.Model):
+    """A row of the closing table of recommended tutorials and workshops."""
+
+    name = models.CharField(max_length=200)
+    url = models.URLField(max_length=500)
+    description = models.TextField()
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,8 @@
+from django.http import HttpRequest, HttpResponse
+
+from catalog.readme.export import render_readme
+
+
+def readme_markdown(request: HttpRequest) -> HttpResponse:
+    """The current export, as GitHub would show it."""
+    return HttpResponse(render_readme(), content_type="text/markdown; charset=utf-8")

@@ -1,0 +1,139 @@
+"""Reads of the catalog. Views, the export and the admin call these, never raw queries.
+
+The section tree is small (tens to hundreds of nodes), so it is loaded whole in one query and
+numbered in Python; every page then costs a constant number of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from catalog.models import Link, Paper, Placement, Section
+
+
+@dataclass
+class SectionNode:
+    section: Section
+    number: str
+    depth: int
+    parent: SectionNode | None = None
+    children: list[SectionNode] = field(default_factory=list)
+    own_paper_count: int = 0
+
+    @property
+    def title(self) -> str:
+        return self.section.title
+
+    @property
+    def slug(self) -> str:
+        return self.section.slug
+
+    @property
+    def pk(self) -> int:
+        return self.section.pk
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.section.title}"
+
+    def get_absolute_url(self) -> str:
+        return self.section.get_absolute_url()
+
+    @property
+    def paper_count(self) -> int:
+        """Distinct placements in this section and everything below it."""
+        return self.own_paper_count + sum(child.paper_count for child in self.children)
+
+    def descendants(self) -> list[SectionNode]:
+        found: list[SectionNode] = []
+        for child in self.children:
+            found.append(child)
+            found.extend(child.descendants())
+        return found
+
+    def ancestors(self) -> list[SectionNode]:
+        chain: list[SectionNode] = []
+        node = self.parent
+        while node is not None:
+            chain.insert(0, node)
+            node = node.parent
+        return chain
+
+
+@dataclass
+class SectionTree:
+    roots: list[SectionNode]
+    by_pk: dict[int, SectionNode]
+    by_slug: dict[str, SectionNode]
+
+    def walk(self) -> list[SectionNode]:
+        """Every node, depth first, in README order."""
+        nodes: list[SectionNode] = []
+        for root in self.roots:
+            nodes.append(root)
+            nodes.extend(root.descendants())
+        return nodes
+
+
+def section_tree(*, with_counts: bool = False) -> SectionTree:
+    """The whole taxonomy, numbered. One query (two with counts)."""
+    sections = list(Section.objects.order_by("parent_id", "position", "id"))
+    counts: dict[int, int] = {}
+    if with_counts:
+        counts = dict(
+            Placement.objects.values_list("section_id").annotate(n=Count("id")).order_by()
+        )
+    children: dict[int | None, list[Section]] = defaultdict(list)
+    for section in sections:
+        children[section.parent_id].append(section)
+    for siblings in children.values():
+        siblings.sort(key=lambda s: (s.position, s.pk))
+
+    by_pk: dict[int, SectionNode] = {}
+
+    def build(section: Section, prefix: str, depth: int, parent: SectionNode | None, index: int):
+        number = f"{prefix}.{index}" if prefix else str(index)
+        node = SectionNode(
+            section=section,
+            number=number,
+            depth=depth,
+            parent=parent,
+            own_paper_count=counts.get(section.pk, 0),
+        )
+        section.number = number
+        by_pk[section.pk] = node
+        node.children = [
+            build(child, number, depth + 1, node, i)
+            for i, child in enumerate(children.get(section.pk, []), start=1)
+        ]
+        return node
+
+    roots = [build(s, "", 0, None, i) for i, s in enumerate(children.get(None, []), start=1)]
+    return SectionTree(roots=roots, by_pk=by_pk, by_slug={n.slug: n for n in by_pk.values()})
+
+
+def papers_with_links() -> QuerySet[Paper]:
+    """Papers with their links prefetched in render order."""
+    return Paper.objects.prefetch_related(
+        Prefetch("links", queryset=Link.objects.order_by("position", "id"))
+    )
+
+
+def placements_in_order(*, section_ids: list[int] | None = None) -> QuerySet[Placement]:
+    """Placements with paper and links, ordered by section then position."""
+    queryset = Placement.objects.select_related("paper").prefetch_related(
+        Prefetch("paper__links", queryset=Link.objects.order_by("position", "id"))
+    )
+    if section_ids is not None:
+        queryset = queryset.filter(section_id__in=section_ids)
+    return queryset.order_by("section_id", "position", "id")
+
+
+def placements_by_section(*, section_ids: list[int] | None = None) -> dict[int, list[Placement]]:
+    grouped: dict[int, list[Placement]] = defaultdict(list)
+    for placement in placements_in_order(section_ids=section_ids):
+        grouped[placement.section_id].append(placement)
+    return grouped

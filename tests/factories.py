@@ -1,0 +1,45 @@
+"""factory_boy factories: tests build rows through these, not by hand."""
+
+import factory
+from django.utils.text import slugify
+
+from catalog.models import Link, Paper, Placement, Section
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    parent = None
+    title = factory.Sequence(lambda n: f"Section {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class PaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Paper
+
+    title = factory.Sequence(lambda n: f"Aligning Models With Feedback, Part {n}")
+    authors = factory.Sequence(lambda n: f"Author{n} et al.")
+    venue = "arXiv"
+    year = 2024
+
+
+class LinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Link
+
+    paper = factory.SubFactory(PaperFactory)
+    label = Link.Label.PAPER
+    url = factory.Sequence(lambda n: f"https://arxiv.org/abs/2401.{n:05d}")
+    position = 1
+
+
+class PlacementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Placement
+
+    paper = factory.SubFactory(PaperFactory)
+    section = factory.SubFactory(SectionFactory)
+    position = factory.Sequence(lambda n: n + 1)
