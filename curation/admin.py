@@ -1,0 +1,362 @@
+"""The review queue. Only maintainers (the `curation.review_submission` permission) see it;
+every decision goes through curation/services.py, one submission at a time."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from catalog.selectors import section_tree
+from curation.forms import ReviewNoteForm
+from curation.models import Submission, SubmissionEvent, SubmissionLink
+from curation.preview import submission_preview
+from curation.services import (
+    TransitionRefused,
+    paper_snapshot,
+    submission_approve,
+    submission_reject,
+    submission_request_changes,
+)
+
+REVIEW_PERMISSION = "curation.review_submission"
+
+# decision name -> (service, needs a note, past tense for messages)
+DECISIONS = {
+    "approve": (submission_approve, False, "approved and published"),
+    "reject": (submission_reject, True, "rejected"),
+    "request_changes": (submission_request_changes, True, "sent back for changes"),
+}
+
+
+def can_review(request: HttpRequest) -> bool:
+    return (
+        request.user.is_active
+        and request.user.is_staff
+        and request.user.has_perm(REVIEW_PERMISSION)
+    )
+
+
+class ReviewerOnlyMixin:
+    def has_module_permission(self, request):
+        return can_review(request)
+
+    def has_view_permission(self, request, obj=None):
+        return can_review(request)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return can_review(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SubmissionLinkInline(ReviewerOnlyMixin, admin.TabularInline):
+    model = SubmissionLink
+    fields = ["label", "url", "identifier"]
+    readonly_fields = fields
+    extra = 0
+
+
+class SubmissionEventInline(ReviewerOnlyMixin, admin.TabularInline):
+    model = SubmissionEvent
+    fields = ["created_at", "action", "from_state", "to_state", "actor_label", "note"]
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = "History"
+
+
+class DuplicateSuspectedFilter(admin.SimpleListFilter):
+    title = "duplicate suspected"
+    parameter_name = "duplicate"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(duplicate_suspected=True)
+        if self.value() == "no":
+            return queryset.filter(duplicate_suspected=False)
+        return queryset
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "state",
+        "section_list",
+        "contributor_name",
+        "is_author",
+        "duplicate_suspected",
+        "created_at",
+    ]
+    list_filter = [
+        "state",
+        "kind",
+        ("sections", admin.RelatedOnlyFieldListFilter),
+        DuplicateSuspectedFilter,
+        "is_author",
+    ]
+    search_fields = ["title", "authors", "contributor_name", "contributor_email", "links__url"]
+    ordering = ["-created_at", "-id"]
+    date_hierarchy = "created_at"
+    actions = ["approve_selected", "reject_selected", "request_changes_selected"]
+    inlines = [SubmissionLinkInline, SubmissionEventInline]
+    change_form_template = "admin/curation/submission/change_form.html"
+    fieldsets = [
+        (
+            "Review",
+            {
+                "fields": [
+                    "state",
+                    "readme_line",
+                    "duplicates",
+                    "correction_diff",
+                    "reviewed_by",
+                    "reviewed_at",
+                    "review_note",
+                ]
+            },
+        ),
+        (
+            "Proposed entry",
+            {"fields": ["kind", "paper", "title", "authors", "venue", "year", "section_list"]},
+        ),
+        (
+            "Contributor",
+            {
+                "fields": [
+                    "contributor_name",
+                    "contributor_email",
+                    "is_author",
+                    "note",
+                    "created_at",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [
+        "state",
+        "readme_line",
+        "duplicates",
+        "correction_diff",
+        "reviewed_by",
+        "reviewed_at",
+        "review_note",
+        "kind",
+        "paper",
+        "title",
+        "authors",
+        "venue",
+        "year",
+        "section_list",
+        "contributor_name",
+        "contributor_email",
+        "is_author",
+        "note",
+        "created_at",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("paper", "reviewed_by")
+            .prefetch_related("sections")
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        self._numbers = {pk: node.number for pk, node in section_tree().by_pk.items()}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._numbers = {pk: node.number for pk, node in section_tree().by_pk.items()}
+        extra_context = {**(extra_context or {}), "note_form": ReviewNoteForm()}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # Read-only displays --------------------------------------------------------------------
+
+    @admin.display(description="Sections")
+    def section_list(self, obj: Submission) -> str:
+        numbers = getattr(self, "_numbers", {})
+        return ", ".join(
+            f"{numbers.get(section.pk, '')} {section.title}".strip()
+            for section in obj.sections.all()
+        )
+
+    @admin.display(description="README line")
+    def readme_line(self, obj: Submission) -> str:
+        preview = submission_preview(obj)
+        return format_html('<code style="white-space:pre-wrap">{}</code>', preview["markdown"])
+
+    @admin.display(description="Suspected duplicates")
+    def duplicates(self, obj: Submission) -> str:
+        papers = format_html_join(
+            "",
+            '<li>Published: <a href="{}">{}</a> ({})</li>',
+            (
+                (
+                    reverse("admin:catalog_paper_change", args=[paper.pk]),
+                    paper.title,
+                    ", ".join(p.section.title for p in paper.placements.select_related("section")),
+                )
+                for paper in obj.duplicate_papers.all()
+            ),
+        )
+        submissions = format_html_join(
+            "",
+            '<li>Submission: <a href="{}">{}</a> ({})</li>',
+            (
+                (
+                    reverse("admin:curation_submission_change", args=[other.pk]),
+                    other.title,
+                    other.get_state_display(),
+                )
+                for other in obj.duplicate_submissions.all()
+            ),
+        )
+        if not papers and not submissions:
+            return "None found"
+        return format_html("<ul>{}{}</ul>", papers, submissions)
+
+    @admin.display(description="Changes proposed")
+    def correction_diff(self, obj: Submission) -> str:
+        if obj.kind != Submission.Kind.CORRECTION or obj.paper is None:
+            return "—"
+        rows = correction_rows(obj, getattr(self, "_numbers", {}))
+        body = format_html_join(
+            "",
+            '<tr class="{}"><th>{}</th><td>{}</td><td>{}</td></tr>',
+            (
+                ("diff-changed" if changed else "", name, before, after)
+                for name, before, after, changed in rows
+            ),
+        )
+        return format_html(
+            '<table class="correction-diff"><thead><tr><th>Field</th><th>Published</th>'
+            "<th>Proposed</th></tr></thead><tbody>{}</tbody></table>",
+            body,
+        )
+
+    # Decisions ------------------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="curation_submission_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not can_review(request):
+            raise PermissionDenied
+        submission = self.get_object(request, object_id)
+        if submission is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        decision = request.POST.get("decision", "")
+        form = ReviewNoteForm(request.POST)
+        change_url = reverse("admin:curation_submission_change", args=[submission.pk])
+        if decision not in DECISIONS or not form.is_valid():
+            self.message_user(request, "Choose approve, reject or request changes.", messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        self._decide(request, [submission], decision, form.cleaned_data["note"])
+        return HttpResponseRedirect(change_url)
+
+    def _decide(self, request, submissions, decision: str, note: str) -> None:
+        service, needs_note, done = DECISIONS[decision]
+        if needs_note and not note.strip():
+            self.message_user(
+                request,
+                "Write a note for the contributor: it is required to reject or to ask for changes.",
+                messages.ERROR,
+            )
+            return
+        decided = 0
+        for submission in submissions:
+            try:
+                outcome = service(submission=submission, reviewer=request.user, note=note.strip())
+            except TransitionRefused as refusal:
+                self.message_user(request, f"“{submission.title}”: {refusal}", messages.WARNING)
+                continue
+            decided += 1
+            for warning in outcome.warnings:
+                self.message_user(request, warning, messages.WARNING)
+        if decided:
+            self.message_user(
+                request,
+                f"{decided} submission{'s' if decided != 1 else ''} {done}.",
+                messages.SUCCESS,
+            )
+
+    def _bulk(self, request, queryset, decision: str):
+        _service, needs_note, _done = DECISIONS[decision]
+        submissions = list(queryset.order_by("created_at", "id"))
+        if "apply" in request.POST or not needs_note:
+            form = ReviewNoteForm(request.POST if "apply" in request.POST else None)
+            note = form.cleaned_data["note"] if form.is_bound and form.is_valid() else ""
+            if not needs_note or note.strip():
+                self._decide(request, submissions, decision, note)
+                return None
+        # Ask for the note on an intermediate page, as Django's delete confirmation does.
+        return TemplateResponse(
+            request,
+            "admin/curation/submission/bulk_note.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": f"{DECISIONS[decision][2].capitalize()}: write a note",
+                "submissions": submissions,
+                "action": f"{decision}_selected",
+                "note_form": ReviewNoteForm(request.POST if "apply" in request.POST else None),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description="Approve and publish selected submissions")
+    def approve_selected(self, request, queryset):
+        return self._bulk(request, queryset, "approve")
+
+    @admin.action(description="Reject selected submissions (with a note)")
+    def reject_selected(self, request, queryset):
+        return self._bulk(request, queryset, "reject")
+
+    @admin.action(description="Request changes on selected submissions (with a note)")
+    def request_changes_selected(self, request, queryset):
+        return self._bulk(request, queryset, "request_changes")
+
+
+def correction_rows(submission: Submission, numbers: dict[int, str]):
+    """(field, published, proposed, changed) for each field of a correction."""
+    current = paper_snapshot(submission.paper)
+
+    def links(pairs):
+        return "; ".join(f"[{label}] {url}" for label, url in pairs)
+
+    def sections(ids):
+        return "; ".join(sorted(numbers.get(pk, str(pk)) for pk in ids))
+
+    proposed_links = [[link.label, link.url] for link in submission.links.all()]
+    proposed_sections = sorted(submission.sections.values_list("pk", flat=True))
+    pairs = [
+        ("Title", current["title"], submission.title),
+        ("Authors", current["authors"], submission.authors),
+        ("Venue", current["venue"], submission.venue),
+        ("Year", current["year"], submission.year),
+        ("Links", links(current["links"]), links(proposed_links)),
+        ("Sections", sections(current["sections"]), sections(proposed_sections)),
+    ]
+    return [(name, before, after, before != after) for name, before, after in pairs]

@@ -1,0 +1,310 @@
+"""The public submission form. It validates and cleans; curation/services.py acts."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from catalog import identifiers
+from catalog.models import Link, Paper, Section
+from catalog.selectors import section_tree
+from curation.models import Submission
+from curation.services import Contributor, SubmissionContent
+
+PLACEHOLDERS = {
+    "",
+    "tbd",
+    "todo",
+    "tba",
+    "na",
+    "n a",
+    "none",
+    "null",
+    "nil",
+    "test",
+    "testing",
+    "title",
+    "paper title",
+    "author",
+    "authors",
+    "venue",
+    "xxx",
+    "xx",
+    "x",
+    "asdf",
+    "qwerty",
+    "foo",
+    "bar",
+    "unknown",
+    "lorem ipsum",
+    "example",
+    "placeholder",
+    "name",
+    "your name",
+}
+http_url = URLValidator(schemes=["http", "https"])
+
+
+def is_placeholder(value: str) -> bool:
+    words = re.sub(r"[\W_]+", " ", value.casefold()).strip()
+    return words in PLACEHOLDERS
+
+
+def clean_text(value: str, *, field_label: str) -> str:
+    """One line of text: surrounding space trimmed, inner runs of space collapsed."""
+    for char in value:
+        if unicodedata.category(char) in {"Cc", "Cs", "Co"} and char not in "\t\n\r":
+            raise ValidationError(f"{field_label} contains a control character.")
+    value = re.sub(r"\s+", " ", value).strip()
+    if is_placeholder(value):
+        raise ValidationError(f"Enter the real {field_label.lower()}, not a placeholder.")
+    return value
+
+
+def clean_link(value: str, *, allow_arxiv_id: bool) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    arxiv = identifiers.arxiv_id(value)
+    if arxiv and (allow_arxiv_id or value.lower().startswith(("http://", "https://"))):
+        # Every arXiv form (abs, pdf, vN, www., a bare id) is stored as the abs page.
+        return identifiers.arxiv_abs_url(arxiv)
+    try:
+        http_url(value)
+    except ValidationError:
+        raise ValidationError(
+            "Enter a full http:// or https:// address"
+            + (", or an arXiv id such as 2401.10020." if allow_arxiv_id else ".")
+        ) from None
+    return value
+
+
+def section_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Sections grouped by part, each shown as "1.5.2 Debate"."""
+    groups = []
+    for root in section_tree().roots:
+        options = [(root.pk, root.label)] + [(node.pk, node.label) for node in root.descendants()]
+        groups.append((root.label, options))
+    return groups
+
+
+class SubmissionForm(forms.Form):
+    title = forms.CharField(
+        max_length=500, help_text="As on the paper, e.g. “Self-Rewarding Language Models”."
+    )
+    authors = forms.CharField(
+        max_length=500, help_text="As the list shows them: “Yuan et al.” or “Weizhe Yuan et al.”."
+    )
+    venue = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="“ICLR”, “NeurIPS”, “ACL”… or “arXiv” for a preprint.",
+    )
+    year = forms.IntegerField(min_value=1900)
+    paper_url = forms.CharField(
+        label="Paper link",
+        max_length=1000,
+        help_text="An http(s) link to the paper, or an arXiv id or URL.",
+    )
+    code_url = forms.CharField(label="Code link", max_length=1000, required=False)
+    extra_label = forms.ChoiceField(
+        label="Another link: kind",
+        choices=[
+            (value, name) for value, name in Link.Label.choices if value not in {"paper", "code"}
+        ],
+        required=False,
+    )
+    extra_url = forms.CharField(label="Another link: address", max_length=1000, required=False)
+    sections = forms.TypedMultipleChoiceField(
+        coerce=int,
+        help_text="One or more; hold Ctrl (⌘ on a Mac) to pick several.",
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    contributor_name = forms.CharField(label="Your name", max_length=200)
+    contributor_email = forms.EmailField(
+        label="Your email",
+        required=False,
+        max_length=254,
+        help_text="Optional: we write to you when a maintainer decides.",
+    )
+    is_author = forms.BooleanField(label="I am an author of this paper", required=False)
+    note = forms.CharField(
+        label="Note to the maintainers",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    send_anyway = forms.BooleanField(
+        label="This is a different paper: send it anyway", required=False
+    )
+    # A honeypot: hidden from people by CSS, filled in by naive bots.
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+    def __init__(
+        self, *args, paper: Paper | None = None, submission: Submission | None = None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.paper = paper
+        self.submission = submission
+        self.fields["sections"].choices = section_choices()
+        if paper is not None:
+            # Some listed entries have only a code or blog link; a correction keeps that.
+            self.fields["paper_url"].required = False
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        if paper is not None or submission is not None:
+            # A correction or a resend concerns one known contributor action, not a new paper.
+            del self.fields["send_anyway"]
+
+    def clean_title(self):
+        title = clean_text(self.cleaned_data["title"], field_label="Title")
+        return title.rstrip(".").rstrip() if not title.endswith("..") else title
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        latest = datetime.date.today().year + 1
+        if year > latest:
+            raise ValidationError(f"Enter a year no later than {latest}.")
+        return year
+
+    def clean_authors(self):
+        return clean_text(self.cleaned_data["authors"], field_label="Authors")
+
+    def clean_venue(self):
+        venue = self.cleaned_data["venue"]
+        return clean_text(venue, field_label="Venue") if venue.strip() else ""
+
+    def clean_contributor_name(self):
+        return clean_text(self.cleaned_data["contributor_name"], field_label="Your name")
+
+    def clean_note(self):
+        note = self.cleaned_data["note"]
+        if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in note):
+            raise ValidationError("The note contains a control character.")
+        return note.strip()
+
+    def clean_paper_url(self):
+        return clean_link(self.cleaned_data["paper_url"], allow_arxiv_id=True)
+
+    def clean_code_url(self):
+        return clean_link(self.cleaned_data["code_url"], allow_arxiv_id=False)
+
+    def clean_extra_url(self):
+        return clean_link(self.cleaned_data["extra_url"], allow_arxiv_id=False)
+
+    def clean_sections(self):
+        wanted = set(self.cleaned_data["sections"])
+        sections = list(Section.objects.filter(pk__in=wanted))
+        if len(sections) != len(wanted):
+            raise ValidationError("Pick sections from the list.")
+        return sections
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise ValidationError("This field must stay empty.")
+        return ""
+
+    def clean_contributor_email(self):
+        email = self.cleaned_data["contributor_email"].strip()
+        if email:
+            open_count = Submission.objects.open().filter(contributor_email__iexact=email)
+            if self.submission is not None:
+                open_count = open_count.exclude(pk=self.submission.pk)
+            if open_count.count() >= settings.SUBMISSION_MAX_PENDING_PER_EMAIL:
+                raise ValidationError(
+                    "You already have "
+                    f"{settings.SUBMISSION_MAX_PENDING_PER_EMAIL} submissions waiting for review;"
+                    " please wait for a decision before sending more."
+                )
+        return email
+
+    def clean(self):
+        data = super().clean()
+        urls = [data.get("paper_url"), data.get("code_url"), data.get("extra_url")]
+        present = [url for url in urls if url]
+        if len(present) != len(set(present)):
+            raise ValidationError("The same address is given twice.")
+        if not present and not self.errors:
+            raise ValidationError("Give at least one link.")
+        if data.get("extra_url") and not data.get("extra_label"):
+            self.add_error("extra_label", "Say what kind of link this is.")
+        return data
+
+    def content(self) -> SubmissionContent:
+        data = self.cleaned_data
+        links = [("paper", data["paper_url"])] if data.get("paper_url") else []
+        if data.get("code_url"):
+            links.append(("code", data["code_url"]))
+        if data.get("extra_url"):
+            links.append((data["extra_label"], data["extra_url"]))
+        return SubmissionContent(
+            title=data["title"],
+            authors=data["authors"],
+            venue=data["venue"],
+            year=data["year"],
+            links=links,
+            sections=data["sections"],
+        )
+
+    def contributor(self) -> Contributor:
+        data = self.cleaned_data
+        return Contributor(
+            name=data["contributor_name"],
+            email=data["contributor_email"],
+            is_author=data["is_author"],
+            note=data["note"],
+        )
+
+
+def initial_from_paper(paper: Paper) -> dict:
+    """The correction form starts from the paper as published."""
+    links = list(paper.links.order_by("position", "id"))
+    paper_link = next((link.url for link in links if link.label == "paper"), "")
+    code_link = next((link.url for link in links if link.label == "code"), "")
+    extra = next((link for link in links if link.label not in {"paper", "code"}), None)
+    return {
+        "title": paper.title,
+        "authors": paper.authors,
+        "venue": paper.venue,
+        "year": paper.year,
+        "paper_url": paper_link,
+        "code_url": code_link,
+        "extra_label": extra.label if extra else "",
+        "extra_url": extra.url if extra else "",
+        "sections": list(paper.placements.values_list("section_id", flat=True)),
+    }
+
+
+def initial_from_submission(submission: Submission) -> dict:
+    links = list(submission.links.all())
+    extra = next((link for link in links if link.label not in {"paper", "code"}), None)
+    return {
+        "title": submission.title,
+        "authors": submission.authors,
+        "venue": submission.venue,
+        "year": submission.year,
+        "paper_url": next((link.url for link in links if link.label == "paper"), ""),
+        "code_url": next((link.url for link in links if link.label == "code"), ""),
+        "extra_label": extra.label if extra else "",
+        "extra_url": extra.url if extra else "",
+        "sections": list(submission.sections.values_list("pk", flat=True)),
+        "contributor_name": submission.contributor_name,
+        "contributor_email": submission.contributor_email,
+        "is_author": submission.is_author,
+    }
+
+
+class ReviewNoteForm(forms.Form):
+    """The maintainer's note for a decision; required to reject or ask for changes."""
+
+    note = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
+    )

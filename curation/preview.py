@@ -1,0 +1,39 @@
+"""The entry as it will appear in the README, for the form's preview and the review queue.
+
+It goes through the export's own entry renderer, so the preview cannot drift from the README.
+"""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+
+from curation.models import Submission
+from curation.services import SubmissionContent
+
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+def entry_preview(content: SubmissionContent) -> dict[str, str]:
+    from catalog.readme.export import render_entry
+
+    line = render_entry(
+        title=content.title,
+        authors=content.authors,
+        venue=content.venue,
+        year=content.year,
+        links=content.links,
+    )
+    return {"markdown": line, "html": _markdown.render(line)}
+
+
+def submission_preview(submission: Submission) -> dict[str, str]:
+    return entry_preview(
+        SubmissionContent(
+            title=submission.title,
+            authors=submission.authors,
+            venue=submission.venue,
+            year=submission.year,
+            links=[(link.label, link.url) for link in submission.links.all()],
+            sections=[],
+        )
+    )

@@ -1,0 +1,317 @@
+"""Business actions on submissions. Each is one transaction, refuses a submission that is no
+longer in a state it may leave, writes a SubmissionEvent (and, for maintainers, an admin log
+entry), and defers side effects (email, README regeneration) until the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from catalog.models import Link, Paper, Placement, Section
+from curation import notifications
+from curation.duplicates import find_duplicates
+from curation.models import Submission, SubmissionEvent, SubmissionLink
+
+logger = logging.getLogger(__name__)
+
+State = Submission.State
+Action = SubmissionEvent.Action
+
+# Which states each action may leave.
+LEAVES = {
+    Action.APPROVED: {State.PENDING},
+    Action.REJECTED: {State.PENDING, State.CHANGES_REQUESTED},
+    Action.CHANGES_REQUESTED: {State.PENDING},
+    Action.WITHDRAWN: {State.PENDING, State.CHANGES_REQUESTED},
+    Action.RESUBMITTED: {State.CHANGES_REQUESTED},
+}
+
+
+class TransitionRefused(Exception):
+    """The submission is not in a state this action may leave."""
+
+
+@dataclass(frozen=True)
+class SubmissionContent:
+    """What a contributor proposes: the entry as it should read."""
+
+    title: str
+    authors: str
+    venue: str
+    year: int | None
+    links: list[tuple[str, str]]  # (label, url), in order
+    sections: list[Section]
+
+
+@dataclass(frozen=True)
+class Contributor:
+    name: str
+    email: str = ""
+    is_author: bool = False
+    note: str = ""
+
+
+@dataclass
+class Outcome:
+    """The result of an action, with problems met by its after-commit side effects."""
+
+    submission: Submission
+    paper: Paper | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def paper_snapshot(paper: Paper) -> dict:
+    return {
+        "title": paper.title,
+        "authors": paper.authors,
+        "venue": paper.venue,
+        "year": paper.year,
+        "links": [[link.label, link.url] for link in paper.links.order_by("position", "id")],
+        "sections": sorted(paper.placements.values_list("section_id", flat=True)),
+    }
+
+
+@transaction.atomic
+def submission_create(
+    *,
+    content: SubmissionContent,
+    contributor: Contributor,
+    paper: Paper | None = None,
+) -> Submission:
+    """A new paper, or (with `paper`) a correction of that published paper."""
+    submission = Submission.objects.create(
+        kind=Submission.Kind.CORRECTION if paper else Submission.Kind.NEW_PAPER,
+        paper=paper,
+        original=paper_snapshot(paper) if paper else {},
+        contributor_name=contributor.name,
+        contributor_email=contributor.email,
+        is_author=contributor.is_author,
+        note=contributor.note,
+        **_scalar_fields(content),
+    )
+    _store_content(submission, content)
+    _record(submission, Action.CREATED, from_state="", actor=None, note=contributor.note)
+    return submission
+
+
+@transaction.atomic
+def submission_resubmit(
+    *, submission: Submission, content: SubmissionContent, note: str = ""
+) -> Submission:
+    """The contributor's edit after changes were requested; back to the queue."""
+    submission = _lock(submission, Action.RESUBMITTED)
+    for name, value in _scalar_fields(content).items():
+        setattr(submission, name, value)
+    if note:
+        submission.note = note
+    previous = submission.state
+    submission.state = State.PENDING
+    submission.save()
+    submission.links.all().delete()
+    _store_content(submission, content)
+    _record(submission, Action.RESUBMITTED, from_state=previous, actor=None, note=note)
+    return submission
+
+
+@transaction.atomic
+def submission_withdraw(*, submission: Submission) -> Submission:
+    submission = _lock(submission, Action.WITHDRAWN)
+    previous = submission.state
+    submission.state = State.WITHDRAWN
+    submission.save(update_fields=["state", "updated_at"])
+    _record(submission, Action.WITHDRAWN, from_state=previous, actor=None)
+    return submission
+
+
+def submission_approve(
+    *, submission: Submission, reviewer: AbstractBaseUser, note: str = ""
+) -> Outcome:
+    """Publish: a new paper with its placements, or the correction applied to its paper."""
+    outcome = Outcome(submission=submission)
+    with transaction.atomic():
+        submission = _lock(submission, Action.APPROVED)
+        if submission.kind == Submission.Kind.CORRECTION:
+            paper = _apply_correction(submission)
+        else:
+            paper = _publish_new_paper(submission)
+        submission.paper = paper
+        _decide(submission, State.APPROVED, Action.APPROVED, reviewer, note, outcome)
+        outcome.submission, outcome.paper = submission, paper
+        transaction.on_commit(lambda: _regenerate_readme(outcome))
+    return outcome
+
+
+def submission_reject(*, submission: Submission, reviewer: AbstractBaseUser, note: str) -> Outcome:
+    outcome = Outcome(submission=submission)
+    with transaction.atomic():
+        submission = _lock(submission, Action.REJECTED)
+        _decide(submission, State.REJECTED, Action.REJECTED, reviewer, note, outcome)
+        outcome.submission = submission
+    return outcome
+
+
+def submission_request_changes(
+    *, submission: Submission, reviewer: AbstractBaseUser, note: str
+) -> Outcome:
+    outcome = Outcome(submission=submission)
+    with transaction.atomic():
+        submission = _lock(submission, Action.CHANGES_REQUESTED)
+        _decide(
+            submission, State.CHANGES_REQUESTED, Action.CHANGES_REQUESTED, reviewer, note, outcome
+        )
+        outcome.submission = submission
+    return outcome
+
+
+# Helpers -----------------------------------------------------------------------------------
+
+
+def _scalar_fields(content: SubmissionContent) -> dict:
+    return {
+        "title": content.title,
+        "authors": content.authors,
+        "venue": content.venue,
+        "year": content.year,
+    }
+
+
+def _store_content(submission: Submission, content: SubmissionContent) -> None:
+    for position, (label, url) in enumerate(content.links, start=1):
+        SubmissionLink(submission=submission, label=label, url=url, position=position).save()
+    submission.sections.set(content.sections)
+    duplicates = find_duplicates(
+        title=content.title,
+        urls=[url for _label, url in content.links],
+        exclude_paper_id=submission.paper_id if submission.kind == "correction" else None,
+        exclude_submission_id=submission.pk,
+    )
+    submission.duplicate_papers.set(duplicates.papers)
+    submission.duplicate_submissions.set(duplicates.submissions)
+    submission.duplicate_suspected = bool(duplicates)
+    submission.save(update_fields=["duplicate_suspected"])
+
+
+def _lock(submission: Submission, action: str) -> Submission:
+    """Re-read the row under a lock so two reviewers cannot both act on it."""
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if locked.state not in LEAVES[action]:
+        raise TransitionRefused(
+            f"This submission is {locked.get_state_display().lower()}; "
+            f"it can no longer be {Action(action).label.lower()}."
+        )
+    return locked
+
+
+def _decide(
+    submission: Submission,
+    state: str,
+    action: str,
+    reviewer: AbstractBaseUser,
+    note: str,
+    outcome: Outcome,
+) -> None:
+    previous = submission.state
+    submission.state = state
+    submission.reviewed_by = reviewer
+    submission.reviewed_at = timezone.now()
+    submission.review_note = note
+    submission.save()
+    _record(submission, action, from_state=previous, actor=reviewer, note=note)
+    LogEntry.objects.log_actions(
+        user_id=reviewer.pk,
+        queryset=Submission.objects.filter(pk=submission.pk),
+        action_flag=CHANGE,
+        change_message=f"{Action(action).label}" + (f": {note}" if note else ""),
+        single_object=True,
+    )
+    if submission.contributor_email:
+        transaction.on_commit(lambda: _notify(submission, outcome))
+
+
+def _record(submission: Submission, action: str, *, from_state: str, actor, note: str = "") -> None:
+    SubmissionEvent.objects.create(
+        submission=submission,
+        action=action,
+        from_state=from_state,
+        to_state=submission.state,
+        actor=actor,
+        actor_label=actor.get_username() if actor else "contributor",
+        note=note,
+    )
+
+
+def _next_position(section: Section) -> int:
+    last = Placement.objects.filter(section=section).aggregate(last=Max("position"))["last"]
+    return (last or 0) + 1
+
+
+def _place(paper: Paper, sections) -> None:
+    for section in sections:
+        if not Placement.objects.filter(paper=paper, section=section).exists():
+            Placement.objects.create(paper=paper, section=section, position=_next_position(section))
+
+
+def _publish_new_paper(submission: Submission) -> Paper:
+    paper = Paper.objects.create(
+        title=submission.title,
+        authors=submission.authors,
+        venue=submission.venue,
+        year=submission.year,
+    )
+    for link in submission.links.all():
+        Link(paper=paper, label=link.label, url=link.url, position=link.position).save()
+    _place(paper, submission.sections.order_by("parent_id", "position", "id"))
+    return paper
+
+
+def _apply_correction(submission: Submission) -> Paper:
+    paper = Paper.objects.select_for_update().get(pk=submission.paper_id)
+    paper.title = submission.title
+    paper.authors = submission.authors
+    paper.venue = submission.venue
+    paper.year = submission.year
+    paper.save()
+
+    proposed = list(submission.links.all())
+    paper.links.exclude(url__in=[link.url for link in proposed]).delete()
+    existing = {link.url: link for link in paper.links.all()}
+    for link in proposed:
+        current = existing.get(link.url) or Link(paper=paper, url=link.url)
+        current.label, current.position = link.label, link.position
+        current.save()
+
+    wanted = list(submission.sections.all())
+    paper.placements.exclude(section__in=wanted).delete()
+    _place(paper, wanted)
+    return paper
+
+
+def _notify(submission: Submission, outcome: Outcome) -> None:
+    try:
+        notifications.send_decision(submission)
+    except Exception as exc:  # a failed email never undoes a decision
+        logger.exception("Could not email the contributor of submission %s", submission.pk)
+        outcome.warnings.append(
+            f"The decision stands, but the email to {submission.contributor_email} failed: {exc}"
+        )
+
+
+def _regenerate_readme(outcome: Outcome) -> None:
+    path = settings.README_EXPORT_PATH
+    if not path:
+        return
+    try:
+        from catalog.readme.export import write_readme
+
+        write_readme(path)
+    except Exception as exc:  # the approval stands; the maintainer is told
+        logger.exception("README regeneration at %s failed", path)
+        outcome.warnings.append(f"Published, but regenerating the README at {path} failed: {exc}")

@@ -1,0 +1,183 @@
+"""Public curation pages. Thin: forms validate, services act, templates show."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from catalog.models import Paper, Section
+from curation.duplicates import find_duplicates
+from curation.forms import SubmissionForm, initial_from_paper, initial_from_submission
+from curation.models import Submission
+from curation.preview import entry_preview
+from curation.ratelimit import rate_limited_post
+from curation.services import (
+    SubmissionContent,
+    TransitionRefused,
+    paper_snapshot,
+    submission_create,
+    submission_resubmit,
+    submission_withdraw,
+)
+
+OPEN_STATES = {Submission.State.PENDING, Submission.State.CHANGES_REQUESTED}
+
+
+def _submission_for_token(token: str) -> Submission:
+    submission = Submission.objects.filter(token=token).select_related("paper").first()
+    if submission is None:
+        raise Http404("No submission has this status link.")
+    return submission
+
+
+def _render_form(request, form, *, status=200, **context) -> HttpResponse:
+    return render(request, "curation/submit.html", {"form": form, **context}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited_post("submit")
+def submit(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _render_form(request, SubmissionForm())
+
+    form = SubmissionForm(request.POST)
+    if not form.is_valid():
+        return _render_form(request, form, status=400)
+    content = form.content()
+    duplicates = find_duplicates(title=content.title, urls=[url for _l, url in content.links])
+    action = request.POST.get("action", "preview")
+
+    if action == "add_to":
+        paper = Paper.objects.published().filter(pk=request.POST.get("add_to") or 0).first()
+        if paper is None or paper not in duplicates.papers:
+            return _render_form(
+                request,
+                form,
+                status=400,
+                preview=entry_preview(content),
+                duplicates=duplicates,
+                error="Choose one of the papers listed below.",
+            )
+        submission = submission_create(
+            content=_content_adding_sections(paper, content.sections),
+            contributor=form.contributor(),
+            paper=paper,
+        )
+        return redirect("curation:thanks", token=submission.token)
+
+    if action != "send" or (duplicates and not form.cleaned_data.get("send_anyway")):
+        return _render_form(request, form, preview=entry_preview(content), duplicates=duplicates)
+    submission = submission_create(content=content, contributor=form.contributor())
+    return redirect("curation:thanks", token=submission.token)
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited_post("submit")
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    paper = get_object_or_404(Paper.objects.published(), pk=pk)
+    context = {"paper": paper}
+    if request.method == "GET":
+        return _render_form(
+            request, SubmissionForm(initial=initial_from_paper(paper), paper=paper), **context
+        )
+    form = SubmissionForm(request.POST, paper=paper)
+    if not form.is_valid():
+        return _render_form(request, form, status=400, **context)
+    content = form.content()
+    if request.POST.get("action") != "send":
+        return _render_form(request, form, preview=entry_preview(content), **context)
+    submission = submission_create(content=content, contributor=form.contributor(), paper=paper)
+    return redirect("curation:thanks", token=submission.token)
+
+
+def thanks(request: HttpRequest, token: str) -> HttpResponse:
+    submission = _submission_for_token(token)
+    return render(request, "curation/thanks.html", {"submission": submission})
+
+
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    submission = _submission_for_token(token)
+    return render(
+        request,
+        "curation/status.html",
+        {
+            "submission": submission,
+            "events": submission.events.all(),
+            "can_withdraw": submission.state in OPEN_STATES,
+            "can_edit": submission.state == Submission.State.CHANGES_REQUESTED,
+        },
+    )
+
+
+@require_POST
+@rate_limited_post("submit")
+def withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    submission = _submission_for_token(token)
+    try:
+        submission_withdraw(submission=submission)
+    except TransitionRefused as refusal:
+        return render(
+            request,
+            "curation/refused.html",
+            {"submission": submission, "reason": str(refusal)},
+            status=409,
+        )
+    messages.success(request, "Your submission was withdrawn.")
+    return redirect("curation:status", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited_post("submit")
+def edit(request: HttpRequest, token: str) -> HttpResponse:
+    submission = _submission_for_token(token)
+    if submission.state != Submission.State.CHANGES_REQUESTED:
+        return render(
+            request,
+            "curation/refused.html",
+            {
+                "submission": submission,
+                "reason": "Only a submission the maintainers sent back for changes can be edited.",
+            },
+            status=409,
+        )
+    paper = submission.paper if submission.kind == Submission.Kind.CORRECTION else None
+    context = {"submission": submission, "paper": paper, "resend": True}
+    if request.method == "GET":
+        form = SubmissionForm(
+            initial=initial_from_submission(submission), paper=paper, submission=submission
+        )
+        return _render_form(request, form, **context)
+    form = SubmissionForm(request.POST, paper=paper, submission=submission)
+    if not form.is_valid():
+        return _render_form(request, form, status=400, **context)
+    content = form.content()
+    if request.POST.get("action") != "send":
+        return _render_form(request, form, preview=entry_preview(content), **context)
+    try:
+        submission_resubmit(submission=submission, content=content, note=form.cleaned_data["note"])
+    except TransitionRefused as refusal:
+        return render(
+            request,
+            "curation/refused.html",
+            {"submission": submission, "reason": str(refusal)},
+            status=409,
+        )
+    messages.success(request, "Thank you: your edited submission is back in the review queue.")
+    return redirect("curation:status", token=token)
+
+
+def _content_adding_sections(paper: Paper, sections) -> SubmissionContent:
+    """A correction that only adds `sections` to an existing paper."""
+    snapshot = paper_snapshot(paper)
+    current = list(paper.placements.values_list("section", flat=True))
+    wanted = list(Section.objects.filter(pk__in=set(current) | {s.pk for s in sections}))
+    return SubmissionContent(
+        title=snapshot["title"],
+        authors=snapshot["authors"],
+        venue=snapshot["venue"],
+        year=snapshot["year"],
+        links=[tuple(link) for link in snapshot["links"]],
+        sections=wanted,
+    )

@@ -1,0 +1,349 @@
+"""The submission services: every transition, every refusal, the audit trail, side effects."""
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.core import mail
+
+from catalog.models import Link, Paper, Placement
+from curation.models import Submission, SubmissionEvent
+from curation.services import (
+    Contributor,
+    SubmissionContent,
+    TransitionRefused,
+    submission_approve,
+    submission_create,
+    submission_reject,
+    submission_request_changes,
+    submission_resubmit,
+    submission_withdraw,
+)
+from tests.factories import LinkFactory, PlacementFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+State = Submission.State
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    return django_user_model.objects.create_user("maria", "maria@example.org", "pw", is_staff=True)
+
+
+@pytest.fixture
+def sections():
+    part = SectionFactory(title="Aligning through debate")
+    return part, SectionFactory(title="Debate games", parent=part, position=1)
+
+
+def content(sections, **overrides):
+    values = {
+        "title": "Debate Helps Supervise Unreliable Experts",
+        "authors": "Michael et al.",
+        "venue": "arXiv",
+        "year": 2023,
+        "links": [
+            ("paper", "https://arxiv.org/abs/2311.08702"),
+            ("code", "https://github.com/x/y"),
+        ],
+        "sections": list(sections),
+    }
+    values.update(overrides)
+    return SubmissionContent(**values)
+
+
+def make_submission(sections, email="ada@example.org", **overrides):
+    return submission_create(
+        content=content(sections, **overrides),
+        contributor=Contributor(name="Ada", email=email, is_author=True, note="Please add"),
+    )
+
+
+def test_create_stores_the_proposal_pending_with_an_audit_row(sections):
+    submission = make_submission(sections)
+    assert submission.state == State.PENDING
+    assert submission.kind == Submission.Kind.NEW_PAPER
+    assert [(link.label, link.identifier) for link in submission.links.all()] == [
+        ("paper", "arxiv:2311.08702"),
+        ("code", "url:github.com/x/y"),
+    ]
+    assert set(submission.sections.all()) == set(sections)
+    assert len(submission.token) >= 40
+    event = submission.events.get()
+    assert (event.action, event.from_state, event.to_state, event.actor_label) == (
+        "created",
+        "",
+        "pending",
+        "contributor",
+    )
+    assert not Paper.objects.exists()
+
+
+def test_approve_publishes_a_new_paper_at_the_end_of_each_section(
+    sections, reviewer, django_capture_on_commit_callbacks
+):
+    part, debate = sections
+    existing = PlacementFactory(section=debate, position=7)
+    submission = make_submission(sections)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = submission_approve(submission=submission, reviewer=reviewer, note="Welcome")
+
+    paper = outcome.paper
+    assert paper.title == "Debate Helps Supervise Unreliable Experts"
+    assert [link.url for link in paper.links.all()] == [
+        "https://arxiv.org/abs/2311.08702",
+        "https://github.com/x/y",
+    ]
+    positions = dict(Placement.objects.filter(paper=paper).values_list("section", "position"))
+    assert positions == {part.pk: 1, debate.pk: existing.position + 1}
+    submission.refresh_from_db()
+    assert submission.state == State.APPROVED
+    assert submission.paper == paper
+    assert submission.reviewed_by == reviewer and submission.reviewed_at
+    assert submission.review_note == "Welcome"
+    event = submission.events.latest("id")
+    assert (event.action, event.from_state, event.to_state, event.actor) == (
+        "approved",
+        "pending",
+        "approved",
+        reviewer,
+    )
+    log = LogEntry.objects.get(object_id=str(submission.pk))
+    assert log.user == reviewer and "Approved" in log.change_message
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["ada@example.org"]
+    assert "Approved" in mail.outbox[0].subject
+    assert submission.token in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    "service, state",
+    [(submission_reject, State.REJECTED), (submission_request_changes, State.CHANGES_REQUESTED)],
+)
+def test_reject_and_request_changes_record_the_note_and_mail_it(
+    sections, reviewer, service, state, django_capture_on_commit_callbacks
+):
+    submission = make_submission(sections)
+    with django_capture_on_commit_callbacks(execute=True):
+        service(submission=submission, reviewer=reviewer, note="Out of scope for this list")
+    submission.refresh_from_db()
+    assert submission.state == state
+    assert submission.review_note == "Out of scope for this list"
+    assert submission.events.latest("id").note == "Out of scope for this list"
+    assert "Out of scope for this list" in mail.outbox[0].body
+    assert not Paper.objects.exists()
+
+
+def test_no_email_is_sent_without_an_address(
+    sections, reviewer, django_capture_on_commit_callbacks
+):
+    submission = make_submission(sections, email="")
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_reject(submission=submission, reviewer=reviewer, note="No")
+    assert mail.outbox == []
+
+
+def test_failed_email_never_undoes_the_decision(
+    sections, reviewer, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    submission = make_submission(sections)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = submission_approve(submission=submission, reviewer=reviewer)
+    submission.refresh_from_db()
+    assert submission.state == State.APPROVED
+    assert Paper.objects.count() == 1
+    assert any("email" in warning for warning in outcome.warnings)
+
+
+def test_resubmit_after_changes_requested_returns_to_the_queue(sections, reviewer):
+    submission = make_submission(sections)
+    submission_request_changes(submission=submission, reviewer=reviewer, note="Add the venue")
+    submission_resubmit(
+        submission=submission,
+        content=content(sections[:1], venue="NeurIPS", links=[("paper", "https://example.org/p")]),
+        note="Venue added",
+    )
+    submission.refresh_from_db()
+    assert submission.state == State.PENDING
+    assert submission.venue == "NeurIPS"
+    assert [link.url for link in submission.links.all()] == ["https://example.org/p"]
+    assert list(submission.sections.all()) == [sections[0]]
+    assert list(submission.events.values_list("action", flat=True)) == [
+        "created",
+        "changes_requested",
+        "resubmitted",
+    ]
+
+
+def test_withdraw_from_pending_and_from_changes_requested(sections, reviewer):
+    first = make_submission(sections)
+    submission_withdraw(submission=first)
+    first.refresh_from_db()
+    assert first.state == State.WITHDRAWN
+
+    second = make_submission(sections, title="Another paper on debate")
+    submission_request_changes(submission=second, reviewer=reviewer, note="Fix")
+    submission_withdraw(submission=second)
+    second.refresh_from_db()
+    assert second.state == State.WITHDRAWN
+    assert second.events.latest("id").actor_label == "contributor"
+
+
+# Every state an action may not leave, with the action.
+REFUSALS = [
+    (State.APPROVED, "approve"),
+    (State.APPROVED, "reject"),
+    (State.APPROVED, "changes"),
+    (State.APPROVED, "withdraw"),
+    (State.APPROVED, "resubmit"),
+    (State.REJECTED, "approve"),
+    (State.REJECTED, "reject"),
+    (State.REJECTED, "changes"),
+    (State.REJECTED, "withdraw"),
+    (State.REJECTED, "resubmit"),
+    (State.WITHDRAWN, "approve"),
+    (State.WITHDRAWN, "reject"),
+    (State.WITHDRAWN, "changes"),
+    (State.WITHDRAWN, "withdraw"),
+    (State.WITHDRAWN, "resubmit"),
+    (State.CHANGES_REQUESTED, "approve"),
+    (State.CHANGES_REQUESTED, "changes"),
+    (State.PENDING, "resubmit"),
+]
+
+
+def reach(state, submission, reviewer):
+    if state == State.APPROVED:
+        submission_approve(submission=submission, reviewer=reviewer)
+    elif state == State.REJECTED:
+        submission_reject(submission=submission, reviewer=reviewer, note="no")
+    elif state == State.WITHDRAWN:
+        submission_withdraw(submission=submission)
+    elif state == State.CHANGES_REQUESTED:
+        submission_request_changes(submission=submission, reviewer=reviewer, note="fix")
+
+
+@pytest.mark.parametrize("state, action", REFUSALS)
+def test_actions_refuse_a_submission_in_a_state_they_may_not_leave(
+    sections, reviewer, state, action
+):
+    submission = make_submission(sections)
+    reach(state, submission, reviewer)
+    events_before = SubmissionEvent.objects.count()
+    papers_before = list(Paper.objects.values_list("pk", "title"))
+    act = {
+        "approve": lambda: submission_approve(submission=submission, reviewer=reviewer),
+        "reject": lambda: submission_reject(submission=submission, reviewer=reviewer, note="n"),
+        "changes": lambda: submission_request_changes(
+            submission=submission, reviewer=reviewer, note="n"
+        ),
+        "withdraw": lambda: submission_withdraw(submission=submission),
+        "resubmit": lambda: submission_resubmit(submission=submission, content=content(sections)),
+    }[action]
+    with pytest.raises(TransitionRefused):
+        act()
+    submission.refresh_from_db()
+    assert submission.state == state
+    assert SubmissionEvent.objects.count() == events_before
+    assert list(Paper.objects.values_list("pk", "title")) == papers_before
+
+
+def test_a_stale_copy_cannot_approve_twice(sections, reviewer):
+    submission = make_submission(sections)
+    stale = Submission.objects.get(pk=submission.pk)
+    submission_approve(submission=submission, reviewer=reviewer)
+    with pytest.raises(TransitionRefused):
+        submission_approve(submission=stale, reviewer=reviewer)
+    assert Paper.objects.count() == 1
+    assert SubmissionEvent.objects.filter(action="approved").count() == 1
+
+
+def test_approving_a_correction_updates_the_paper_links_and_sections(sections, reviewer):
+    part, debate = sections
+    other = SectionFactory(title="Self-play")
+    placement = PlacementFactory(section=debate, paper__venue="arXiv", paper__year=2023)
+    paper = placement.paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
+    LinkFactory(paper=paper, url="https://wrong.example.org/paper", label="blog", position=2)
+    correction = submission_create(
+        content=content(
+            [other],
+            title=paper.title,
+            authors=paper.authors,
+            venue="ICLR",
+            year=2024,
+            links=[
+                ("paper", "https://arxiv.org/abs/2305.00001"),
+                ("code", "https://git.example/c"),
+            ],
+        ),
+        contributor=Contributor(name="Bo"),
+        paper=paper,
+    )
+    assert correction.kind == Submission.Kind.CORRECTION
+    assert correction.original["venue"] == "arXiv"
+    submission_approve(submission=correction, reviewer=reviewer)
+    paper.refresh_from_db()
+    assert (paper.venue, paper.year) == ("ICLR", 2024)
+    assert list(paper.links.values_list("label", "url")) == [
+        ("paper", "https://arxiv.org/abs/2305.00001"),
+        ("code", "https://git.example/c"),
+    ]
+    assert list(paper.placements.values_list("section", flat=True)) == [other.pk]
+    assert Paper.objects.count() == 1
+
+
+def test_duplicates_are_flagged_by_identifier_and_by_near_identical_title(sections):
+    published = PlacementFactory(paper__title="Self-Rewarding Language Models").paper
+    LinkFactory(paper=published, url="https://arxiv.org/abs/2401.10020")
+    by_id = make_submission(
+        sections,
+        title="Something else entirely",
+        links=[("paper", "https://arxiv.org/pdf/2401.10020v3")],
+    )
+    by_title = make_submission(
+        sections, title="Self-rewarding language models", links=[("paper", "https://x.org/a")]
+    )
+    unrelated = make_submission(
+        sections, title="Reward models for self play", links=[("paper", "https://x.org/b")]
+    )
+    assert list(by_id.duplicate_papers.all()) == [published]
+    assert list(by_title.duplicate_papers.all()) == [published]
+    assert by_id.duplicate_suspected and by_title.duplicate_suspected
+    assert not unrelated.duplicate_papers.exists()
+    # An open submission with the same identifier is a suspected duplicate too.
+    again = make_submission(sections, title="Yet another", links=[("paper", "https://x.org/b")])
+    assert list(again.duplicate_submissions.all()) == [unrelated]
+
+
+def test_readme_is_regenerated_after_approval(
+    sections, reviewer, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    target = tmp_path / "README.md"
+    settings.README_EXPORT_PATH = str(target)
+    submission = make_submission(sections)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = submission_approve(submission=submission, reviewer=reviewer)
+    assert outcome.warnings == []
+    assert "Debate Helps Supervise Unreliable Experts" in target.read_text(encoding="utf-8")
+
+
+def test_readme_failure_is_reported_and_the_approval_stands(
+    sections, reviewer, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    settings.README_EXPORT_PATH = str(blocker / "README.md")
+    submission = make_submission(sections)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = submission_approve(submission=submission, reviewer=reviewer)
+    submission.refresh_from_db()
+    assert submission.state == State.APPROVED
+    assert any("README" in warning for warning in outcome.warnings)
+
+
+def test_links_are_stored_with_identifiers_on_publish(sections, reviewer):
+    submission = make_submission(sections)
+    paper = submission_approve(submission=submission, reviewer=reviewer).paper
+    assert Link.objects.get(paper=paper, label="paper").identifier == "arxiv:2311.08702"
