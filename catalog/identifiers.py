@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import parse_qs, unquote, urlsplit
 
 ARXIV_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
@@ -64,6 +65,19 @@ def identifier_for_url(url: str) -> str:
         if forum:
             return f"openreview:{forum[0]}"
     return f"url:{normalize_url(url)}"
+
+
+def normalize_title(title: str) -> str:
+    """A title's matching key: casefolded, punctuation dropped, whitespace collapsed.
+
+    "Constitutional AI: Harmlessness from AI Feedback." and "constitutional ai harmlessness
+    from ai feedback" share a key.
+    """
+    kept = (
+        char if not unicodedata.category(char).startswith(("P", "S")) else " "
+        for char in unicodedata.normalize("NFKC", title).casefold()
+    )
+    return " ".join("".join(kept).split())
 
 
 def describe(identifier: str) -> tuple[str, str]:
