@@ -1,2 +1,238 @@
+"""The README, rendered from the catalog: one format throughout, the same bytes for the same data.
+
+Cost: a constant number of queries (document, news, workshops, section tree, placements with
+their papers, links) whatever the catalog's size; the text is built as a list of strings and
+joined once. Links are fetched with a subquery rather than `prefetch_related`, whose IN list of
+every paper id would exceed SQLite's variable limit on a large catalog.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tempfile
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+from catalog.models import Link, NewsItem, Paper, ReadmeDocument, Workshop
+from catalog.selectors import SectionNode, placements_in_order, section_tree
+
+DEFAULT_TITLE = "Awesome Automated Alignment"
+LABEL_ORDER = {label.value: index for index, label in enumerate(Link.Label)}
+# Not strftime("%B"): month names must not depend on the locale.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# Characters that could start emphasis, links, code, HTML, tables, strikethrough or a closing
+# heading sequence. `$` is left alone on purpose: GitHub renders `$\pi$` as math, as the seed
+# intends.
+ESCAPED_CHARACTERS = frozenset("`*_[]<>|~#")
+ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+URL_UNSAFE = re.compile(r"[\s()<>\\]")
+# A title ending in one of these gets no period added.
+FINAL_PUNCTUATION = ("?", "!", ".")
+
+
+def escape_inline(text: str) -> str:
+    """Plain text made safe inside a Markdown line: nothing in it can change the structure."""
+    text = " ".join(text.split())
+    out: list[str] = []
+    for index, char in enumerate(text):
+        following = text[index + 1 : index + 2]
+        if char == "\\":
+            # A backslash is literal unless it would escape the next character.
+            out.append("\\\\" if not following or following in ASCII_PUNCTUATION else "\\")
+        elif char in ESCAPED_CHARACTERS or (char == "&" and ENTITY.match(text, index)):
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def safe_url(url: str) -> str:
+    """A URL that cannot end a Markdown link destination early."""
+    return URL_UNSAFE.sub(lambda m: "".join(f"%{byte:02X}" for byte in m[0].encode()), url.strip())
+
+
+class GithubSlugger:
+    """GitHub's heading anchors (github-slugger): lowercase; keep letters, digits, marks, `_`,
+    `-` and spaces; spaces become `-`; repeats get `-1`, `-2`, ..."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    @staticmethod
+    def base(text: str) -> str:
+        kept = "".join(
+            char
+            for char in text.lower()
+            if char in " -" or unicodedata.category(char)[0] in "LNM" or char == "_"
+        )
+        return kept.replace(" ", "-")
+
+    def slug(self, text: str) -> str:
+        original = result = self.base(text)
+        while result in self.seen:
+            self.seen[original] += 1
+            result = f"{original}-{self.seen[original]}"
+        self.seen[result] = 0
+        return result
+
+
+def render_entry(paper: Paper, links: list[Link]) -> str:
+    title = paper.title.strip()
+    title = title if title.endswith(FINAL_PUNCTUATION) else f"{title}."
+    parts = [f"- **{escape_inline(title)}**"]
+    if paper.authors.strip():
+        authors = paper.authors.strip()
+        parts.append(f"*{escape_inline(authors if authors.endswith('.') else authors + '.')}*")
+    venue_year = " ".join(
+        part for part in (escape_inline(paper.venue), str(paper.year or "")) if part
+    )
+    if venue_year:
+        parts.append(venue_year if venue_year.endswith(".") else f"{venue_year}.")
+    ordered = sorted(links, key=lambda link: (LABEL_ORDER.get(link.label, 99), link.position))
+    parts.extend(f"[[{link.label}]({safe_url(link.url)})]" for link in ordered)
+    return " ".join(parts)
+
+
+def section_heading(node: SectionNode) -> str:
+    number = f"{node.number}." if node.parent is None else node.number
+    return f"{number} {node.title}"
+
+
+def news_date(value) -> str:
+    return f"{MONTHS[value.month - 1]} {value.day}, {value.year}"
+
+
 def render_readme() -> str:
-    raise NotImplementedError
+    document = ReadmeDocument.objects.filter(pk=1).first() or ReadmeDocument(title=DEFAULT_TITLE)
+    news = list(NewsItem.objects.order_by("-date", "-id"))
+    workshops = list(Workshop.objects.order_by("position", "id"))
+    tree = section_tree()
+    nodes = tree.walk()
+
+    links_by_paper: dict[int, list[Link]] = defaultdict(list)
+    for link in Link.objects.filter(paper__in=Paper.objects.published()).order_by(
+        "paper_id", "position", "id"
+    ):
+        links_by_paper[link.paper_id].append(link)
+    entries_by_section: dict[int, list[str]] = defaultdict(list)
+    rendered: dict[int, str] = {}  # a paper listed in several sections is rendered once
+    for placement in placements_in_order().prefetch_related(None):
+        entry = rendered.get(placement.paper_id)
+        if entry is None:
+            entry = render_entry(placement.paper, links_by_paper[placement.paper_id])
+            rendered[placement.paper_id] = entry
+        entries_by_section[placement.section_id].append(entry)
+
+    # Anchors depend on every heading before them (GitHub numbers repeats), so they are
+    # computed in document order before anything is written.
+    slugger = GithubSlugger()
+    preamble_headings = [document.title]
+    if news:
+        preamble_headings.append(document.news_heading)
+    if document.citation or document.citation_intro:
+        preamble_headings.append(document.citation_heading)
+    if document.abstract:
+        preamble_headings.append(document.abstract_heading)
+    if nodes:
+        preamble_headings += [document.contents_heading, document.paper_list_heading]
+    for heading in preamble_headings:
+        slugger.slug(heading)
+    anchors = {node.pk: slugger.slug(section_heading(node)) for node in nodes}
+
+    out: list[str] = [f"# {document.title}"]
+    if document.intro:
+        out += ["", document.intro]
+    if news:
+        out += ["", f"## {document.news_heading}"]
+        for item in news:
+            out += ["", f"**[{news_date(item.date)}]** {item.text}"]
+    if document.citation or document.citation_intro:
+        out += ["", f"## {document.citation_heading}"]
+        if document.citation_intro:
+            out += ["", document.citation_intro]
+        if document.citation:
+            fence = "````" if "```" in document.citation else "```"
+            out += ["", f"{fence}bibtex", document.citation, fence]
+    if document.abstract:
+        out += ["", f"## {document.abstract_heading}", "", document.abstract]
+    if nodes:
+        out += ["", f"## {document.contents_heading}", ""]
+        out += [
+            f"{'  ' * node.depth}- [{escape_inline(section_heading(node))}](#{anchors[node.pk]})"
+            for node in nodes
+        ]
+        out += ["", f"## {document.paper_list_heading}"]
+    for node in nodes:
+        level = "#" * min(3 + node.depth, 6)
+        out += ["", f"{level} {escape_inline(section_heading(node))}"]
+        for entry in entries_by_section[node.pk]:
+            out += ["", entry]
+    if workshops:
+        out += ["", f"## {document.workshops_heading or 'Workshops'}", ""]
+        out += ["| Workshop | Description |", "| --- | --- |"]
+        out += [
+            f"| [{escape_inline(w.name)}]({safe_url(w.url)}) | {escape_inline(w.description)} |"
+            for w in workshops
+        ]
+    return "\n".join(out) + "\n"
+
+
+def readme_diff(*, path: Path, text: str) -> str:
+    """A unified diff from the file at `path` (missing counts as empty) to `text`."""
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    return "".join(
+        difflib.unified_diff(
+            current.splitlines(keepends=True),
+            text.splitlines(keepends=True),
+            fromfile=str(path),
+            tofile="export",
+        )
+    )
+
+
+def write_atomically(*, path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of it: a temporary file in the same
+    directory (same filesystem), then os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp creates files 0600; keep the existing file's mode, else a world-readable 0644.
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_readme(path: str | Path, *, text: str | None = None) -> bool:
+    """Writes the export to `path` if it differs; True if the file changed."""
+    path = Path(path)
+    text = render_readme() if text is None else text
+    if path.exists() and path.read_bytes() == text.encode("utf-8"):
+        return False
+    write_atomically(path=path, text=text)
+    return True

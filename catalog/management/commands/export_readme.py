@@ -1,0 +1,39 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from catalog.readme.export import readme_diff, render_readme, write_readme
+
+
+class Command(BaseCommand):
+    help = "Render the README from the published catalog to stdout or a file, or check a file."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--output", default="-", help="Where to write; `-` (the default) is stdout."
+        )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Write nothing; exit 1 with a unified diff if --output is not up to date.",
+        )
+
+    def handle(self, *args, output: str, check: bool, **options):
+        text = render_readme()
+        if check:
+            if output == "-":
+                raise CommandError("--check needs --output PATH, the file to compare.")
+            diff = readme_diff(path=Path(output), text=text)
+            if diff:
+                self.stdout.write(diff, ending="")
+                raise CommandError(f"{output} is stale: run export_readme --output {output}")
+            self.stdout.write(f"{output} is up to date.")
+            return
+        if output == "-":
+            self.stdout.write(text, ending="")
+            return
+        try:
+            changed = write_readme(output, text=text)
+        except OSError as exc:
+            raise CommandError(f"Cannot write {output}: {exc}") from exc
+        self.stdout.write(f"Wrote {output}." if changed else f"{output} already up to date.")
