@@ -2,7 +2,8 @@
 
 Identifiers (arXiv id, DOI, OpenReview id, normalized URL) match exactly; titles match when
 nearly identical (rapidfuzz), so "Self-rewarding language models" finds
-"Self-Rewarding Language Models." but not a different paper that shares a few words.
+"Self-Rewarding Language Models." but neither a different paper that shares a few words
+nor "Llama 3" for "Llama 2".
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from catalog import identifiers
 from catalog.models import Paper
 from curation.models import Submission
 
-TITLE_SIMILARITY_CUTOFF = 92
+TITLE_SIMILARITY_CUTOFF = 95
 
 
 def normalize_title(title: str) -> str:
@@ -85,4 +86,6 @@ def _similar_titles(normalized: str, rows) -> set[int]:
         limit=10,
         processor=None,
     )
-    return {key for _choice, _score, key in matches}
+    # "Llama 2" and "Llama 3" are different papers however alike the rest of the title is.
+    numbers = re.findall(r"\d+", normalized)
+    return {key for choice, _score, key in matches if re.findall(r"\d+", choice) == numbers}

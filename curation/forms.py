@@ -72,8 +72,10 @@ def clean_link(value: str, *, allow_arxiv_id: bool) -> str:
     value = value.strip()
     if not value:
         return ""
-    arxiv = identifiers.arxiv_id(value)
-    if arxiv and (allow_arxiv_id or value.lower().startswith(("http://", "https://"))):
+    # "arxiv.org/abs/…" typed without a scheme is still an arXiv link.
+    with_scheme = value if "://" in value else f"https://{value}"
+    arxiv = identifiers.arxiv_id(with_scheme) or (allow_arxiv_id and identifiers.arxiv_id(value))
+    if arxiv and (allow_arxiv_id or "://" in value):
         # Every arXiv form (abs, pdf, vN, www., a bare id) is stored as the abs page.
         return identifiers.arxiv_abs_url(arxiv)
     try:
@@ -207,11 +209,6 @@ class SubmissionForm(forms.Form):
             raise ValidationError("Pick sections from the list.")
         return sections
 
-    def clean_website(self):
-        if self.cleaned_data["website"]:
-            raise ValidationError("This field must stay empty.")
-        return ""
-
     def clean_contributor_email(self):
         email = self.cleaned_data["contributor_email"].strip()
         if email:
@@ -228,6 +225,8 @@ class SubmissionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("website"):
+            raise ValidationError("The field “Leave this field empty” must stay empty.")
         urls = [data.get("paper_url"), data.get("code_url"), data.get("extra_url")]
         present = [url for url in urls if url]
         if len(present) != len(set(present)):

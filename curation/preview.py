@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
+from catalog.models import Link, Paper
+from catalog.readme.export import render_entry
 from curation.models import Submission
 from curation.services import SubmissionContent
 
@@ -14,15 +16,15 @@ _markdown = MarkdownIt("commonmark", {"html": False})
 
 
 def entry_preview(content: SubmissionContent) -> dict[str, str]:
-    from catalog.readme.export import render_entry
-
-    line = render_entry(
-        title=content.title,
-        authors=content.authors,
-        venue=content.venue,
-        year=content.year,
-        links=content.links,
+    # Unsaved rows: the export renders exactly what approval would store.
+    paper = Paper(
+        title=content.title, authors=content.authors, venue=content.venue, year=content.year
     )
+    links = [
+        Link(label=label, url=url, position=position)
+        for position, (label, url) in enumerate(content.links, start=1)
+    ]
+    line = render_entry(paper, links)
     return {"markdown": line, "html": _markdown.render(line)}
 
 

@@ -347,3 +347,13 @@ def test_links_are_stored_with_identifiers_on_publish(sections, reviewer):
     submission = make_submission(sections)
     paper = submission_approve(submission=submission, reviewer=reviewer).paper
     assert Link.objects.get(paper=paper, label="paper").identifier == "arxiv:2311.08702"
+
+
+def test_titles_differing_only_in_a_number_are_not_duplicates(sections):
+    PlacementFactory(paper__title="Llama 2: Open Foundation and Fine-Tuned Chat Models")
+    submission = make_submission(
+        sections,
+        title="Llama 3: Open Foundation and Fine-Tuned Chat Models",
+        links=[("paper", "https://x.org/llama3")],
+    )
+    assert not submission.duplicate_suspected

@@ -1,0 +1,231 @@
+"""The public submission pages through the Django test client."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from curation.models import Submission
+from curation.services import submission_request_changes
+from tests.factories import LinkFactory, PlacementFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+SUBMIT = "/submit/"
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def debate():
+    part = SectionFactory(title="Aligning through self-play")
+    return SectionFactory(title="Debate", parent=part, position=1)
+
+
+def form_data(section, **overrides):
+    data = {
+        "title": "Debate Helps Supervise Unreliable Experts.",
+        "authors": "Michael et al.",
+        "venue": "arXiv",
+        "year": "2023",
+        "paper_url": "arxiv.org/pdf/2311.08702v2",
+        "code_url": "",
+        "extra_label": "",
+        "extra_url": "",
+        "sections": [str(section.pk)],
+        "contributor_name": "Ada Lovelace",
+        "contributor_email": "ada@example.org",
+        "is_author": "on",
+        "note": "",
+        "website": "",
+        "action": "send",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_form_shows_sections_grouped_with_numbers_and_a_hidden_honeypot(client, debate):
+    response = client.get(SUBMIT)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<optgroup label="1 Aligning through self-play">' in html
+    assert ">1.1 Debate</option>" in html
+    assert 'name="website"' in html and 'class="honeypot"' in html
+    assert "csrfmiddlewaretoken" in html
+    assert "status" not in re.findall(r'name="(\w+)"', html)
+
+
+def test_preview_shows_the_readme_line_and_stores_nothing(client, debate):
+    response = client.post(SUBMIT, form_data(debate, action="preview"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "**Debate Helps Supervise Unreliable Experts.** *Michael et al.* arXiv 2023." in html
+    assert "[[paper](https://arxiv.org/abs/2311.08702)]" in html
+    assert not Submission.objects.exists()
+
+
+def test_send_stores_a_normalized_submission_and_shows_a_private_status_link(client, debate):
+    response = client.post(SUBMIT, form_data(debate))
+    submission = Submission.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("curation:thanks", kwargs={"token": submission.token})
+    assert submission.title == "Debate Helps Supervise Unreliable Experts"
+    assert [link.url for link in submission.links.all()] == ["https://arxiv.org/abs/2311.08702"]
+    assert submission.state == "pending" and submission.is_author
+    thanks = client.get(response.url).content.decode()
+    assert reverse("curation:status", kwargs={"token": submission.token}) in thanks
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("paper_url", "javascript:alert(1)", "http:// or https://"),
+        ("paper_url", "ftp://example.org/paper.pdf", "http:// or https://"),
+        ("code_url", "data:text/html,hi", "http:// or https://"),
+        ("title", "TBD", "not a placeholder"),
+        ("authors", "N/A", "not a placeholder"),
+        ("title", "x" * 501, "at most 500"),
+        ("year", "1800", "greater than or equal to 1900"),
+        ("year", "3000", "no later than"),
+        ("title", "Bell\x07 title", "control character"),
+        ("sections", ["999999"], "Select a valid choice"),
+        ("website", "http://spam.example", "must stay empty"),
+    ],
+)
+def test_bad_input_is_a_400_with_a_clear_message_and_nothing_stored(
+    client, debate, field, value, message
+):
+    response = client.post(SUBMIT, form_data(debate, **{field: value}))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_a_duplicate_is_shown_with_its_sections_and_not_sent_silently(client, debate):
+    placement = PlacementFactory(
+        section=debate, paper__title="Debate helps supervise unreliable experts"
+    )
+    LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
+    response = client.post(SUBMIT, form_data(debate))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This may already be listed" in html
+    assert placement.paper.get_absolute_url() in html and "Debate" in html
+    assert not Submission.objects.exists()
+
+    anyway = client.post(SUBMIT, form_data(debate, send_anyway="on", note="A different paper"))
+    assert anyway.status_code == 302
+    assert Submission.objects.get().duplicate_suspected
+
+
+def test_a_duplicate_can_become_a_proposal_to_add_it_to_another_section(client, debate):
+    other = SectionFactory(title="Scalar reward")
+    placement = PlacementFactory(section=debate)
+    LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
+    response = client.post(
+        SUBMIT, form_data(other, action="add_to", add_to=str(placement.paper.pk))
+    )
+    submission = Submission.objects.get()
+    assert response.status_code == 302
+    assert submission.kind == "correction" and submission.paper == placement.paper
+    assert set(submission.sections.all()) == {debate, other}
+    assert submission.title == placement.paper.title
+
+
+def test_add_to_refuses_a_paper_that_is_not_a_duplicate(client, debate):
+    stranger = PlacementFactory().paper
+    response = client.post(SUBMIT, form_data(debate, action="add_to", add_to=str(stranger.pk)))
+    assert response.status_code == 400
+    assert not Submission.objects.exists()
+
+
+def test_posts_over_the_rate_limit_get_a_clear_429(client, debate, settings):
+    settings.SUBMISSION_RATE_LIMIT = 2
+    for n in range(2):
+        data = form_data(debate, title=f"Paper number {n}", paper_url=f"2402.0000{n}")
+        assert client.post(SUBMIT, data).status_code == 302
+    response = client.post(SUBMIT, form_data(debate, title="Paper three", paper_url="2402.00009"))
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Too many submissions" in response.content.decode()
+    assert Submission.objects.count() == 2
+    assert client.get(SUBMIT).status_code == 200
+
+
+def test_pending_submissions_per_email_are_capped(client, debate, settings):
+    settings.SUBMISSION_MAX_PENDING_PER_EMAIL = 1
+    assert client.post(SUBMIT, form_data(debate)).status_code == 302
+    response = client.post(
+        SUBMIT, form_data(debate, title="A second paper", paper_url="2402.00001")
+    )
+    assert response.status_code == 400
+    assert "waiting for review" in response.content.decode()
+    assert Submission.objects.count() == 1
+
+
+def test_status_page_shows_state_and_note_and_a_wrong_token_is_404(client, debate, admin_user):
+    client.post(SUBMIT, form_data(debate))
+    submission = Submission.objects.get()
+    submission_request_changes(submission=submission, reviewer=admin_user, note="Add the venue")
+    html = client.get(reverse("curation:status", args=[submission.token])).content.decode()
+    assert "Changes requested" in html and "Add the venue" in html
+    assert client.get(reverse("curation:status", args=["not-a-token"])).status_code == 404
+
+
+def test_withdraw_is_a_post_only_action(client, debate):
+    client.post(SUBMIT, form_data(debate))
+    submission = Submission.objects.get()
+    url = reverse("curation:withdraw", args=[submission.token])
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+    submission.refresh_from_db()
+    assert submission.state == "withdrawn"
+    again = client.post(url)
+    assert again.status_code == 409
+    assert "withdrawn" in again.content.decode()
+
+
+def test_edit_and_resend_after_changes_were_requested(client, debate, admin_user):
+    client.post(SUBMIT, form_data(debate))
+    submission = Submission.objects.get()
+    edit_url = reverse("curation:edit", args=[submission.token])
+    assert client.get(edit_url).status_code == 409
+    submission_request_changes(submission=submission, reviewer=admin_user, note="Venue?")
+    page = client.get(edit_url)
+    assert page.status_code == 200
+    assert "Venue?" in page.content.decode()
+    assert 'value="Debate Helps Supervise Unreliable Experts"' in page.content.decode()
+    response = client.post(edit_url, form_data(debate, venue="NeurIPS", note="Now at NeurIPS"))
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert (submission.state, submission.venue) == ("pending", "NeurIPS")
+
+
+def test_correction_form_starts_from_the_paper_and_sends_a_correction(client, debate):
+    placement = PlacementFactory(section=debate, paper__venue="arXiv", paper__year=2023)
+    paper = placement.paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
+    url = reverse("curation:correct", args=[paper.pk])
+    page = client.get(url).content.decode()
+    assert f'value="{paper.title}"' in page
+    assert "https://arxiv.org/abs/2305.00001" in page
+    data = form_data(
+        debate,
+        title=paper.title,
+        authors=paper.authors,
+        venue="ICLR",
+        year="2024",
+        paper_url="https://arxiv.org/abs/2305.00001",
+        code_url="https://github.com/a/b",
+    )
+    assert client.post(url, data).status_code == 302
+    correction = Submission.objects.get()
+    assert correction.kind == "correction" and correction.paper == paper
+    assert correction.original["venue"] == "arXiv"
+    assert client.get(reverse("curation:correct", args=[999999])).status_code == 404
