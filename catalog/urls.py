@@ -1,2 +1,11 @@
+from django.urls import path
+
+from catalog import views
+
 app_name = "catalog"
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("sections/<slug:slug>/", views.section_detail, name="section"),
+    path("papers/<int:pk>/", views.paper_detail, name="paper"),
+]

@@ -1,0 +1,123 @@
+"""A BibTeX entry for a paper, written with bibtexparser.
+
+The citation key follows the Google Scholar habit readers already paste into their papers:
+first author's surname + year + first significant title word, e.g. `bai2022constitutional`.
+It depends only on the paper's own fields, so it stays the same between visits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import bibtexparser
+from bibtexparser.model import Entry, Field
+
+from catalog.models import Link, Paper
+
+# Words Scholar skips when it picks the title word of a key.
+_STOPWORD_TEXT = """
+a an the on of in for to and or with from by at as is are be do does via towards toward
+how what when why can your our its into over under
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Venues that are journals rather than proceedings.
+JOURNAL_HINTS = ("journal", "transactions", "nature", "science", "tmlr", "jmlr", "tacl")
+# Characters that break LaTeX when left bare in a field.
+LATEX_SPECIALS = re.compile(r"([&%$#_])")
+ET_AL = re.compile(r"\s*(?:,\s*)?\bet\s+al\.?\s*$", re.IGNORECASE)
+AUTHOR_SEPARATORS = re.compile(r"\s*(?:,\s*and\s+|,\s*|\s+and\s+)\s*")
+
+
+def ascii_letters(text: str) -> str:
+    """Lower-case ASCII letters and digits only: `Gödel-Net` -> `godelnet`."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", folded.lower())
+
+
+def split_authors(authors: str) -> tuple[list[str], bool]:
+    """The named authors and whether the list ends with "et al."."""
+    truncated = bool(ET_AL.search(authors.strip()))
+    text = ET_AL.sub("", authors.strip()).strip().rstrip(",")
+    names = [name.strip() for name in AUTHOR_SEPARATORS.split(text) if name.strip()]
+    return names, truncated
+
+
+def first_surname(authors: str) -> str:
+    names, _ = split_authors(authors)
+    if not names:
+        return ""
+    # "Hugo Touvron" -> "Touvron"; "Bai" -> "Bai".
+    return names[0].split()[-1]
+
+
+def first_title_word(title: str) -> str:
+    for word in re.split(r"[^\w]+", title):
+        letters = ascii_letters(word)
+        if letters and letters not in STOPWORDS:
+            return letters
+    return ""
+
+
+def citation_key(paper: Paper) -> str:
+    surname = ascii_letters(first_surname(paper.authors)) or "anonymous"
+    year = str(paper.year) if paper.year else ""
+    return f"{surname}{year}{first_title_word(paper.title)}"
+
+
+def latex_escape(text: str) -> str:
+    return LATEX_SPECIALS.sub(r"\\\1", " ".join(text.split()))
+
+
+def bibtex_authors(authors: str) -> str:
+    names, truncated = split_authors(authors)
+    if truncated:
+        names.append("others")
+    return " and ".join(names)
+
+
+def _links(paper: Paper) -> list[Link]:
+    # Uses the prefetched links when the caller loaded them; no extra query then.
+    return list(paper.links.all())
+
+
+def paper_entry(paper: Paper) -> Entry:
+    links = _links(paper)
+    identifiers = dict(link.identifier.split(":", 1) for link in links if ":" in link.identifier)
+    arxiv = identifiers.get("arxiv", "")
+    venue = " ".join(paper.venue.split())
+
+    fields = [Field("title", latex_escape(paper.title.strip().rstrip(".")))]
+    if paper.authors.strip():
+        fields.append(Field("author", latex_escape(bibtex_authors(paper.authors))))
+    if venue.lower() == "arxiv":
+        entry_type = "article"
+        journal = f"arXiv preprint arXiv:{arxiv}" if arxiv else "arXiv preprint"
+        fields.append(Field("journal", journal))
+    elif any(hint in venue.lower() for hint in JOURNAL_HINTS):
+        entry_type = "article"
+        fields.append(Field("journal", latex_escape(venue)))
+    elif venue:
+        entry_type = "inproceedings"
+        fields.append(Field("booktitle", latex_escape(venue)))
+    else:
+        entry_type = "misc"
+    if paper.year:
+        fields.append(Field("year", str(paper.year)))
+    if arxiv:
+        fields += [Field("eprint", arxiv), Field("archivePrefix", "arXiv")]
+    if "doi" in identifiers:
+        fields.append(Field("doi", identifiers["doi"]))
+    paper_links = [link for link in links if link.label == Link.Label.PAPER] or links
+    if paper_links:
+        fields.append(Field("url", paper_links[0].url))
+    return Entry(entry_type=entry_type, key=citation_key(paper), fields=fields)
+
+
+def paper_bibtex(paper: Paper) -> str:
+    """The entry as text, two-space indented, ready to paste into a .bib file."""
+    library = bibtexparser.Library()
+    library.add(paper_entry(paper))
+    layout = bibtexparser.BibtexFormat()
+    layout.indent = "  "
+    return bibtexparser.write_string(library, bibtex_format=layout).strip() + "\n"

@@ -1,0 +1,44 @@
+"""Small display helpers for the catalog templates."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django import template
+from django.utils.safestring import mark_safe
+from markdown_it import MarkdownIt
+
+register = template.Library()
+
+# Raw HTML stays escaped and unsafe link schemes are refused by markdown-it's defaults, so the
+# output of curated Markdown is safe to mark as such.
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+@register.filter
+def markdown(text: str) -> str:
+    return mark_safe(_markdown.render(text or ""))  # noqa: S308 - html disabled above
+
+
+@register.filter
+def link_host(url: str) -> str:
+    """`https://www.github.com/a/b` -> `github.com`, for compact link captions."""
+    return (urlsplit(url).hostname or url).removeprefix("www.")
+
+
+@register.filter
+def heading_level(level: int) -> str:
+    """Clamp a nesting depth to a valid heading tag name, h2..h6."""
+    return f"h{max(2, min(int(level), 6))}"
+
+
+@register.filter
+def get_node(nodes_by_pk: dict, pk: int):
+    """`tree.by_pk|get_node:placement.section_id`: a section's numbered tree node."""
+    return nodes_by_pk.get(pk)
+
+
+@register.filter
+def add_node(nodes: list, node) -> list:
+    """`node.ancestors|add_node:node`: a breadcrumb trail ending with the node itself."""
+    return [*nodes, node]

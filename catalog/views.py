@@ -1,0 +1,77 @@
+"""The public pages. Thin: reads go through the selectors, markup lives in the templates."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from catalog import selectors_pages as pages
+from catalog.bibtex import paper_bibtex
+from catalog.filters import PaperFilter
+from catalog.selectors import section_tree
+
+PAPERS_PER_PAGE = 25
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    document = pages.readme_document()
+    context = {
+        "document": document,
+        "tree": section_tree(with_counts=True),
+        "newest": pages.newest_papers(),
+        "paper_total": pages.published_count(),
+    }
+    if document is not None:
+        # Reuse the row we already hold instead of letting the context processor fetch it.
+        context["site_title"] = document.title
+    return render(request, "catalog/home.html", context)
+
+
+def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tree = section_tree(with_counts=True)
+    outline = pages.section_blocks(tree, slug)
+    return render(
+        request,
+        "catalog/section_detail.html",
+        {"tree": tree, "outline": outline, "section": outline.node},
+    )
+
+
+def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    paper = pages.published_paper(pk)
+    tree = section_tree()
+    return render(
+        request,
+        "catalog/paper_detail.html",
+        {
+            "paper": paper,
+            "sections": pages.section_labels(tree, list(paper.placements.all())),
+            "links": list(paper.links.all()),
+            "bibtex": paper_bibtex(paper),
+        },
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    filterset = PaperFilter(
+        request.GET or None,
+        queryset=pages.searchable_papers(),
+        tree=section_tree(),
+        venues=pages.distinct_venues(),
+    )
+    # Bad input (a year that is not a number, a section that does not exist) gets the form
+    # back with its errors and a 400, rather than silently ignoring the filter.
+    invalid = filterset.is_bound and not filterset.is_valid()
+    page_obj, filtered = None, False
+    if not invalid:
+        page_obj = Paginator(filterset.qs, PAPERS_PER_PAGE).get_page(request.GET.get("page"))
+        filtered = filterset.is_bound and any(
+            value not in ("", None, False) for value in filterset.form.cleaned_data.values()
+        )
+    return render(
+        request,
+        "catalog/search.html",
+        {"filter": filterset, "page_obj": page_obj, "filtered": filtered},
+        status=400 if invalid else 200,
+    )

@@ -1,0 +1,552 @@
+"""The public catalog pages (home, section, paper, search): markup, filters, query counts."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import bibtexparser
+import pytest
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from catalog.bibtex import citation_key, paper_bibtex
+from catalog.models import Link, Paper, Placement, ReadmeDocument
+from tests.factories import LinkFactory, PaperFactory, PlacementFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES_PER_PAGE = 6
+
+
+class PageStructure(HTMLParser):
+    """Collects what the accessibility checks look at: headings, landmarks, form labels."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.label_targets: set[str] = set()
+        self.controls: list[dict[str, str | None]] = []
+        self.hrefs: list[str] = []
+        self.asset_urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append(tag)
+        if tag == "label" and attributes.get("for"):
+            self.label_targets.add(attributes["for"])
+        if tag in {"input", "select", "textarea"} and attributes.get("type") != "hidden":
+            self.controls.append(attributes)
+        if tag == "a" and attributes.get("href"):
+            self.hrefs.append(attributes["href"])
+        if tag in {"link", "script", "img"}:
+            self.asset_urls.append(attributes.get("href") or attributes.get("src") or "")
+
+
+def structure(response) -> PageStructure:
+    parser = PageStructure()
+    parser.feed(response.content.decode())
+    return parser
+
+
+def text(response) -> str:
+    """The page's text with tags dropped and whitespace collapsed, for order checks."""
+    without_tags = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return " ".join(html.unescape(without_tags).split())
+
+
+@pytest.fixture
+def catalog():
+    """A small catalog shaped like the real one: a paper on an inner node, nested subsections,
+    a paper in two sections, one paper with code, and one unpublished paper."""
+    ReadmeDocument.objects.create(
+        title="Awesome Automated Alignment", intro="Papers on **automated** alignment."
+    )
+    part1 = SectionFactory(
+        title="Aligning through inductive bias", slug="inductive-bias", position=1
+    )
+    filtering = SectionFactory(
+        title="Uncertainty Filtering", slug="uncertainty-filtering", parent=part1, position=1
+    )
+    self_play = SectionFactory(title="Self-play", slug="self-play", parent=part1, position=2)
+    generator = SectionFactory(
+        title="Generator-Discriminator",
+        slug="generator-discriminator",
+        parent=self_play,
+        position=1,
+    )
+    debate = SectionFactory(title="Debate", slug="debate", parent=self_play, position=2)
+    part2 = SectionFactory(
+        title="Aligning through behaviour imitation", slug="imitation", position=2
+    )
+    math = SectionFactory(title="Math", slug="math", parent=part2, position=1)
+
+    cai = PaperFactory(
+        title="Constitutional AI: Harmlessness from AI feedback",
+        authors="Bai et al.",
+        venue="arXiv",
+        year=2022,
+    )
+    LinkFactory(paper=cai, url="https://arxiv.org/abs/2212.08073")
+    spin = PaperFactory(
+        title="Self-Play Fine-Tuning Converts Weak Language Models to Strong",
+        authors="Zixiang Chen et al.",
+        venue="ICML",
+        year=2024,
+    )
+    gan = PaperFactory(
+        title="Generative Adversarial Nets", authors="Goodfellow et al.", venue="NeurIPS", year=2014
+    )
+    LinkFactory(paper=gan, url="https://papers.nips.cc/paper/5423")
+    LinkFactory(
+        paper=gan, label=Link.Label.CODE, url="https://github.com/goodfeli/adversarial", position=2
+    )
+    debate_paper = PaperFactory(
+        title="AI safety via debate", authors="Irving et al.", venue="arXiv", year=2018
+    )
+    debate_second = PaperFactory(
+        title="Debating with More Persuasive LLMs Leads to More Truthful Answers",
+        authors="Khan et al.",
+        venue="ICML",
+        year=2024,
+    )
+    unpublished = PaperFactory(
+        title="Secret draft on alignment", authors="Hidden et al.", year=2024
+    )
+
+    PlacementFactory(paper=cai, section=filtering, position=1)
+    PlacementFactory(paper=cai, section=math, position=1)
+    PlacementFactory(paper=spin, section=self_play, position=1)
+    PlacementFactory(paper=gan, section=generator, position=1)
+    # Listed second in the section although created first: the page must follow positions.
+    PlacementFactory(paper=debate_second, section=debate, position=2)
+    PlacementFactory(paper=debate_paper, section=debate, position=1)
+
+    # Make "newest" unambiguous: the debate paper was placed last.
+    now = timezone.now()
+    Placement.objects.update(created_at=now - timedelta(days=30))
+    Placement.objects.filter(paper=debate_paper).update(created_at=now)
+    return {
+        "part1": part1,
+        "filtering": filtering,
+        "self_play": self_play,
+        "generator": generator,
+        "debate": debate,
+        "math": math,
+        "cai": cai,
+        "spin": spin,
+        "gan": gan,
+        "debate_paper": debate_paper,
+        "debate_second": debate_second,
+        "unpublished": unpublished,
+    }
+
+
+def page_urls(catalog) -> dict[str, str]:
+    return {
+        "home": reverse("catalog:home"),
+        "section": reverse("catalog:section", kwargs={"slug": "inductive-bias"}),
+        "paper": reverse("catalog:paper", kwargs={"pk": catalog["gan"].pk}),
+        "search": reverse("catalog:search"),
+    }
+
+
+# --- Layout and accessibility ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["home", "section", "paper", "search"])
+def test_every_page_has_one_h1_landmarks_skip_link_and_labelled_controls(client, catalog, name):
+    response = client.get(page_urls(catalog)[name])
+    assert response.status_code == 200
+    page = structure(response)
+    assert page.tags.count("h1") == 1
+    for landmark in ("header", "nav", "main", "footer"):
+        assert landmark in page.tags, landmark
+    assert 'href="#main"' in response.content.decode()
+    assert 'id="main"' in response.content.decode()
+    for control in page.controls:
+        assert control.get("id") in page.label_targets, f"unlabelled control {control}"
+    # Offline: every stylesheet and script is served by us, none from a CDN.
+    assert page.asset_urls
+    assert all(url.startswith("/static/") for url in page.asset_urls), page.asset_urls
+
+
+def test_navbar_links_home_search_readme_and_shows_admin_to_staff_only(client, catalog, admin_user):
+    hrefs = structure(client.get("/")).hrefs
+    assert reverse("catalog:search") in hrefs
+    assert "/README.md" in hrefs
+    assert reverse("admin:index") not in hrefs
+    try:
+        submit_url = reverse("curation:submit")
+    except NoReverseMatch:  # the curation app has not published its form: no dead link
+        assert "Submit a paper" not in client.get("/").content.decode()
+    else:
+        assert submit_url in hrefs
+    client.force_login(admin_user)
+    assert reverse("admin:index") in structure(client.get("/")).hrefs
+
+
+def test_messages_are_rendered(client, catalog, admin_user):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    # Put a message where the next request will read it, as a redirecting view would.
+    response = client.get("/")
+    storage = CookieStorage(response.wsgi_request)
+    storage.add(constants.SUCCESS, "Thanks, your paper was submitted.")
+    storage.update(response)
+    client.cookies.update(response.cookies)
+    assert "Thanks, your paper was submitted." in client.get("/").content.decode()
+
+
+def test_404_page_uses_the_site_layout(client, catalog):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert structure(response).tags.count("h1") == 1
+    assert "couldn’t find that page" in response.content.decode()
+
+
+def test_500_page_renders_without_request_context():
+    html = render_to_string("500.html")
+    assert "Something went wrong" in html
+    assert html.count("<h1") == 1
+
+
+# --- Home -----------------------------------------------------------------------------------
+
+
+def test_home_shows_numbered_tree_with_counts_including_descendants(client, catalog):
+    response = client.get("/")
+    body = text(response)
+    assert "1 Aligning through inductive bias 5 papers" in body
+    assert "1.2 Self-play ( 4 papers)" in body  # own 1 + generator 1 + debate 2
+    assert "1.2.2 Debate ( 2 papers)" in body
+    assert "2.1 Math ( 1 paper)" in body
+    assert 'href="/sections/debate/"' in response.content.decode()
+    assert "5 papers in 7 sections" in body  # the unpublished one is not counted
+
+
+def test_home_lists_newest_additions_first_and_hides_unpublished(client, catalog):
+    response = client.get("/")
+    newest = response.context["newest"]
+    assert newest[0] == catalog["debate_paper"]
+    assert catalog["unpublished"] not in newest
+    assert "Secret draft" not in response.content.decode()
+    # Each newest paper names its sections, numbered.
+    assert "1.2.2 Debate" in text(response).split("Newest additions", 1)[1]
+
+
+def test_home_search_box_submits_to_the_search_page(client, catalog):
+    html = client.get("/").content.decode()
+    form = re.search(r'<form class="hero-search" action="([^"]+)" method="get"', html)
+    assert form and form.group(1) == reverse("catalog:search")
+    assert 'name="q"' in html
+
+
+# --- Section page ---------------------------------------------------------------------------
+
+
+def test_section_page_lists_own_papers_then_subsections_recursively(client, catalog):
+    response = client.get(reverse("catalog:section", kwargs={"slug": "self-play"}))
+    assert response.status_code == 200
+    page = response.content.decode()
+    body = page.split('aria-labelledby="contents-title"')[0]  # leave out the sidebar
+    order = [
+        ">Self-Play Fine-Tuning",
+        'id="generator-discriminator-title"',
+        ">Generative Adversarial Nets",
+        'id="debate-title"',
+        ">AI safety via debate",
+        ">Debating with More Persuasive LLMs",
+    ]
+    positions = [body.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    # Subsection headings are one level below the page's h1.
+    assert '<h2 class="subsection-title" id="debate-title">' in body
+    assert "Constitutional AI" not in body  # a sibling section's paper
+
+
+def test_section_page_has_numbered_breadcrumbs(client, catalog):
+    response = client.get(reverse("catalog:section", kwargs={"slug": "debate"}))
+    html = response.content.decode()
+    crumbs = re.search(r'<nav aria-label="Breadcrumb">(.*?)</nav>', html, re.S).group(1)
+    crumb_text = " ".join(re.sub(r"<[^>]+>", " ", crumbs).split())
+    assert crumb_text == "Home 1 Aligning through inductive bias 1.2 Self-play 1.2.2 Debate"
+    assert 'href="/sections/self-play/"' in crumbs
+    assert 'aria-current="page">1.2.2 Debate' in crumbs
+
+
+def test_unknown_section_is_404(client, catalog):
+    assert client.get("/sections/no-such-section/").status_code == 404
+
+
+# --- Paper page -----------------------------------------------------------------------------
+
+
+def test_paper_page_shows_fields_sections_links_and_identifiers(client, catalog):
+    cai = catalog["cai"]
+    response = client.get(reverse("catalog:paper", kwargs={"pk": cai.pk}))
+    assert response.status_code == 200
+    html, body = response.content.decode(), text(response)
+    assert "<h1" in html and cai.title in body
+    assert "Bai et al." in body
+    assert "Venue arXiv" in body and "Year 2022" in body
+    # Both sections it sits in, numbered and linked.
+    assert "1.1 Uncertainty Filtering" in body and 'href="/sections/uncertainty-filtering/"' in html
+    assert "2.1 Math" in body and 'href="/sections/math/"' in html
+    assert "arXiv 2212.08073" in body
+    assert 'href="https://arxiv.org/abs/2212.08073"' in html
+
+
+def test_paper_page_labels_each_link(client, catalog):
+    response = client.get(reverse("catalog:paper", kwargs={"pk": catalog["gan"].pk}))
+    html = response.content.decode()
+    assert re.search(r'link-chip-paper"[^>]*>paper</a>', html)
+    assert re.search(r'link-chip-code"[^>]*>code</a>', html)
+    assert "github.com/goodfeli/adversarial" in html
+
+
+def test_paper_page_offers_bibtex_without_javascript(client, catalog):
+    response = client.get(reverse("catalog:paper", kwargs={"pk": catalog["cai"].pk}))
+    snippet = re.search(
+        r'<pre class="bibtex"[^>]*><code>(.*?)</code></pre>', response.content.decode(), re.S
+    )
+    assert snippet, "the BibTeX is in the HTML, not injected by script"
+    assert "@article{bai2022constitutional," in snippet.group(1)
+    # The copy button is only revealed by the script.
+    assert re.search(r"<button[^>]*copy-button[^>]*hidden", response.content.decode())
+
+
+def test_correction_link_follows_the_curation_url(client, catalog):
+    pk = catalog["cai"].pk
+    html = client.get(reverse("catalog:paper", kwargs={"pk": pk})).content.decode()
+    try:
+        correct_url = reverse("curation:correct", kwargs={"pk": pk})
+    except NoReverseMatch:
+        assert "Suggest a correction" not in html
+    else:
+        assert "Suggest a correction" in html and f'href="{correct_url}"' in html
+
+
+def test_unpublished_and_unknown_papers_are_404(client, catalog):
+    assert (
+        client.get(reverse("catalog:paper", kwargs={"pk": catalog["unpublished"].pk})).status_code
+        == 404
+    )
+    assert client.get(reverse("catalog:paper", kwargs={"pk": 999999})).status_code == 404
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+def found(client, **params) -> list[Paper]:
+    response = client.get(reverse("catalog:search"), params)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return list(response.context["page_obj"])
+
+
+def test_search_without_filters_lists_every_published_paper(client, catalog):
+    papers = found(client)
+    assert len(papers) == 5
+    assert catalog["unpublished"] not in papers
+
+
+def test_search_text_matches_every_word_in_title_or_authors_case_insensitively(client, catalog):
+    assert found(client, q="constitutional BAI") == [catalog["cai"]]
+    assert found(client, q="GOODFELLOW adversarial") == [catalog["gan"]]
+    assert found(client, q="debate goodfellow") == []  # each word must match
+    assert set(found(client, q="debat")) == {catalog["debate_paper"], catalog["debate_second"]}
+    assert found(client, q="secret draft") == []  # unpublished
+
+
+def test_search_by_section_includes_descendants(client, catalog):
+    in_self_play = set(found(client, section="self-play"))
+    assert in_self_play == {
+        catalog["spin"],
+        catalog["gan"],
+        catalog["debate_paper"],
+        catalog["debate_second"],
+    }
+    assert set(found(client, section="debate")) == {
+        catalog["debate_paper"],
+        catalog["debate_second"],
+    }
+    # A paper in two sections of the same part is listed once.
+    assert found(client, section="inductive-bias").count(catalog["cai"]) == 1
+
+
+def test_section_choices_are_numbered_labels(client, catalog):
+    html = client.get(reverse("catalog:search")).content.decode()
+    assert '<option value="debate">1.2.2 Debate</option>' in html
+    assert '<option value="inductive-bias">1 Aligning through inductive bias</option>' in html
+
+
+def test_search_by_year_range(client, catalog):
+    assert set(found(client, year_min=2022, year_max=2022)) == {catalog["cai"]}
+    assert set(found(client, year_max=2018)) == {catalog["gan"], catalog["debate_paper"]}
+    assert set(found(client, year_min=2024)) == {catalog["spin"], catalog["debate_second"]}
+
+
+def test_search_by_venue_and_has_code(client, catalog):
+    assert set(found(client, venue="ICML")) == {catalog["spin"], catalog["debate_second"]}
+    assert found(client, has_code="on") == [catalog["gan"]]
+    # An unticked box means "any".
+    assert len(found(client, has_code="")) == 5
+
+
+def test_venue_choices_come_from_published_papers(client, catalog):
+    response = client.get(reverse("catalog:search"))
+    venues = [value for value, _ in response.context["filter"].form.fields["venue"].choices][1:]
+    assert venues == ["ICML", "NeurIPS", "arXiv"]
+
+
+def test_filters_combine(client, catalog):
+    assert found(client, section="inductive-bias", year_min=2020, q="debating") == [
+        catalog["debate_second"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"year_min": "abc"}, "Enter a year as a number"),
+        ({"section": "no-such-section"}, "There is no section “no-such-section”"),
+        ({"venue": "Nowhere"}, "There is no venue “Nowhere”"),
+        ({"year_min": "2024", "year_max": "2020"}, "must not be before"),
+    ],
+)
+def test_invalid_filters_give_a_clear_error_and_400(client, catalog, params, message):
+    response = client.get(reverse("catalog:search"), params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Some filters could not be applied" in html
+    assert message in html
+    assert "is-invalid" in html
+    assert response.context["page_obj"] is None
+    # The input is kept so the reader can correct it.
+    for value in params.values():
+        assert f'value="{value}"' in html or f'value="{value}" selected' in html or value in html
+
+
+def test_pagination_keeps_the_filters_in_the_links(client, catalog):
+    section = catalog["math"]
+    for number in range(30):
+        PlacementFactory(
+            paper=PaperFactory(title=f"Math reasoning study {number:02d}", year=2023),
+            section=section,
+            position=number + 2,
+        )
+    response = client.get(reverse("catalog:search"), {"q": "math reasoning", "year_min": "2023"})
+    page = response.context["page_obj"]
+    assert page.paginator.count == 30 and len(page) == 25
+    html = response.content.decode()
+    assert 'href="?q=math+reasoning&amp;year_min=2023&amp;page=2"' in html
+    second = client.get(
+        reverse("catalog:search"), {"q": "math reasoning", "year_min": "2023", "page": 2}
+    )
+    assert len(second.context["page_obj"]) == 5
+    assert 'href="?q=math+reasoning&amp;year_min=2023&amp;page=1"' in second.content.decode()
+    # Out-of-range or garbage page numbers do not fail.
+    assert client.get(reverse("catalog:search"), {"page": "999"}).status_code == 200
+    assert client.get(reverse("catalog:search"), {"page": "x"}).status_code == 200
+
+
+# --- BibTeX ---------------------------------------------------------------------------------
+
+
+def test_citation_key_is_surname_year_first_significant_title_word():
+    assert (
+        citation_key(
+            Paper(title="Constitutional AI: Harmlessness", authors="Bai et al.", year=2022)
+        )
+        == "bai2022constitutional"
+    )
+    assert (
+        citation_key(
+            Paper(title="The Llama 3 Herd of Models.", authors="Hugo Touvron et al.", year=2023)
+        )
+        == "touvron2023llama"
+    )
+    assert (
+        citation_key(
+            Paper(title="Self-rewarding language models", authors="Yuan et al.", year=2024)
+        )
+        == "yuan2024self"
+    )
+    assert citation_key(Paper(title="On Gödel", authors="Kurt Gödel", year=None)) == "godelgodel"
+    assert citation_key(Paper(title="A study", authors="")) == "anonymousstudy"
+
+
+def test_bibtex_parses_back_with_the_fields_of_the_paper(catalog):
+    gan = Paper.objects.prefetch_related("links").get(pk=catalog["gan"].pk)
+    gan.title = "Nets & Games: 100% adversarial"
+    library = bibtexparser.parse_string(paper_bibtex(gan))
+    assert not library.failed_blocks
+    (entry,) = library.entries
+    assert entry.entry_type == "inproceedings"
+    assert entry.key == "goodfellow2014nets"
+    fields = {key: field.value for key, field in entry.fields_dict.items()}
+    assert fields["title"] == r"Nets \& Games: 100\% adversarial"
+    assert fields["author"] == "Goodfellow and others"
+    assert fields["booktitle"] == "NeurIPS"
+    assert fields["year"] == "2014"
+    assert fields["url"] == "https://papers.nips.cc/paper/5423"  # the paper link, not the code
+
+
+def test_bibtex_for_an_arxiv_paper_names_the_eprint(catalog):
+    entry = bibtexparser.parse_string(paper_bibtex(catalog["cai"])).entries[0]
+    fields = {key: field.value for key, field in entry.fields_dict.items()}
+    assert entry.entry_type == "article"
+    assert fields["journal"] == "arXiv preprint arXiv:2212.08073"
+    assert fields["eprint"] == "2212.08073"
+
+
+# --- Query counts ---------------------------------------------------------------------------
+
+
+def grow_catalog(catalog, papers: int) -> None:
+    """Add papers across the tree, each with two links, some in two sections."""
+    sections = [catalog[name] for name in ("filtering", "self_play", "generator", "debate", "math")]
+    for number in range(papers):
+        paper = PaperFactory(venue=f"Venue {number % 7}", year=2000 + number % 25)
+        LinkFactory(paper=paper)
+        LinkFactory(
+            paper=paper, label=Link.Label.CODE, url=f"https://github.com/x/{number}", position=2
+        )
+        PlacementFactory(paper=paper, section=sections[number % len(sections)])
+        if number % 3 == 0:
+            PlacementFactory(paper=paper, section=sections[(number + 1) % len(sections)])
+
+
+def query_counts(client, catalog, django_assert_max_num_queries) -> dict[str, int]:
+    urls = page_urls(catalog)
+    urls["search with filters"] = (
+        reverse("catalog:search") + "?q=aligning+feedback&section=inductive-bias"
+        "&year_min=2001&year_max=2024&venue=Venue+3&has_code=on"
+    )
+    counts = {}
+    for name, url in urls.items():
+        with django_assert_max_num_queries(MAX_QUERIES_PER_PAGE) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, name
+        counts[name] = len(captured)
+    return counts
+
+
+def test_each_page_runs_the_same_few_queries_at_10_and_500_papers(
+    client, catalog, django_assert_max_num_queries
+):
+    grow_catalog(catalog, 10)
+    small = query_counts(client, catalog, django_assert_max_num_queries)
+    grow_catalog(catalog, 490)
+    assert Paper.objects.published().count() > 500
+    large = query_counts(client, catalog, django_assert_max_num_queries)
+    assert small == large
+    # The filtered search really found rows, so its count covers the prefetches.
+    response = client.get(
+        reverse("catalog:search") + "?q=aligning+feedback&section=inductive-bias&has_code=on"
+    )
+    assert response.context["page_obj"].paginator.count > 25
