@@ -9,21 +9,16 @@ nor "Llama 3" for "Llama 2".
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, process
 
 from catalog import identifiers
+from catalog.identifiers import normalize_title
 from catalog.models import Paper
 from curation.models import Submission
 
 TITLE_SIMILARITY_CUTOFF = 95
-
-
-def normalize_title(title: str) -> str:
-    text = unicodedata.normalize("NFKC", title).casefold()
-    return re.sub(r"\s+", " ", utils.default_process(text)).strip()
 
 
 @dataclass

@@ -1,0 +1,229 @@
+"""The review queue in the admin: who may see and act, and what each action does."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from catalog.models import Paper
+from curation.models import Submission
+from curation.services import Contributor, SubmissionContent, submission_create
+from tests.factories import LinkFactory, PlacementFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:curation_submission_changelist")
+
+
+def make_submission(section, title="Weak-to-Strong Debate", url="https://arxiv.org/abs/2409.00001"):
+    return submission_create(
+        content=SubmissionContent(
+            title=title,
+            authors="Lang et al.",
+            venue="arXiv",
+            year=2024,
+            links=[("paper", url)],
+            sections=[section],
+        ),
+        contributor=Contributor(name="Ada", email="ada@example.org"),
+    )
+
+
+@pytest.fixture
+def section():
+    return SectionFactory(title="Debate")
+
+
+@pytest.fixture
+def submission(section):
+    return make_submission(section)
+
+
+@pytest.fixture
+def users(django_user_model):
+    staff = django_user_model.objects.create_user("staff", password="pw", is_staff=True)
+    maintainer = django_user_model.objects.create_user("maint", password="pw", is_staff=True)
+    maintainer.groups.add(Group.objects.get(name="Maintainers"))
+    superuser = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    return {"staff": staff, "maintainer": maintainer, "superuser": superuser}
+
+
+def login(client, users, who):
+    if who not in {"anonymous", "contributor"}:
+        client.force_login(users[who])
+    return client
+
+
+# who -> expected status for reading the queue and a submission's page
+READ_MATRIX = {
+    "anonymous": 302,
+    "contributor": 302,
+    "staff": 403,
+    "maintainer": 200,
+    "superuser": 200,
+}
+
+
+@pytest.mark.parametrize("who, expected", READ_MATRIX.items())
+def test_queue_and_submission_page_permission_matrix(client, users, submission, who, expected):
+    login(client, users, who)
+    if who == "contributor":
+        # The status token opens the contributor's own page, never the admin.
+        status = client.get(reverse("curation:status", args=[submission.token]))
+        assert status.status_code == 200
+    change = reverse("admin:curation_submission_change", args=[submission.pk])
+    for url in (CHANGELIST, change):
+        response = client.get(url)
+        assert response.status_code == expected, url
+        if expected == 302:
+            assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize(
+    "who, allowed",
+    [
+        ("anonymous", False),
+        ("contributor", False),
+        ("staff", False),
+        ("maintainer", True),
+        ("superuser", True),
+    ],
+)
+def test_review_action_permission_matrix(client, users, submission, who, allowed):
+    login(client, users, who)
+    url = reverse("admin:curation_submission_review", args=[submission.pk])
+    response = client.post(url, {"decision": "approve", "note": ""})
+    submission.refresh_from_db()
+    assert (submission.state == "approved") is allowed
+    assert Paper.objects.exists() is allowed
+    if not allowed:
+        assert response.status_code in {302, 403}
+        if response.status_code == 302:
+            assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize(
+    "who, allowed",
+    [
+        ("anonymous", False),
+        ("staff", False),
+        ("maintainer", True),
+        ("superuser", True),
+    ],
+)
+def test_bulk_action_permission_matrix(client, users, section, who, allowed):
+    first, second = make_submission(section), make_submission(section, "Other", "https://o.org/2")
+    login(client, users, who)
+    client.post(
+        CHANGELIST,
+        {
+            "action": "approve_selected",
+            "_selected_action": [first.pk, second.pk],
+        },
+    )
+    assert Submission.objects.filter(state="approved").count() == (2 if allowed else 0)
+
+
+def test_staff_without_the_permission_do_not_see_the_app_on_the_index(client, users):
+    client.force_login(users["staff"])
+    assert "Submissions" not in client.get(reverse("admin:index")).content.decode()
+    client.force_login(users["maintainer"])
+    assert "Submissions" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_review_url_refuses_get(client, users, submission):
+    client.force_login(users["maintainer"])
+    url = reverse("admin:curation_submission_review", args=[submission.pk])
+    assert client.get(url).status_code == 405
+    submission.refresh_from_db()
+    assert submission.state == "pending"
+
+
+def test_submission_page_shows_readme_line_duplicates_and_decision_form(client, users, section):
+    published = PlacementFactory(section=section, paper__title="Weak-to-Strong Debate").paper
+    LinkFactory(paper=published, url="https://arxiv.org/abs/2409.00001")
+    submission = make_submission(section)
+    client.force_login(users["maintainer"])
+    html = client.get(
+        reverse("admin:curation_submission_change", args=[submission.pk])
+    ).content.decode()
+    assert "- **Weak-to-Strong Debate.** *Lang et al.* arXiv 2024." in html
+    assert reverse("admin:catalog_paper_change", args=[published.pk]) in html
+    assert 'value="approve"' in html and 'value="reject"' in html
+
+
+def test_correction_page_shows_a_field_by_field_diff(client, users, section):
+    paper = PlacementFactory(section=section, paper__venue="arXiv", paper__year=2023).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
+    correction = submission_create(
+        content=SubmissionContent(
+            title=paper.title,
+            authors=paper.authors,
+            venue="ICLR",
+            year=2024,
+            links=[("paper", "https://arxiv.org/abs/2305.00001")],
+            sections=[section],
+        ),
+        contributor=Contributor(name="Bo"),
+        paper=paper,
+    )
+    client.force_login(users["maintainer"])
+    html = client.get(
+        reverse("admin:curation_submission_change", args=[correction.pk])
+    ).content.decode()
+    assert '<tr class="diff-changed"><th>Venue</th><td>arXiv</td><td>ICLR</td></tr>' in html
+    assert '<tr class=""><th>Title</th>' in html
+
+
+def test_reject_requires_a_note_and_then_records_it(client, users, submission):
+    client.force_login(users["maintainer"])
+    url = reverse("admin:curation_submission_review", args=[submission.pk])
+    response = client.post(url, {"decision": "reject", "note": "  "}, follow=True)
+    submission.refresh_from_db()
+    assert submission.state == "pending"
+    assert "Write a note" in response.content.decode()
+    client.post(url, {"decision": "reject", "note": "Not about alignment"})
+    submission.refresh_from_db()
+    assert (submission.state, submission.review_note) == ("rejected", "Not about alignment")
+    assert submission.reviewed_by == users["maintainer"]
+
+
+def test_bulk_request_changes_asks_for_a_note_first(client, users, section):
+    first, second = make_submission(section), make_submission(section, "Other", "https://o.org/2")
+    client.force_login(users["maintainer"])
+    data = {"action": "request_changes_selected", "_selected_action": [first.pk, second.pk]}
+    page = client.post(CHANGELIST, data)
+    assert page.status_code == 200 and "write a note" in page.content.decode()
+    assert Submission.objects.filter(state="changes_requested").count() == 0
+    client.post(CHANGELIST, {**data, "apply": "1", "note": "Please add the venue"})
+    assert set(Submission.objects.values_list("state", "review_note")) == {
+        ("changes_requested", "Please add the venue")
+    }
+
+
+def test_bulk_approve_reports_refusals_and_publishes_the_rest(client, users, section):
+    first, second = make_submission(section), make_submission(section, "Other", "https://o.org/2")
+    client.force_login(users["maintainer"])
+    client.post(
+        reverse("admin:curation_submission_review", args=[first.pk]),
+        {"decision": "reject", "note": "no"},
+    )
+    response = client.post(
+        CHANGELIST,
+        {
+            "action": "approve_selected",
+            "_selected_action": [first.pk, second.pk],
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "can no longer be approved" in html
+    assert "1 submission approved and published" in html
+    assert list(Paper.objects.values_list("title", flat=True)) == ["Other"]
+
+
+def test_create_maintainer_command(django_user_model):
+    call_command("create_maintainer", "lena", "--email", "lena@example.org")
+    user = django_user_model.objects.get(username="lena")
+    assert user.is_staff and not user.has_usable_password()
+    assert user.has_perm("curation.review_submission")
