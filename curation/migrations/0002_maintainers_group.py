@@ -3,16 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP = "Maintainers"
-PERMISSIONS = {
-    "curation": ["review_submission", "view_submission", "change_submission"],
-    "catalog": [
-        f"{verb}_{model}"
-        for model in ("paper", "link", "placement", "section", "newsitem", "workshop")
-        for verb in ("add", "change", "delete", "view")
-    ]
-    + ["change_readmedocument", "view_readmedocument"],
-}
+from curation.maintainers import GROUP, PERMISSIONS, ensure_maintainers_group
 
 
 def create_group(apps, schema_editor):
@@ -22,13 +13,7 @@ def create_group(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    for app_label, codenames in PERMISSIONS.items():
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-        )
+    ensure_maintainers_group(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_group(apps, schema_editor):

@@ -1,0 +1,86 @@
+"""A contributor proposes a paper in Chromium; a maintainer approves it in the admin; it is
+published on the section page and in the exported README."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.management import call_command
+
+from curation.models import Submission
+from tests.factories import SectionFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def maintainer(django_user_model):
+    user = django_user_model.objects.create_user(
+        "maint", password="a-long-passphrase", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Maintainers"))
+    return user
+
+
+def test_submit_review_publish(browser, live_server, maintainer, tmp_path):
+    cache.clear()
+    part = SectionFactory(title="Aligning through self-play", position=1)
+    debate = SectionFactory(title="Debate", parent=part, position=1)
+
+    contributor = browser.new_context(viewport={"width": 390, "height": 844})
+    page = contributor.new_page()
+    page.goto(f"{live_server.url}/submit/")
+    assert page.locator("h1").inner_text() == "Submit a paper"
+    page.get_by_label("Title").fill("Debate Helps Supervise Unreliable Experts")
+    page.get_by_label("Authors").fill("Michael et al.")
+    page.get_by_label("Venue").fill("arXiv")
+    page.get_by_label("Year").fill("2023")
+    page.get_by_label("Paper link").fill("https://arxiv.org/pdf/2311.08702v2")
+    page.get_by_label("Code link").fill("https://github.com/julianmichael/debate")
+    page.locator("#id_sections").select_option(label="1.1 Debate")
+    page.get_by_label("Your name").fill("Julian")
+    page.get_by_label("Your email").fill("julian@example.org")
+    page.get_by_label("I am an author of this paper").check()
+
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator(".entry-preview")
+    assert "Debate Helps Supervise Unreliable Experts." in preview.inner_text()
+    assert preview.locator("a", has_text="paper").get_attribute("href") == (
+        "https://arxiv.org/abs/2311.08702"
+    )
+    page.get_by_role("button", name="Send for review").click()
+    assert page.locator("h1").inner_text() == "Thank you, Julian"
+    status_url = page.locator("a.status-link").get_attribute("href")
+    submission = Submission.objects.get()
+    assert submission.token in status_url
+    contributor.close()
+
+    reviewer = browser.new_context(viewport={"width": 1280, "height": 900})
+    admin = reviewer.new_page()
+    admin.goto(f"{live_server.url}/admin/")
+    admin.get_by_label("Username").fill("maint")
+    admin.get_by_label("Password").fill("a-long-passphrase")
+    admin.get_by_role("button", name="Log in").click()
+    admin.get_by_role("link", name="Submissions").click()
+    admin.get_by_role("link", name="Debate Helps Supervise Unreliable Experts").click()
+    assert "*Michael et al.* arXiv 2023." in admin.locator(".field-readme_line").inner_text()
+    admin.locator("#id_note").fill("Thanks, welcome to the list")
+    admin.get_by_role("button", name="Approve and publish").click()
+    assert "1 submission approved and published" in admin.locator(".messagelist").inner_text()
+    reviewer.close()
+
+    reader = browser.new_page()
+    reader.goto(f"{live_server.url}{debate.get_absolute_url()}")
+    entry = reader.get_by_role("link", name=re.compile("Debate Helps Supervise Unreliable Experts"))
+    assert entry.count() >= 1
+    reader.goto(f"{live_server.url}{status_url}")
+    assert "Approved and published" in reader.locator("main").inner_text()
+    reader.close()
+
+    exported = tmp_path / "README.md"
+    call_command("export_readme", output=str(exported))
+    assert (
+        "- **Debate Helps Supervise Unreliable Experts.** *Michael et al.* arXiv 2023. "
+        "[[paper](https://arxiv.org/abs/2311.08702)] [[code](https://github.com/julianmichael/debate)]"
+    ) in exported.read_text(encoding="utf-8")
