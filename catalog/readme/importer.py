@@ -72,11 +72,14 @@ def normalize_venue(venue: str) -> str:
     return re.sub(r"[A-Za-z]+", lambda word: VENUE_ALIASES.get(word[0].casefold(), word[0]), venue)
 
 
-def title_score(title: str) -> int:
-    """Words starting with a capital: "Constitutional AI: Harmlessness from AI Feedback" wins
-    over "Constitutional ai: ..." and "IterAlign: Iterative Constitutional ..." over
-    "ITERALIGN: Iterative constitutional ..." (an all-caps word counts once)."""
-    return sum(1 for word in title.split() if word[:1].isupper())
+def title_score(title: str) -> tuple[int, int]:
+    """Words starting with a capital, then fewer shouted words: "Constitutional AI: Harmlessness
+    from AI Feedback" beats "Constitutional ai: ...", "IterAlign: Iterative Constitutional ..."
+    beats "ITERALIGN: Iterative constitutional ...", and "A Good Paper" beats "A GOOD PAPER"."""
+    words = title.split()
+    capitalised = sum(1 for word in words if word[:1].isupper())
+    shouted = sum(1 for word in words if len(word) > 3 and word.isupper())
+    return (capitalised, -shouted)
 
 
 def venue_year_score(pair: tuple[str, int | None]) -> tuple[int, int, int]:
