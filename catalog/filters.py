@@ -17,7 +17,10 @@ YEAR_ERRORS = {"invalid": "Enter a year as a number, e.g. 2023."}
 
 
 class YearFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField  # A year is whole; the default field takes decimals.
+    """A whole year. Rendered as a text box (numeric keyboard on phones), not type=number,
+    so a mistyped value stays visible next to its error instead of being blanked."""
+
+    field_class = forms.IntegerField
 
 
 class PaperSearchForm(forms.Form):
@@ -50,7 +53,7 @@ class PaperFilter(django_filters.FilterSet):
         min_value=1900,
         max_value=2100,
         error_messages=YEAR_ERRORS,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "1900"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "Any"}),
     )
     year_max = YearFilter(
         field_name="year",
@@ -59,7 +62,7 @@ class PaperFilter(django_filters.FilterSet):
         min_value=1900,
         max_value=2100,
         error_messages=YEAR_ERRORS,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "2100"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "Any"}),
     )
     venue = django_filters.ChoiceFilter(
         label="Venue",

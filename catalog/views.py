@@ -41,13 +41,22 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     paper = pages.published_paper(pk)
     tree = section_tree()
+    links = list(paper.links.all())
     return render(
         request,
         "catalog/paper_detail.html",
         {
             "paper": paper,
             "sections": pages.section_labels(tree, list(paper.placements.all())),
-            "links": list(paper.links.all()),
+            "links": links,
+            # Plain URLs are already listed under Links; show the scholarly ids only.
+            "identifiers": list(
+                dict.fromkeys(
+                    link.identifier_display
+                    for link in links
+                    if link.identifier and not link.identifier.startswith("url:")
+                )
+            ),
             "bibtex": paper_bibtex(paper),
         },
     )

@@ -13,11 +13,15 @@ register = template.Library()
 # Raw HTML stays escaped and unsafe link schemes are refused by markdown-it's defaults, so the
 # output of curated Markdown is safe to mark as such.
 _markdown = MarkdownIt("commonmark", {"html": False})
+# Images are dropped: the README's figures live in its GitHub repository (relative paths that do
+# not exist here), and the site must not load anything from elsewhere.
+_markdown.add_render_rule("image", lambda self, tokens, idx, options, env: "")
 
 
 @register.filter
 def markdown(text: str) -> str:
-    return mark_safe(_markdown.render(text or ""))  # noqa: S308 - html disabled above
+    html = _markdown.render(text or "").replace("<p></p>\n", "")
+    return mark_safe(html)  # noqa: S308 - raw HTML is disabled above
 
 
 @register.filter

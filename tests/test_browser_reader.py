@@ -1,0 +1,139 @@
+"""A reader in a real browser: search from the home page, open a paper, follow its section.
+
+Also renders every public page of the seed catalog at desktop and phone widths into
+test-artifacts/ (gitignored) for a human to look at, and checks that nothing overflows sideways.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from catalog.models import Link, Paper
+from tests.factories import LinkFactory, PaperFactory, PlacementFactory, SectionFactory
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+TITLE = "Constitutional AI: Harmlessness from AI Feedback"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def small_catalog():
+    part = SectionFactory(
+        title="Aligning through inductive bias", slug="inductive-bias", position=1
+    )
+    SectionFactory(
+        title="Uncertainty Filtering", slug="uncertainty-filtering", parent=part, position=1
+    )
+    critique = SectionFactory(
+        title="Self-Judge / Critique / Refine", slug="self-judge", parent=part, position=2
+    )
+    paper = PaperFactory(title=TITLE, authors="Bai et al.", venue="arXiv", year=2022)
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2212.08073")
+    PlacementFactory(paper=paper, section=critique, position=1)
+    neighbour = PaperFactory(title="Self-rewarding language models", authors="Yuan et al.")
+    PlacementFactory(paper=neighbour, section=critique, position=2)
+    return paper
+
+
+def read_like_a_reader(page, live_server, paper, *, javascript: bool) -> None:
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+
+    # 1. Search from the home page's search box.
+    page.get_by_label("Search papers by title or author").fill("constitutional bai")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/search/\?q=constitutional\+bai$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Browse & search papers")
+    expect(page.get_by_role("heading", name="1 matching paper")).to_be_visible()
+    # The filter form shows the query the reader typed.
+    expect(page.get_by_label("Title or authors")).to_have_value("constitutional bai")
+    expect(page.get_by_role("link", name="Self-rewarding language models")).to_have_count(0)
+
+    # 2. Open the paper.
+    page.get_by_role("link", name=TITLE, exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/papers/{paper.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(page.get_by_text("Bai et al.")).to_be_visible()
+    expect(page.locator("pre.bibtex")).to_contain_text("@article{bai2022constitutional,")
+    copy = page.get_by_role("button", name="Copy BibTeX")
+    if javascript:
+        expect(copy).to_be_visible()
+    else:
+        expect(copy).to_be_hidden()  # without the script there is nothing to click
+
+    # 3. Follow its section link.
+    page.get_by_role("complementary").get_by_role(
+        "link", name="1.2 Self-Judge / Critique / Refine"
+    ).click()
+    expect(page).to_have_url(f"{live_server.url}/sections/self-judge/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("1.2 Self-Judge / Critique / Refine")
+    breadcrumb = page.get_by_role("navigation", name="Breadcrumb")
+    expect(breadcrumb).to_contain_text("1 Aligning through inductive bias")
+    papers = page.locator("main ol.paper-list .paper-title")
+    expect(papers).to_have_text([TITLE, "Self-rewarding language models"])
+
+
+def test_reader_searches_opens_a_paper_and_follows_its_section(page, live_server, small_catalog):
+    read_like_a_reader(page, live_server, small_catalog, javascript=True)
+
+
+def test_the_same_path_works_without_javascript(browser, live_server, small_catalog):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    try:
+        read_like_a_reader(context.new_page(), live_server, small_catalog, javascript=False)
+    finally:
+        context.close()
+
+
+def test_copy_button_puts_the_bibtex_on_the_clipboard(browser, live_server, small_catalog):
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/papers/{small_catalog.pk}/")
+        page.get_by_role("button", name="Copy BibTeX").click()
+        expect(page.get_by_role("button", name="Copied")).to_be_visible()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith("@article{bai2022constitutional,")
+    finally:
+        context.close()
+
+
+def test_screenshots_of_the_seed_catalog(browser, live_server):
+    """Desktop and phone renders of every page, from the real seed list."""
+    call_command("loaddata", "catalog", verbosity=0)
+    paper = (
+        Paper.objects.published()
+        .filter(links__label=Link.Label.CODE, title__icontains="constitutional")
+        .first()
+    ) or Paper.objects.published().first()
+    pages = {
+        "home": "/",
+        "section": "/sections/self-play/",
+        "paper": paper.get_absolute_url(),
+        "search": "/search/?q=self&section=aligning-through-inductive-bias",
+        "search-error": "/search/?year_min=abc",
+        "not-found": "/sections/no-such-section/",
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    for device, width in (("desktop", 1280), ("phone", 390)):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        try:
+            for name, path in pages.items():
+                page.goto(live_server.url + path)
+                expect(page.get_by_role("heading", level=1)).to_have_count(1)
+                # Responsive: nothing wider than the screen.
+                overflow = page.evaluate("document.documentElement.scrollWidth")
+                assert overflow <= width, f"{name} is {overflow}px wide on a {width}px {device}"
+                page.screenshot(path=ARTIFACTS / f"{name}-{device}.png", full_page=True)
+        finally:
+            context.close()
