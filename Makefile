@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 LINT_DB := build/lint.sqlite3
 
-.PHONY: install run test lint lint-md export serve clean help
+.PHONY: install run test lint lint-md export fixture serve clean help
 
 help:
 	@echo "make run      install, migrate, load the seed catalog, serve on 127.0.0.1:$(PORT)"
@@ -14,6 +14,7 @@ help:
 	@echo "make install  only the .venv with test dependencies"
 	@echo "make lint     ruff, Django checks, migrations check, markdownlint of the export"
 	@echo "make export   write the README export to build/README.md"
+	@echo "make fixture  rebuild fixtures/catalog.json from the seed README"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +53,20 @@ lint-md: install node_modules/.package-lock.json
 export: install
 	mkdir -p build
 	$(PY) manage.py export_readme --output build/README.md
+
+SEED ?= ../shared/seed/README.md
+FIXTURE_DB := build/fixture.sqlite3
+# Keep the timestamp in step with FIXTURE_TIMESTAMP in tests/test_readme_import.py.
+FIXTURE_TIMESTAMP := 2024-09-04T00:00:00Z
+
+# Rebuild fixtures/catalog.json from the seed README (a test proves the two agree).
+fixture: install
+	mkdir -p build && rm -f $(FIXTURE_DB)
+	DATABASE_URL=sqlite:///$(CURDIR)/$(FIXTURE_DB) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:///$(CURDIR)/$(FIXTURE_DB) $(PY) manage.py import_readme $(SEED) \
+		--timestamp $(FIXTURE_TIMESTAMP)
+	DATABASE_URL=sqlite:///$(CURDIR)/$(FIXTURE_DB) $(PY) manage.py dumpdata catalog --indent 2 \
+		--output fixtures/catalog.json
 
 serve: install
 	$(PY) manage.py collectstatic --noinput -v0
