@@ -36,6 +36,7 @@ class PaperFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Title or authors",
         method="filter_text",
+        max_length=200,  # bounds the number of LIKE clauses one request can build
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. debate, Bai"}),
     )
     section = django_filters.ChoiceFilter(

@@ -337,6 +337,8 @@ def test_unpublished_and_unknown_papers_are_404(client, catalog):
         == 404
     )
     assert client.get(reverse("catalog:paper", kwargs={"pk": 999999})).status_code == 404
+    # Beyond the range of the id column: still a 404, not a database error.
+    assert client.get("/papers/99999999999999999999999/").status_code == 404
 
 
 # --- Search ---------------------------------------------------------------------------------
@@ -416,6 +418,7 @@ def test_filters_combine(client, catalog):
         ({"section": "no-such-section"}, "There is no section “no-such-section”"),
         ({"venue": "Nowhere"}, "There is no venue “Nowhere”"),
         ({"year_min": "2024", "year_max": "2020"}, "must not be before"),
+        ({"q": "x " * 101}, "at most 200 characters"),
     ],
 )
 def test_invalid_filters_give_a_clear_error_and_400(client, catalog, params, message):
@@ -430,6 +433,12 @@ def test_invalid_filters_give_a_clear_error_and_400(client, catalog, params, mes
     for field in ("year_min", "year_max"):
         if field in params:
             assert f'name="{field}" value="{params[field]}"' in html
+
+
+def test_many_search_words_are_fine(client, catalog):
+    response = client.get(reverse("catalog:search"), {"q": " ".join(["ai"] * 66)})
+    assert response.status_code == 200
+    assert set(response.context["page_obj"]) == {catalog["cai"], catalog["debate_paper"]}
 
 
 def test_pagination_keeps_the_filters_in_the_links(client, catalog):
