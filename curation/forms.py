@@ -118,9 +118,8 @@ class SubmissionForm(forms.Form):
     code_url = forms.CharField(label="Code link", max_length=1000, required=False)
     extra_label = forms.ChoiceField(
         label="Another link: kind",
-        choices=[
-            (value, name) for value, name in Link.Label.choices if value not in {"paper", "code"}
-        ],
+        choices=[("", "—")]
+        + [(value, name) for value, name in Link.Label.choices if value not in {"paper", "code"}],
         required=False,
     )
     extra_url = forms.CharField(label="Another link: address", max_length=1000, required=False)
