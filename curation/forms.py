@@ -50,6 +50,9 @@ PLACEHOLDERS = {
     "your name",
 }
 http_url = URLValidator(schemes=["http", "https"])
+EXTRA_URL_KEY = re.compile(r"extra_url_(\d+)")
+MIN_EXTRA_LINK_ROWS = 1
+MAX_EXTRA_LINKS = 10
 
 
 def is_placeholder(value: str) -> bool:
@@ -116,13 +119,6 @@ class SubmissionForm(forms.Form):
         help_text="An http(s) link to the paper, or an arXiv id or URL.",
     )
     code_url = forms.CharField(label="Code link", max_length=1000, required=False)
-    extra_label = forms.ChoiceField(
-        label="Another link: kind",
-        choices=[("", "—")]
-        + [(value, name) for value, name in Link.Label.choices if value not in {"paper", "code"}],
-        required=False,
-    )
-    extra_url = forms.CharField(label="Another link: address", max_length=1000, required=False)
     sections = forms.TypedMultipleChoiceField(
         coerce=int,
         help_text="One or more; hold Ctrl (⌘ on a Mac) to pick several.",
@@ -152,6 +148,7 @@ class SubmissionForm(forms.Form):
         self, *args, paper: Paper | None = None, submission: Submission | None = None, **kwargs
     ):
         super().__init__(*args, **kwargs)
+        self.extra_link_rows = self._add_extra_link_rows()
         self.paper = paper
         self.submission = submission
         self.fields["sections"].choices = section_choices()
@@ -198,8 +195,52 @@ class SubmissionForm(forms.Form):
     def clean_code_url(self):
         return clean_link(self.cleaned_data["code_url"], allow_arxiv_id=False)
 
-    def clean_extra_url(self):
-        return clean_link(self.cleaned_data["extra_url"], allow_arxiv_id=False)
+    def _add_extra_link_rows(self) -> list[tuple[str, str]]:
+        """Rows for links beyond the paper and code links: enough for every link the paper
+        (or the posted form) already has, plus one empty row, so a correction drops none."""
+        known = len(self.initial.get("extra_links", []))
+        if self.is_bound:
+            posted = [int(m[1]) for key in self.data if (m := EXTRA_URL_KEY.fullmatch(key))]
+            known = max([known, *(index + 1 for index in posted)])
+        self.too_many_links = known > MAX_EXTRA_LINKS
+        rows = min(MAX_EXTRA_LINKS, max(MIN_EXTRA_LINK_ROWS, known + 1))
+        names = []
+        for index in range(rows):
+            label_name, url_name = f"extra_label_{index}", f"extra_url_{index}"
+            self.fields[label_name] = forms.ChoiceField(
+                label="Another link: kind",
+                choices=[("", "—"), *Link.Label.choices],
+                required=False,
+            )
+            self.fields[url_name] = forms.CharField(
+                label="Another link: address", max_length=1000, required=False
+            )
+            initial = self.initial.get("extra_links", [])
+            if index < len(initial):
+                self.initial[label_name], self.initial[url_name] = initial[index]
+            names.append((label_name, url_name))
+        return names
+
+    def extra_link_fields(self):
+        """Bound fields, row by row, for the template."""
+        return [(self[label], self[url]) for label, url in self.extra_link_rows]
+
+    def _extra_links(self, data) -> list[tuple[str, str]]:
+        links = []
+        for label_name, url_name in self.extra_link_rows:
+            raw = data.get(url_name, "")
+            if not raw:
+                continue
+            try:
+                url = clean_link(raw, allow_arxiv_id=False)
+            except ValidationError as error:
+                self.add_error(url_name, error)
+                continue
+            if not data.get(label_name):
+                self.add_error(label_name, "Say what kind of link this is.")
+                continue
+            links.append((data[label_name], url))
+        return links
 
     def clean_sections(self):
         wanted = set(self.cleaned_data["sections"])
@@ -226,14 +267,15 @@ class SubmissionForm(forms.Form):
         data = super().clean()
         if data.get("website"):
             raise ValidationError("The field “Leave this field empty” must stay empty.")
-        urls = [data.get("paper_url"), data.get("code_url"), data.get("extra_url")]
-        present = [url for url in urls if url]
+        if getattr(self, "too_many_links", False):
+            raise ValidationError(f"At most {MAX_EXTRA_LINKS} other links, please.")
+        data["extra_links"] = self._extra_links(data)
+        urls = [data.get("paper_url"), data.get("code_url")]
+        present = [url for url in urls if url] + [url for _label, url in data["extra_links"]]
         if len(present) != len(set(present)):
             raise ValidationError("The same address is given twice.")
         if not present and not self.errors:
             raise ValidationError("Give at least one link.")
-        if data.get("extra_url") and not data.get("extra_label"):
-            self.add_error("extra_label", "Say what kind of link this is.")
         return data
 
     def content(self) -> SubmissionContent:
@@ -241,8 +283,7 @@ class SubmissionForm(forms.Form):
         links = [("paper", data["paper_url"])] if data.get("paper_url") else []
         if data.get("code_url"):
             links.append(("code", data["code_url"]))
-        if data.get("extra_url"):
-            links.append((data["extra_label"], data["extra_url"]))
+        links.extend(data["extra_links"])
         return SubmissionContent(
             title=data["title"],
             authors=data["authors"],
@@ -262,38 +303,46 @@ class SubmissionForm(forms.Form):
         )
 
 
-def initial_from_paper(paper: Paper) -> dict:
-    """The correction form starts from the paper as published."""
-    links = list(paper.links.order_by("position", "id"))
-    paper_link = next((link.url for link in links if link.label == "paper"), "")
-    code_link = next((link.url for link in links if link.label == "code"), "")
-    extra = next((link for link in links if link.label not in {"paper", "code"}), None)
+def _initial_entry(*, title, authors, venue, year, links, sections) -> dict:
+    """Form initial data for an entry: the first paper and code links get their own fields,
+    every other link an "another link" row, in order."""
+    links = list(links)
+    paper_link = next((link for link in links if link[0] == "paper"), None)
+    code_link = next((link for link in links if link[0] == "code"), None)
     return {
-        "title": paper.title,
-        "authors": paper.authors,
-        "venue": paper.venue,
-        "year": paper.year,
-        "paper_url": paper_link,
-        "code_url": code_link,
-        "extra_label": extra.label if extra else "",
-        "extra_url": extra.url if extra else "",
-        "sections": list(paper.placements.values_list("section_id", flat=True)),
+        "title": title,
+        "authors": authors,
+        "venue": venue,
+        "year": year,
+        "paper_url": paper_link[1] if paper_link else "",
+        "code_url": code_link[1] if code_link else "",
+        "extra_links": [link for link in links if link is not paper_link and link is not code_link],
+        "sections": list(sections),
     }
 
 
+def initial_from_paper(paper: Paper) -> dict:
+    """The correction form starts from the paper as published."""
+    return _initial_entry(
+        title=paper.title,
+        authors=paper.authors,
+        venue=paper.venue,
+        year=paper.year,
+        links=paper.links.order_by("position", "id").values_list("label", "url"),
+        sections=paper.placements.values_list("section_id", flat=True),
+    )
+
+
 def initial_from_submission(submission: Submission) -> dict:
-    links = list(submission.links.all())
-    extra = next((link for link in links if link.label not in {"paper", "code"}), None)
     return {
-        "title": submission.title,
-        "authors": submission.authors,
-        "venue": submission.venue,
-        "year": submission.year,
-        "paper_url": next((link.url for link in links if link.label == "paper"), ""),
-        "code_url": next((link.url for link in links if link.label == "code"), ""),
-        "extra_label": extra.label if extra else "",
-        "extra_url": extra.url if extra else "",
-        "sections": list(submission.sections.values_list("pk", flat=True)),
+        **_initial_entry(
+            title=submission.title,
+            authors=submission.authors,
+            venue=submission.venue,
+            year=submission.year,
+            links=submission.links.values_list("label", "url"),
+            sections=submission.sections.values_list("pk", flat=True),
+        ),
         "contributor_name": submission.contributor_name,
         "contributor_email": submission.contributor_email,
         "is_author": submission.is_author,

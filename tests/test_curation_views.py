@@ -36,8 +36,8 @@ def form_data(section, **overrides):
         "year": "2023",
         "paper_url": "arxiv.org/pdf/2311.08702v2",
         "code_url": "",
-        "extra_label": "",
-        "extra_url": "",
+        "extra_label_0": "",
+        "extra_url_0": "",
         "sections": [str(section.pk)],
         "contributor_name": "Ada Lovelace",
         "contributor_email": "ada@example.org",
@@ -229,3 +229,61 @@ def test_correction_form_starts_from_the_paper_and_sends_a_correction(client, de
     assert correction.kind == "correction" and correction.paper == paper
     assert correction.original["venue"] == "arXiv"
     assert client.get(reverse("curation:correct", args=[999999])).status_code == 404
+
+
+def test_a_correction_keeps_every_link_of_the_paper(client, debate):
+    paper = PlacementFactory(section=debate).paper
+    urls = [
+        ("paper", "https://openreview.net/forum?id=abc123"),
+        ("paper", "https://arxiv.org/abs/2311.08685"),
+        ("blog", "https://blog.example.org/post"),
+        ("video", "https://video.example.org/talk"),
+    ]
+    for position, (label, url) in enumerate(urls, start=1):
+        LinkFactory(paper=paper, label=label, url=url, position=position)
+    url = reverse("curation:correct", args=[paper.pk])
+    page = client.get(url).content.decode()
+    for _label, link in urls:
+        assert link in page
+    # The form posts back what it showed: every row, plus a new code link.
+    data = form_data(
+        debate,
+        title=paper.title,
+        authors=paper.authors,
+        paper_url=urls[0][1],
+        code_url="https://github.com/a/b",
+        extra_label_0="paper",
+        extra_url_0=urls[1][1],
+        extra_label_1="blog",
+        extra_url_1=urls[2][1],
+        extra_label_2="video",
+        extra_url_2=urls[3][1],
+        extra_label_3="",
+        extra_url_3="",
+    )
+    assert client.post(url, data).status_code == 302
+    stored = list(Submission.objects.get().links.values_list("label", "url"))
+    assert stored == [urls[0], ("code", "https://github.com/a/b"), *urls[1:]]
+
+
+def test_another_link_needs_a_kind_and_a_valid_address(client, debate):
+    response = client.post(
+        SUBMIT, form_data(debate, extra_url_0="https://demo.example.org", extra_label_0="")
+    )
+    assert response.status_code == 400
+    assert "Say what kind of link this is." in response.content.decode()
+    response = client.post(
+        SUBMIT, form_data(debate, extra_url_0="javascript:alert(1)", extra_label_0="demo")
+    )
+    assert response.status_code == 400
+    assert not Submission.objects.exists()
+
+
+def test_posted_link_rows_are_bounded(client, debate):
+    data = form_data(debate, action="preview")
+    data.update({f"extra_url_{n}": f"https://l{n}.example.org" for n in range(50)})
+    data.update({f"extra_label_{n}": "demo" for n in range(50)})
+    response = client.post(SUBMIT, data)
+    assert response.status_code == 400
+    assert "At most 10 other links" in response.content.decode()
+    assert not Submission.objects.exists()
