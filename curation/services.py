@@ -150,28 +150,33 @@ def submission_approve(
 
 
 def submission_reject(*, submission: Submission, reviewer: AbstractBaseUser, note: str) -> Outcome:
-    outcome = Outcome(submission=submission)
-    with transaction.atomic():
-        submission = _lock(submission, Action.REJECTED)
-        _decide(submission, State.REJECTED, Action.REJECTED, reviewer, note, outcome)
-        outcome.submission = submission
-    return outcome
+    return _decide_without_publishing(
+        submission=submission, reviewer=reviewer, note=note, action=Action.REJECTED
+    )
 
 
 def submission_request_changes(
     *, submission: Submission, reviewer: AbstractBaseUser, note: str
 ) -> Outcome:
-    outcome = Outcome(submission=submission)
-    with transaction.atomic():
-        submission = _lock(submission, Action.CHANGES_REQUESTED)
-        _decide(
-            submission, State.CHANGES_REQUESTED, Action.CHANGES_REQUESTED, reviewer, note, outcome
-        )
-        outcome.submission = submission
-    return outcome
+    return _decide_without_publishing(
+        submission=submission, reviewer=reviewer, note=note, action=Action.CHANGES_REQUESTED
+    )
 
 
 # Helpers -----------------------------------------------------------------------------------
+
+
+def _decide_without_publishing(
+    *, submission: Submission, reviewer: AbstractBaseUser, note: str, action: str
+) -> Outcome:
+    """Reject or send back: the state, the audit rows and the email; the catalog is untouched."""
+    outcome = Outcome(submission=submission)
+    with transaction.atomic():
+        submission = _lock(submission, action)
+        # The action's value names the state it leads to.
+        _decide(submission, State(action), action, reviewer, note, outcome)
+        outcome.submission = submission
+    return outcome
 
 
 def _scalar_fields(content: SubmissionContent) -> dict:
