@@ -196,7 +196,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
     @admin.display(description="README line")
     def readme_line(self, obj: Submission) -> str:
         preview = submission_preview(obj)
-        return format_html('<code style="white-space:pre-wrap">{}</code>', preview["markdown"])
+        return format_html('<code class="readme-line">{}</code>', preview["markdown"])
 
     @admin.display(description="Suspected duplicates")
     def duplicates(self, obj: Submission) -> str:

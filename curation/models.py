@@ -6,6 +6,7 @@ through the service functions in curation/services.py.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -19,6 +20,12 @@ from catalog.models import Link, Paper, Section
 def new_status_token() -> str:
     # 256 bits: the private status link is the contributor's only credential.
     return secrets.token_urlsafe(32)
+
+
+def status_token_digest(token: str) -> str:
+    """What status links are looked up by: the database compares digests, never the token, so
+    the lookup's timing tells nothing about a stored token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class SubmissionQuerySet(models.QuerySet):
@@ -80,6 +87,7 @@ class Submission(models.Model):
     duplicate_suspected = models.BooleanField(default=False, db_index=True)
 
     token = models.CharField(max_length=64, unique=True, default=new_status_token, editable=False)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     reviewed_by = models.ForeignKey(
@@ -115,6 +123,10 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.token_digest = status_token_digest(self.token)
+        super().save(*args, **kwargs)
 
 
 class SubmissionLink(models.Model):

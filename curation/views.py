@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from catalog.models import Paper, Section
 from curation.duplicates import find_duplicates
 from curation.forms import SubmissionForm, initial_from_paper, initial_from_submission
-from curation.models import Submission
+from curation.models import Submission, status_token_digest
 from curation.preview import entry_preview
 from curation.ratelimit import rate_limited_post
 from curation.services import (
@@ -26,8 +28,15 @@ OPEN_STATES = {Submission.State.PENDING, Submission.State.CHANGES_REQUESTED}
 
 
 def _submission_for_token(token: str) -> Submission:
-    submission = Submission.objects.filter(token=token).select_related("paper").first()
-    if submission is None:
+    # Looked up by digest, then compared in constant time: no timing tells how close a guess is.
+    submission = (
+        Submission.objects.filter(token_digest=status_token_digest(token))
+        .select_related("paper")
+        .first()
+    )
+    if submission is None or not secrets.compare_digest(
+        submission.token.encode(), token.encode("utf-8", "surrogatepass")
+    ):
         raise Http404("No submission has this status link.")
     return submission
 
