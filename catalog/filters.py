@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from catalog.models import Link, Paper, Placement
+from catalog.search import papers_matching
 from catalog.selectors import SectionTree
 
 YEAR_ERRORS = {"invalid": "Enter a year as a number, e.g. 2023."}
@@ -88,10 +89,8 @@ class PaperFilter(django_filters.FilterSet):
         self.filters["venue"].extra["choices"] = [(venue, venue) for venue in venues]
 
     def filter_text(self, queryset: QuerySet[Paper], name: str, value: str) -> QuerySet[Paper]:
-        # Every word must appear, each in the title or in the authors.
-        for word in value.split():
-            queryset = queryset.filter(Q(title__icontains=word) | Q(authors__icontains=word))
-        return queryset
+        # Every word must match the title or the authors; best matches first (catalog.search).
+        return papers_matching(queryset, value)
 
     def filter_section(self, queryset: QuerySet[Paper], name: str, value: str) -> QuerySet[Paper]:
         node = self.tree.by_slug[value]

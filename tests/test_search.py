@@ -1,0 +1,115 @@
+"""Text search: the same cases on SQLite (LIKE fallback) and PostgreSQL (full-text search).
+
+CI runs this file in both runs; the last tests check which engine answered on each.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalog.models import Paper
+from tests.factories import PaperFactory, PlacementFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def papers():
+    section = SectionFactory(title="Debate", slug="debate", position=1)
+    other = SectionFactory(title="Math", slug="math", position=2)
+    made = {
+        # "debate" in the authors only, and the newest: must still come after title matches.
+        "by_debater": PaperFactory(title="Scalable oversight", authors="Debater et al.", year=2025),
+        "debate_old": PaperFactory(
+            title="AI safety via debate", authors="Irving et al.", year=2018
+        ),
+        "debating": PaperFactory(
+            title="Debating with more persuasive LLMs", authors="Khan et al.", year=2024
+        ),
+        "math": PaperFactory(
+            title="Let's verify step by step", authors="Lightman et al.", year=2023
+        ),
+        "unplaced": PaperFactory(title="Debate draft", authors="Hidden et al.", year=2024),
+    }
+    for position, key in enumerate(("by_debater", "debate_old", "debating"), start=1):
+        PlacementFactory(paper=made[key], section=section, position=position)
+    PlacementFactory(paper=made["math"], section=other, position=1)
+    return made
+
+
+def search(client, **params) -> list[Paper]:
+    response = client.get(reverse("catalog:search"), params)
+    assert response.status_code == 200
+    return list(response.context["page_obj"])
+
+
+def test_words_match_prefixes_of_title_or_author_words(client, papers):
+    assert set(search(client, q="debat")) == {
+        papers["by_debater"],
+        papers["debate_old"],
+        papers["debating"],
+    }
+    assert search(client, q="LIGHTMAN verify") == [papers["math"]]
+    assert search(client, q="verify irving") == []  # every word must match
+    assert search(client, q="draft") == []  # unpublished papers are never found
+
+
+def test_title_matches_rank_before_author_only_matches_then_newest(client, papers):
+    assert search(client, q="debat") == [
+        papers["debating"],  # title, 2024
+        papers["debate_old"],  # title, 2018
+        papers["by_debater"],  # authors only, although the newest
+    ]
+
+
+def test_text_search_combines_with_the_other_filters(client, papers):
+    assert search(client, q="debat", year_min=2020) == [papers["debating"], papers["by_debater"]]
+    assert search(client, q="debat", section="math") == []
+    assert search(client, q="step", section="math") == [papers["math"]]
+
+
+def test_punctuation_only_query_finds_nothing_and_does_not_fail(client, papers):
+    assert search(client, q="!!! ???") == []
+    assert search(client, q="let's") == [papers["math"]]
+
+
+def test_edits_through_update_are_searchable_at_once(client, papers):
+    # QuerySet.update() bypasses model code: the stored vector must still follow.
+    Paper.objects.filter(pk=papers["math"].pk).update(title="Process supervision rewards")
+    assert search(client, q="supervision") == [papers["math"]]
+    assert search(client, q="verify") == []
+
+
+def test_postgresql_answers_with_the_search_vector_sqlite_with_like(client, papers):
+    with CaptureQueriesContext(connection) as captured:
+        assert search(client, q="debat")
+    sql = " ".join(query["sql"] for query in captured.captured_queries)
+    if connection.vendor == "postgresql":
+        assert '("catalog_paper"."search_vector") @@ (to_tsquery(' in sql
+        assert 'ts_rank(("catalog_paper"."search_vector")' in sql
+        assert "LIKE" not in sql
+    else:
+        assert "search_vector" not in sql
+        assert "LIKE" in sql
+
+
+def test_postgresql_has_the_gin_index_and_pg_trgm_sqlite_has_no_vector():
+    with connection.cursor() as cursor:
+        columns = [
+            column.name
+            for column in connection.introspection.get_table_description(cursor, "catalog_paper")
+        ]
+        if connection.vendor == "postgresql":
+            assert "search_vector" in columns
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+                ["catalog_paper_search_vector_gin"],
+            )
+            assert "USING gin (search_vector)" in cursor.fetchone()[0]
+            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+            assert cursor.fetchone() == (1,)
+        else:
+            assert "search_vector" not in columns
