@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, Prefetch, QuerySet, Value, When
 
 from catalog.models import Link, Paper, Placement, Section
 
@@ -130,6 +130,30 @@ def placements_in_order(*, section_ids: list[int] | None = None) -> QuerySet[Pla
     if section_ids is not None:
         queryset = queryset.filter(section_id__in=section_ids)
     return queryset.order_by("section_id", "position", "id")
+
+
+def placement_rows_in_order() -> QuerySet:
+    """(section id, paper id, title, authors, venue, year) of every placement, ordered by
+    section then position: plain tuples for the export, which renders 100,000 of them."""
+    return Placement.objects.order_by("section_id", "position", "id").values_list(
+        "section_id", "paper_id", "paper__title", "paper__authors", "paper__venue", "paper__year"
+    )
+
+
+def link_rows_in_readme_order() -> QuerySet:
+    """(paper id, label, url) of every link, grouped by paper, in the README's order: label
+    (as Link.Label lists them), then position.
+
+    Unfiltered on purpose: callers look links up by the papers they render, and a filter on
+    the published set (or an IN list of ids, which exceeds SQLite's variable limit at scale)
+    would only make the export's biggest query slower."""
+    label_rank = Case(
+        *(When(label=label.value, then=Value(rank)) for rank, label in enumerate(Link.Label)),
+        default=Value(len(Link.Label)),
+    )
+    return Link.objects.order_by("paper_id", label_rank, "position", "id").values_list(
+        "paper_id", "label", "url"
+    )
 
 
 def placements_by_section(*, section_ids: list[int] | None = None) -> dict[int, list[Placement]]:
