@@ -68,8 +68,9 @@ fixture: install
 	DATABASE_URL=sqlite:///$(CURDIR)/$(FIXTURE_DB) $(PY) manage.py dumpdata catalog --indent 2 \
 		--output fixtures/catalog.json
 
+# Production settings for collectstatic too: they select the hashed, compressed storage.
 serve: install
-	$(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.production $(VENV)/bin/gunicorn config.wsgi \
 		--bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 

@@ -1,6 +1,20 @@
 from django.apps import AppConfig
+from django.db.models import signals
 
 
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = "Catalog"
+
+    def ready(self) -> None:
+        from catalog.cache import on_catalog_change
+
+        # Any write to a catalog row invalidates the cached public pages (catalog.cache).
+        for model in self.get_models():
+            uid = f"catalog-version-{model._meta.label_lower}"
+            signals.post_save.connect(on_catalog_change, sender=model, dispatch_uid=uid)
+            signals.post_delete.connect(on_catalog_change, sender=model, dispatch_uid=uid)
+            for m2m in model._meta.local_many_to_many:
+                signals.m2m_changed.connect(
+                    on_catalog_change, sender=m2m.remote_field.through, dispatch_uid=uid
+                )

@@ -68,6 +68,8 @@ class SectionTree:
     roots: list[SectionNode]
     by_pk: dict[int, SectionNode]
     by_slug: dict[str, SectionNode]
+    # The catalog version it was built at, when it comes from catalog.cache (shared, read-only).
+    version: int | None = None
 
     def walk(self) -> list[SectionNode]:
         """Every node, depth first, in README order."""

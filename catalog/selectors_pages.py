@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, Max, Prefetch, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, F, IntegerField, Max, Prefetch, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 
+from catalog.cache import catalog_version, memoized
 from catalog.models import Link, Paper, Placement, ReadmeDocument
-from catalog.selectors import SectionNode, SectionTree, placements_by_section
+from catalog.selectors import SectionNode, SectionTree, section_tree
 
 NEWEST_LIMIT = 8
 
@@ -48,41 +51,99 @@ def newest_papers(limit: int = NEWEST_LIMIT) -> list[Paper]:
     )
 
 
+def current_tree() -> SectionTree:
+    """The numbered tree with paper counts, shared by this process's requests until the
+    catalog changes (two queries when rebuilt, none otherwise). Treat it as read-only."""
+    version = catalog_version()
+
+    def build() -> SectionTree:
+        tree = section_tree(with_counts=True)
+        tree.version = version
+        return tree
+
+    return memoized("section-tree", build, version=version)
+
+
+SECTION_PAGE_SIZE = 50
+
+
 @dataclass
 class SectionBlock:
-    """A section of the section page with its own papers; subsections nest inside."""
+    """A section of the section page with this page's share of its own papers; subsections
+    nest inside. `visible` says whether the block appears on this page at all."""
 
     node: SectionNode
     placements: list[Placement]
     heading_level: int
     children: list[SectionBlock] = field(default_factory=list)
+    visible: bool = True
+    first_page: int = 1
 
     @property
     def paper_count(self) -> int:
-        return len(self.placements) + sum(child.paper_count for child in self.children)
+        return self.node.paper_count
 
 
-def section_blocks(tree: SectionTree, slug: str) -> SectionBlock:
-    """The section and everything under it, with papers in order. Two queries.
+def section_page(tree: SectionTree, slug: str, page_number) -> tuple[SectionBlock, Page]:
+    """The section and everything under it, SECTION_PAGE_SIZE papers a page. Two queries.
 
-    Raises Http404 for an unknown slug.
+    The reading order is the README's: the section's papers in order, then each subsection's,
+    depth first. A page holds the slice [lo, hi) of that order; the per-section counts of the
+    tree say which sections the slice touches, and one query numbers those sections' placements
+    in reading order (a window function) and keeps the slice. Raises Http404 for an unknown slug.
     """
     node = tree.by_slug.get(slug)
     if node is None:
         raise Http404("No such section.")
     subtree = [node, *node.descendants()]
-    grouped = placements_by_section(section_ids=[n.pk for n in subtree])
+    starts, total = {}, 0
+    for current in subtree:
+        starts[current.pk] = total
+        total += current.own_paper_count
+    page = Paginator(range(total), SECTION_PAGE_SIZE).get_page(page_number)
+    lo = (page.number - 1) * SECTION_PAGE_SIZE
+    hi = min(lo + SECTION_PAGE_SIZE, total)
+    touched = [n for n in subtree if starts[n.pk] < hi and starts[n.pk] + n.own_paper_count > lo]
+    grouped: dict[int, list[Placement]] = {}
+    if touched:
+        reading_order = Case(
+            *(When(section_id=n.pk, then=Value(i)) for i, n in enumerate(touched)),
+            output_field=IntegerField(),
+        )
+        offset = lo - starts[touched[0].pk]
+        rows = (
+            Placement.objects.filter(section_id__in=[n.pk for n in touched])
+            .annotate(row=Window(RowNumber(), order_by=[reading_order, F("position"), F("id")]))
+            .filter(row__gt=offset, row__lte=offset + (hi - lo))
+            .select_related("paper")
+            .prefetch_related(
+                Prefetch("paper__links", queryset=Link.objects.order_by("position", "id"))
+            )
+            .order_by("row")
+        )
+        for placement in rows:
+            grouped.setdefault(placement.section_id, []).append(placement)
+    last_page = page.number == page.paginator.num_pages
 
     def build(current: SectionNode, level: int) -> SectionBlock:
+        start, count = starts[current.pk], current.own_paper_count
+        children = [build(child, level + 1) for child in current.children]
+        on_page = (
+            (start < hi and start + count > lo)
+            if count
+            else (lo <= start < hi or (last_page and start == total))
+        )
         return SectionBlock(
             node=current,
             placements=grouped.get(current.pk, []),
             # The page's h1 is the section itself; subsections start at h2, capped at h6.
             heading_level=min(level, 6),
-            children=[build(child, level + 1) for child in current.children],
+            children=children,
+            visible=on_page or any(child.visible for child in children),
+            first_page=min(start, max(total - 1, 0)) // SECTION_PAGE_SIZE + 1,
         )
 
-    return build(node, 1)
+    return build(node, 1), page
 
 
 def published_paper(pk: int) -> Paper:
@@ -108,13 +169,17 @@ def searchable_papers() -> QuerySet[Paper]:
 
 
 def distinct_venues() -> list[str]:
-    """Venues of published papers, for the venue filter. One query."""
-    return list(
-        Paper.objects.published()
-        .exclude(venue="")
-        .order_by("venue")
-        .values_list("venue", flat=True)
-        .distinct()
+    """Venues of published papers, for the venue filter. One query, reused in this process
+    until the catalog changes."""
+    return memoized(
+        "venues",
+        lambda: list(
+            Paper.objects.published()
+            .exclude(venue="")
+            .order_by("venue")
+            .values_list("venue", flat=True)
+            .distinct()
+        ),
     )
 
 

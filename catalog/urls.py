@@ -8,4 +8,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("sections/<slug:slug>/", views.section_detail, name="section"),
     path("papers/<int:pk>/", views.paper_detail, name="paper"),
+    path("bench/ok/", views.bench_ok, name="bench-ok"),
 ]

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from catalog import selectors_pages as pages
 from catalog.bibtex import paper_bibtex
+from catalog.cache import cached_public_page
 from catalog.filters import PaperFilter
-from catalog.selectors import section_tree
 
 PAPERS_PER_PAGE = 25
 
 
+@cached_public_page
 def home(request: HttpRequest) -> HttpResponse:
     document = pages.readme_document()
     context = {
         "document": document,
-        "tree": section_tree(with_counts=True),
+        "tree": pages.current_tree(),
         "newest": pages.newest_papers(),
         "paper_total": pages.published_count(),
     }
@@ -28,19 +30,21 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/home.html", context)
 
 
+@cached_public_page
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tree = section_tree(with_counts=True)
-    outline = pages.section_blocks(tree, slug)
+    tree = pages.current_tree()
+    outline, page_obj = pages.section_page(tree, slug, request.GET.get("page"))
     return render(
         request,
         "catalog/section_detail.html",
-        {"tree": tree, "outline": outline, "section": outline.node},
+        {"tree": tree, "outline": outline, "section": outline.node, "page_obj": page_obj},
     )
 
 
+@cached_public_page
 def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     paper = pages.published_paper(pk)
-    tree = section_tree()
+    tree = pages.current_tree()
     links = list(paper.links.all())
     return render(
         request,
@@ -62,11 +66,12 @@ def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@cached_public_page
 def search(request: HttpRequest) -> HttpResponse:
     filterset = PaperFilter(
         request.GET or None,
         queryset=pages.searchable_papers(),
-        tree=section_tree(),
+        tree=pages.current_tree(),
         venues=pages.distinct_venues(),
     )
     # Bad input (a year that is not a number, a section that does not exist) gets the form
@@ -84,3 +89,10 @@ def search(request: HttpRequest) -> HttpResponse:
         {"filter": filterset, "page_obj": page_obj, "filtered": filtered},
         status=400 if invalid else 200,
     )
+
+
+def bench_ok(request: HttpRequest) -> HttpResponse:
+    """The benchmarks' reference: the framework's floor for one request (BENCH_ENDPOINTS)."""
+    if not settings.BENCH_ENDPOINTS:
+        raise Http404("Benchmark endpoints are off.")
+    return HttpResponse("ok")

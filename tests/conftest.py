@@ -71,3 +71,13 @@ def pytest_sessionfinish(session, exitstatus):
             f"CI=true and {skipped} test(s) were skipped: failing the run.", red=True
         )
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the database is rolled back between tests, so a
+    page or catalog version cached by an earlier test must not leak into the next one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -560,3 +560,19 @@ def test_each_page_runs_the_same_few_queries_at_10_and_500_papers(
         reverse("catalog:search") + "?q=aligning+feedback&section=inductive-bias&has_code=on"
     )
     assert response.context["page_obj"].paginator.count > 25
+
+
+def test_a_second_request_is_served_from_the_cache_with_at_most_one_query(
+    client, catalog, django_assert_max_num_queries
+):
+    grow_catalog(catalog, 60)
+    urls = {**page_urls(catalog), "readme": "/README.md"}
+    urls["search with text"] = reverse("catalog:search") + "?q=aligning+feedback&has_code=on"
+    for name, url in urls.items():
+        with django_assert_max_num_queries(MAX_QUERIES_PER_PAGE) as cold:
+            first = client.get(url)
+        with django_assert_max_num_queries(1) as cached:
+            second = client.get(url)
+        assert first.status_code == second.status_code == 200, name
+        assert second.content == first.content, name
+        assert len(cold) >= 1 and len(cached) <= 1, (name, len(cold), len(cached))

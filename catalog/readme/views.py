@@ -1,8 +1,10 @@
 from django.http import HttpRequest, HttpResponse
 
+from catalog.cache import cached_public_page
 from catalog.readme.export import render_readme
 
 
+@cached_public_page
 def readme_markdown(request: HttpRequest) -> HttpResponse:
     """The current export, as GitHub would show it."""
     return HttpResponse(render_readme(), content_type="text/markdown; charset=utf-8")

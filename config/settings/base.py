@@ -127,7 +127,15 @@ if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
+        # Several sites (or test runs) can share one Redis under different prefixes.
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
     }
+# Public pages and catalog fragments are cached until the catalog changes (catalog.cache);
+# CATALOG_PAGE_CACHE=false renders every page afresh (benchmarks of uncached pages).
+CATALOG_PAGE_CACHE = env_bool("CATALOG_PAGE_CACHE", True)
+CATALOG_CACHE_SECONDS = int(os.environ.get("CATALOG_CACHE_SECONDS", str(60 * 60 * 24)))
+# /bench/ok/, the benchmarks' reference view; off unless asked for.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

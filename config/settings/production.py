@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import STORAGES, env_bool, env_list
+from .base import BASE_DIR, DATABASES, DEFAULT_FROM_EMAIL, LOGGING, STORAGES, env_bool, env_list
 
 DEBUG = False
 try:
@@ -14,6 +14,8 @@ except KeyError as exc:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment.") from exc
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
+# `collectstatic` writes the hashed, compressed files here; WhiteNoise serves them.
+STATIC_ROOT = os.environ.get("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -21,6 +23,8 @@ STORAGES = {
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# The load balancer's health check speaks plain HTTP to each host.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -34,3 +38,29 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# Several hosts behind a proxy: nothing may live in one process's memory. Sessions are rows
+# in the database, read through the shared cache (REDIS_URL); the cache, the catalog version
+# and the submission rate limit live in Redis.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Persistent connections, checked before reuse so a restarted database costs no request.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind a proxy, REMOTE_ADDR is the proxy: true makes the rate limit count the last
+# X-Forwarded-For hop (the address the proxy saw) instead. Never set it without a proxy.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
+# Logs go to stdout, where the process supervisor collects them.
+LOGGING = {
+    **LOGGING,
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "stream": "ext://sys.stdout",
+        }
+    },
+}

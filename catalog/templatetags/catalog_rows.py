@@ -1,0 +1,27 @@
+"""Tags for the rows that repeat on the public pages, rendered in Python (catalog.rendering)."""
+
+from __future__ import annotations
+
+from django import template
+
+from catalog.rendering import paper_items_html, tree_html
+
+register = template.Library()
+
+
+@register.simple_tag
+def paper_items(placements) -> str:
+    """`{% paper_items block.placements %}`: the papers of these placements as list rows."""
+    return paper_items_html(placement.paper for placement in placements)
+
+
+@register.simple_tag
+def paper_rows(papers) -> str:
+    """`{% paper_rows page_obj %}`: papers as list rows."""
+    return paper_items_html(papers)
+
+
+@register.simple_tag
+def taxonomy(tree, nodes, depth=0, current=None) -> str:
+    """`{% taxonomy tree nodes depth current %}`: the nested section list."""
+    return tree_html(tree, nodes, depth=depth, current=current)

@@ -1,0 +1,337 @@
+"""Production: settings from the environment, /healthz, and several gunicorn hosts sharing one
+PostgreSQL and one Redis.
+
+The gunicorn tests start real servers on 127.0.0.1 with production settings. They always use
+PostgreSQL (a database of their own, dropped afterwards) and Redis (under a key prefix of their
+own, deleted afterwards), so they run, identically, in the SQLite and the PostgreSQL CI runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+from django.test import override_settings
+
+from tests.conftest import REPO_ROOT
+
+POSTGRES = "postgres://postgres@127.0.0.1:5432"
+REDIS = "redis://127.0.0.1:6379/0"
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        # No TLS proxy in front of these servers.
+        SECURE_SSL_REDIRECT="false",
+        README_EXPORT_PATH="",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def request(url: str, *, data: dict | None = None, headers: dict | None = None):
+    """(status, headers, body) of one HTTP request; errors are answers too."""
+    body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+    req = urllib.request.Request(url, data=body, headers=headers or {})
+    try:
+        with OPENER.open(req, timeout=30) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+@contextmanager
+def gunicorn(env: dict[str, str]):
+    """A gunicorn host on a free port of 127.0.0.1; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [GUNICORN, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                request(base + "/healthz")
+                break
+            except OSError:
+                assert process.poll() is None, process.stdout.read()
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def production_database():
+    """A PostgreSQL database of this test's own, migrated and loaded with the seed catalog."""
+    name = f"aaa_deploy_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = f"{POSTGRES}/{name}"
+    try:
+        yield url
+    finally:
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this test's own in the shared Redis; its keys are deleted afterwards."""
+    prefix = f"aaa-test-{secrets.token_hex(6)}"
+    yield prefix
+    client = redis.Redis.from_url(REDIS)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(scope="module")
+def static_root(tmp_path_factory) -> str:
+    """Hashed, compressed static files, as `make serve` collects them."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    manage(
+        production_env(STATIC_ROOT=str(root), DATABASE_URL="sqlite:///:memory:"),
+        "collectstatic",
+        "--noinput",
+        "-v0",
+    )
+    assert any(root.glob("css/site.*.css.gz"))
+    return str(root)
+
+
+def test_production_settings_read_the_environment():
+    env = production_env(
+        ALLOWED_HOSTS="aaa.example.org,www.aaa.example.org",
+        DATABASE_URL=f"{POSTGRES}/aaa_prod",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        EMAIL_HOST="smtp.example.org",
+        EMAIL_PORT="587",
+        EMAIL_USE_TLS="true",
+        DEFAULT_FROM_EMAIL="curators@example.org",
+        README_EXPORT_PATH="/srv/aaa/README.md",
+        TRUST_X_FORWARDED_FOR="true",
+    )
+    script = (
+        "import json; from django.conf import settings as s; print(json.dumps(["
+        "s.ALLOWED_HOSTS, s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'],"
+        "s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'], s.SESSION_ENGINE,"
+        "s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL,"
+        "s.README_EXPORT_PATH, s.TRUST_X_FORWARDED_FOR, s.DEBUG,"
+        "s.STORAGES['staticfiles']['BACKEND'],"
+        "s.SECRET_KEY == __import__('os').environ['SECRET_KEY']]))"
+    )
+    values = json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
+    assert values == [
+        ["aaa.example.org", "www.aaa.example.org"],
+        "django.db.backends.postgresql",
+        "aaa_prod",
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6379/3",
+        "django.contrib.sessions.backends.cached_db",
+        "smtp.example.org",
+        587,
+        True,
+        "curators@example.org",
+        "/srv/aaa/README.md",
+        True,
+        False,
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        True,
+    ]
+    # Without a secret key the production settings refuse to start.
+    env.pop("SECRET_KEY")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=REPO_ROOT, env=env, capture_output=True
+    )
+    assert result.returncode != 0
+    assert b"SECRET_KEY must be set" in result.stderr
+
+
+def test_check_deploy_with_the_production_layout_gives_no_warning():
+    env = production_env(
+        ALLOWED_HOSTS="aaa.example.org",
+        DATABASE_URL=f"{POSTGRES}/aaa_prod",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+    )
+    env.pop("SECURE_SSL_REDIRECT")  # the default: on
+    output = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert "System check identified no issues" in output
+    assert "WARNINGS" not in output
+
+
+@pytest.mark.django_db
+def test_healthz_answers_200_with_json_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(static_root):
+    closed_port = free_port()  # bound, released, and nothing listens there
+    env = production_env(
+        STATIC_ROOT=static_root, DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed_port}/x"
+    )
+    with gunicorn(env) as base:
+        status, headers, body = request(base + "/healthz")
+    assert status == 503
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body) == {"status": "unavailable", "database": "unreachable"}
+
+
+def submission_form(base: str) -> tuple[dict, str]:
+    """The public form's fields, a section to file under, and the CSRF cookie."""
+    status, headers, html = request(base + "/submit/")
+    assert status == 200, html[:2000]
+    cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    section = re.search(r'<option value="(\d+)"', html).group(1)
+    data = {
+        "csrfmiddlewaretoken": token,
+        "title": "Debate Helps Supervise Unreliable Experts",
+        "authors": "Michael et al.",
+        "venue": "arXiv",
+        "year": "2023",
+        "paper_url": "https://arxiv.org/abs/2311.08702",
+        "sections": [section],
+        "contributor_name": "Ada Lovelace",
+        "action": "send",
+        "send_anyway": "on",
+    }
+    return data, f"csrftoken={cookie}"
+
+
+def test_two_gunicorn_hosts_share_submissions_rate_limits_and_the_page_cache(
+    production_database, redis_prefix, static_root
+):
+    env = production_env(
+        DATABASE_URL=production_database,
+        REDIS_URL=REDIS,
+        CACHE_KEY_PREFIX=redis_prefix,
+        STATIC_ROOT=static_root,
+        SUBMISSION_RATE_LIMIT="3",
+    )
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "loaddata", "catalog", "-v0")
+    with gunicorn(env) as host_a, gunicorn(env) as host_b:
+        # A page cached through B...
+        status, _headers, search_before = request(host_b + "/search/?q=supervise+unreliable")
+        assert status == 200 and "No matching papers" in search_before
+
+        # ...a submission sent to A...
+        data, cookie = submission_form(host_a)
+        status, headers, body = request(host_a + "/submit/", data=data, headers={"Cookie": cookie})
+        assert status == 302, body[:3000]
+        token = re.search(r"/submit/thanks/([^/]+)/", headers["Location"]).group(1)
+
+        # ...is visible through B, by its private status link.
+        status, _headers, page = request(f"{host_b}/submit/status/{token}/")
+        assert status == 200
+        assert "Debate Helps Supervise Unreliable Experts" in page
+
+        # The per-IP limit counts the POSTs of both hosts: two more on A reach it...
+        for _ in range(2):
+            status, _headers, body = request(
+                host_a + "/submit/", data={**data, "action": "preview"}, headers={"Cookie": cookie}
+            )
+            assert status == 200, body[:2000]
+        # ...and B refuses the next one.
+        status, headers, body = request(
+            host_b + "/submit/", data={**data, "action": "preview"}, headers={"Cookie": cookie}
+        )
+        assert status == 429
+        assert int(headers["Retry-After"]) > 0
+
+        # Publishing (here: a maintainer's command on a third process) reaches B's cache.
+        manage(
+            env,
+            "shell",
+            "-c",
+            "from catalog.models import Paper, Placement, Section;"
+            "p = Paper.objects.create(title='Supervise unreliable experts by debate');"
+            "Placement.objects.create(paper=p, section=Section.objects.first(), position=999)",
+        )
+        status, _headers, search_after = request(host_b + "/search/?q=supervise+unreliable")
+        assert status == 200 and "Supervise unreliable experts by debate" in search_after
+
+        # Both hosts are healthy and serve the hashed, compressed static files.
+        for base in (host_a, host_b):
+            assert request(base + "/healthz")[0] == 200
+            status, _headers, home = request(base + "/")
+            stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', home).group(1)
+            assert request(base + stylesheet)[0] == 200
+
+    # Everything shared lives in Redis under this test's prefix.
+    assert list(redis.Redis.from_url(REDIS).scan_iter(match=f"{redis_prefix}:*"))
+
+
+@pytest.mark.django_db
+def test_bench_endpoint_only_when_enabled(client):
+    assert client.get("/bench/ok/").status_code == 404
+    with override_settings(BENCH_ENDPOINTS=True):
+        response = client.get("/bench/ok/")
+    assert response.status_code == 200
+    assert response.content == b"ok"

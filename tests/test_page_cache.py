@@ -1,0 +1,195 @@
+"""Cached public pages: served from the cache, and fresh at once after every catalog change."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from catalog.models import NewsItem, Paper, Placement, ReadmeDocument
+from catalog.readme.export import render_readme
+from catalog.readme.importer import readme_import
+from curation.services import Contributor, SubmissionContent, submission_approve
+from curation.services import submission_create as create
+from tests.factories import LinkFactory, PaperFactory, PlacementFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_TITLE = "Debate Helps Supervise Unreliable Experts"
+
+
+@pytest.fixture
+def catalog():
+    ReadmeDocument.objects.create(title="Awesome Automated Alignment")
+    part = SectionFactory(title="Aligning through debate", slug="debate-part", position=1)
+    games = SectionFactory(title="Debate games", slug="debate-games", parent=part, position=1)
+    old = PaperFactory(title="AI safety via debate", authors="Irving et al.", year=2018)
+    LinkFactory(paper=old, url="https://arxiv.org/abs/1805.00899")
+    PlacementFactory(paper=old, section=games, position=1)
+    return {"part": part, "games": games, "old": old}
+
+
+def logged_in(client, user):
+    """Another client, logged in through the admin's login form as `user`."""
+    other = type(client)()
+    response = other.post(
+        reverse("admin:login"), {"username": user.username, "password": "password"}
+    )
+    assert response.status_code == 302
+    return other
+
+
+def listing_urls(catalog) -> dict[str, str]:
+    """Every page that lists a paper of the section `debate-games`."""
+    return {
+        "home": reverse("catalog:home"),
+        "section": reverse("catalog:section", kwargs={"slug": "debate-games"}),
+        "parent section": reverse("catalog:section", kwargs={"slug": "debate-part"}),
+        "search": reverse("catalog:search") + "?q=debate",
+        "search all": reverse("catalog:search"),
+        "readme": "/README.md",
+    }
+
+
+def warm(client, urls: dict[str, str], django_assert_num_queries) -> None:
+    """Render each page, then prove the second request is served from the cache."""
+    for name, url in urls.items():
+        first = client.get(url)
+        assert first.status_code == 200, name
+        assert NEW_TITLE not in first.content.decode(), name
+        with django_assert_num_queries(0):
+            second = client.get(url)
+        assert second.content == first.content, name
+
+
+def assert_listed_everywhere(client, urls: dict[str, str], title: str = NEW_TITLE) -> None:
+    for name, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        assert title in response.content.decode(), f"{title!r} missing from {name}"
+
+
+def test_approval_shows_the_new_paper_at_once_on_every_listing_page(
+    client, catalog, admin_user, django_assert_num_queries
+):
+    urls = listing_urls(catalog)
+    warm(client, urls, django_assert_num_queries)
+    submission = create(
+        content=SubmissionContent(
+            title=NEW_TITLE,
+            authors="Michael et al.",
+            venue="arXiv",
+            year=2023,
+            links=[("paper", "https://arxiv.org/abs/2311.08702")],
+            sections=[catalog["games"]],
+        ),
+        contributor=Contributor(name="Ada"),
+    )
+    submission_approve(submission=submission, reviewer=admin_user)
+    assert_listed_everywhere(client, urls)
+    # The home page's "newest additions" lists it first.
+    newest = client.get("/").content.decode().split("Newest additions", 1)[1]
+    assert newest.index(NEW_TITLE) < newest.index("AI safety via debate")
+    paper = Paper.objects.get(title=NEW_TITLE)
+    assert NEW_TITLE in client.get(paper.get_absolute_url()).content.decode()
+
+
+def test_an_admin_edit_shows_at_once(client, catalog, admin_user, django_assert_num_queries):
+    unplaced = PaperFactory(title=NEW_TITLE, authors="Michael et al.", year=2023)
+    urls = listing_urls(catalog)
+    warm(client, urls, django_assert_num_queries)
+    maintainer = logged_in(client, admin_user)
+    response = maintainer.post(
+        reverse("admin:catalog_placement_add"),
+        {"paper": unplaced.pk, "section": catalog["games"].pk, "position": 2},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert_listed_everywhere(client, urls)
+
+    # A correction of the title in the admin shows too, and the old title is gone.
+    paper_url = unplaced.get_absolute_url()
+    client.get(paper_url)
+    data = {
+        "title": "Debate helps supervise experts",
+        "authors": "Michael et al.",
+        "venue": "ICLR",
+        "year": 2024,
+        "links-TOTAL_FORMS": 0,
+        "links-INITIAL_FORMS": 0,
+        "placements-TOTAL_FORMS": 1,
+        "placements-INITIAL_FORMS": 1,
+        "placements-0-id": Placement.objects.get(paper=unplaced).pk,
+        "placements-0-paper": unplaced.pk,
+        "placements-0-section": catalog["games"].pk,
+        "placements-0-position": 2,
+    }
+    response = maintainer.post(reverse("admin:catalog_paper_change", args=[unplaced.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert_listed_everywhere(client, {**urls, "paper": paper_url}, "Debate helps supervise experts")
+    assert NEW_TITLE not in client.get(urls["section"]).content.decode()
+
+
+def test_other_catalog_models_invalidate_too(client, catalog, django_assert_num_queries):
+    warm(client, {"readme": "/README.md"}, django_assert_num_queries)
+    NewsItem.objects.create(date="2025-01-02", text="A new survey section on debate.")
+    assert "A new survey section on debate." in client.get("/README.md").content.decode()
+    catalog["games"].title = "Debate and consultancy"
+    catalog["games"].save()
+    assert "Debate and consultancy" in client.get("/").content.decode()
+
+
+def test_loaddata_invalidates_the_cached_pages(client, catalog, django_assert_num_queries):
+    urls = {"home": "/", "search": reverse("catalog:search") + "?q=constitutional"}
+    warm(client, urls, django_assert_num_queries)
+    before = Paper.objects.published().count()
+    call_command("loaddata", "catalog", verbosity=0)
+    assert Paper.objects.published().count() > before
+    assert "Aligning through inductive bias" in client.get("/").content.decode()
+    assert "Constitutional AI" in client.get(urls["search"]).content.decode()
+
+
+def test_import_readme_invalidates_the_cached_pages(client, catalog, django_assert_num_queries):
+    urls = {"home": "/", "readme": "/README.md"}
+    warm(client, urls, django_assert_num_queries)
+    # The list as exported, with one entry added by hand, read back in.
+    exported = render_readme()
+    entry = next(line for line in exported.splitlines() if "AI safety via debate" in line)
+    added = (
+        f"- **{NEW_TITLE}.** *Michael et al.* arXiv 2023. "
+        "[[paper](https://arxiv.org/abs/2311.08702)]"
+    )
+    readme_import(text=exported.replace(entry, f"{entry}\n{added}"))
+    assert Paper.objects.published().filter(title=NEW_TITLE).exists()
+    assert_listed_everywhere(client, urls)
+
+
+def test_staff_messages_and_errors_are_never_served_from_or_stored_in_the_cache(
+    client, catalog, admin_user, django_assert_max_num_queries
+):
+    client.get("/")  # cached for anonymous readers, without the admin link
+    staff = logged_in(client, admin_user)
+    assert reverse("admin:index") in staff.get("/").content.decode()
+    assert reverse("admin:index") not in client.get("/").content.decode()
+
+    # A 400 (bad filter) is rendered every time, with its queries.
+    for _ in range(2):
+        with django_assert_max_num_queries(10) as captured:
+            response = client.get(reverse("catalog:search"), {"year_min": "abc"})
+        assert response.status_code == 400
+        assert len(captured) >= 1
+
+    # A page carrying a message is rendered for its reader, and not stored for the next.
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    reader = type(client)()
+    response = reader.get(reverse("catalog:search"))
+    storage = CookieStorage(response.wsgi_request)
+    storage.add(constants.SUCCESS, "Thanks, your paper was submitted.")
+    storage.update(response)
+    reader.cookies.update(response.cookies)
+    assert (
+        "Thanks, your paper was submitted."
+        in reader.get(reverse("catalog:search")).content.decode()
+    )
+    assert "Thanks, your paper" not in client.get(reverse("catalog:search")).content.decode()

@@ -1,0 +1,80 @@
+"""The section page in pages of SECTION_PAGE_SIZE papers, keeping the reading order: the
+section's own papers in order, then each subsection's, depth first."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from catalog.selectors_pages import SECTION_PAGE_SIZE
+from tests.factories import PaperFactory, PlacementFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def big_part():
+    """A part with 30 papers of its own, an empty subsection, a subsection of 40 papers with
+    a sub-subsection of 35: 105 papers in reading order, over three pages."""
+    part = SectionFactory(title="Self-play", slug="self-play", position=1)
+    empty = SectionFactory(title="Empty corner", slug="empty", parent=part, position=1)
+    games = SectionFactory(title="Games", slug="games", parent=part, position=2)
+    chess = SectionFactory(title="Chess", slug="chess", parent=games, position=1)
+    order = []
+    for section, count, name in ((part, 30, "Own"), (games, 40, "Game"), (chess, 35, "Chess")):
+        # Created in reverse, placed by position: the page must follow positions.
+        for number in reversed(range(count)):
+            paper = PaperFactory(title=f"{name} paper {number:03d}")
+            PlacementFactory(paper=paper, section=section, position=number + 1)
+        order += [f"{name} paper {number:03d}" for number in range(count)]
+    return {"part": part, "empty": empty, "games": games, "chess": chess, "order": order}
+
+
+def titles(response) -> list[str]:
+    main = response.content.decode().split('aria-labelledby="contents-title"')[0]
+    return re.findall(r'class="paper-title" href="/papers/\d+/">([^<]+)</a>', main)
+
+
+def test_pages_follow_the_reading_order_across_subsections(client, big_part):
+    url = reverse("catalog:section", kwargs={"slug": "self-play"})
+    seen = []
+    for number in (1, 2, 3):
+        response = client.get(url, {"page": number})
+        assert response.status_code == 200
+        seen += titles(response)
+    assert SECTION_PAGE_SIZE == 50
+    assert seen == big_part["order"]
+
+
+def test_each_page_shows_the_headings_of_the_sections_it_holds(client, big_part):
+    url = reverse("catalog:section", kwargs={"slug": "self-play"})
+    first = client.get(url).content.decode()
+    # Page 1: 30 own papers, the empty subsection, then Games' first 20.
+    assert 'id="empty-title"' in first and 'id="games-title"' in first
+    assert 'id="chess-title"' not in first
+    assert 'href="?page=2"' in first
+    # The subsection index links to the page each subsection starts on.
+    assert 'href="#games"' in first and 'href="#empty"' in first
+    second = client.get(url, {"page": 2}).content.decode()
+    # Page 2 continues Games (its heading again) and starts Chess.
+    assert 'id="games-title"' in second and 'id="chess-title"' in second
+    assert 'id="empty-title"' not in second
+    assert 'href="?page=1#games"' in second
+    # Counts are the sections' whole counts, not the page's.
+    assert "105 papers, including 2 subsections." in " ".join(
+        re.sub(r"<[^>]+>", " ", second).split()
+    )
+
+
+def test_garbage_and_out_of_range_pages_do_not_fail(client, big_part):
+    url = reverse("catalog:section", kwargs={"slug": "self-play"})
+    assert titles(client.get(url, {"page": "x"}))[0] == "Own paper 000"
+    assert titles(client.get(url, {"page": "999"}))[-1] == "Chess paper 034"
+
+
+def test_a_small_section_is_one_page_without_pagination(client, big_part):
+    response = client.get(reverse("catalog:section", kwargs={"slug": "chess"}))
+    assert len(titles(response)) == 35
+    assert "Pages of results" not in response.content.decode()
