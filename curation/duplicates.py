@@ -4,21 +4,41 @@ Identifiers (arXiv id, DOI, OpenReview id, normalized URL) match exactly; titles
 nearly identical (rapidfuzz), so "Self-rewarding language models" finds
 "Self-Rewarding Language Models." but neither a different paper that shares a few words
 nor "Llama 3" for "Llama 2".
+
+The title rule is one on every database: rapidfuzz ratio ≥ 95 on normalize_title and the same
+numbers, applied in Python to the current rows. Only the shortlist of candidates it is applied
+to is found differently, because comparing with every title costs a second at 100,000 papers:
+
+- PostgreSQL: pg_trgm. `title % query` is answered from a GIN trigram index (migration
+  0003_dup_title_trigram). A ratio ≥ 95 changes at most 5% of the characters, which leaves a
+  trigram similarity of about 0.75, far above the 0.3 of `%`, so nothing the rule accepts is
+  missed.
+- SQLite: no similarity index exists, and an exact index on a stored title key would miss
+  "model" for "models". So each process keeps every paper's title key in memory, rebuilt when
+  the catalog version (catalog.cache) changes, grouped by the title's numbers (which must be
+  equal) and sorted by length (a ratio ≥ 95 needs lengths within about 10%): a check compares
+  against that slice only, in rapidfuzz's C code.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.lookups import TrigramSimilar
+from django.db import connections
+from django.db.models import F, QuerySet, Value
 from rapidfuzz import fuzz, process
 
 from catalog import identifiers
+from catalog.cache import memoized
 from catalog.identifiers import normalize_title
 from catalog.models import Paper
 from curation.models import Submission
 
 TITLE_SIMILARITY_CUTOFF = 95
+NUMBERS = re.compile(r"\d+")
 
 
 @dataclass
@@ -45,7 +65,7 @@ def find_duplicates(
     if exclude_paper_id:
         papers = papers.exclude(pk=exclude_paper_id)
     paper_ids = set(papers.filter(links__identifier__in=wanted_ids).values_list("pk", flat=True))
-    paper_ids |= _similar_titles(normalized, papers.values_list("pk", "title"))
+    paper_ids |= _similar_titles(normalized, title_candidates(papers, normalized))
 
     submissions = Submission.objects.open()
     if exclude_submission_id:
@@ -69,6 +89,65 @@ def find_duplicates(
     )
 
 
+def title_candidates(papers: QuerySet[Paper], normalized: str) -> QuerySet:
+    """(pk, title) of the papers whose titles may pass the title rule: a shortlist."""
+    if not normalized:
+        return papers.none().values_list("pk", "title")
+    if connections[papers.db].vendor == "postgresql":
+        shortlist = papers.filter(TrigramSimilar(F("title"), Value(normalized)))
+    else:
+        shortlist = papers.filter(pk__in=title_index().candidates(normalized))
+    return shortlist.order_by().values_list("pk", "title")
+
+
+@dataclass
+class TitleIndex:
+    """Every paper's title key, by the numbers in it, sorted by length."""
+
+    buckets: dict[tuple[str, ...], tuple[list[int], list[str], list[int]]]
+
+    @classmethod
+    def build(cls, rows) -> TitleIndex:
+        grouped: dict[tuple[str, ...], list[tuple[int, str, int]]] = {}
+        for pk, title in rows:
+            key = normalize_title(title)
+            grouped.setdefault(tuple(NUMBERS.findall(key)), []).append((len(key), key, pk))
+        buckets = {}
+        for numbers, entries in grouped.items():
+            entries.sort()
+            lengths, keys, pks = (list(column) for column in zip(*entries, strict=True))
+            buckets[numbers] = (lengths, keys, pks)
+        return cls(buckets=buckets)
+
+    def candidates(self, normalized: str) -> list[int]:
+        bucket = self.buckets.get(tuple(NUMBERS.findall(normalized)))
+        if bucket is None:
+            return []
+        lengths, keys, pks = bucket
+        # ratio = 100 * (1 - distance / (len1 + len2)) and distance >= |len1 - len2|.
+        share = TITLE_SIMILARITY_CUTOFF / 100
+        size = len(normalized)
+        low = bisect_left(lengths, int(size * share / (2 - share)))
+        high = bisect_right(lengths, int(size * (2 - share) / share) + 1)
+        matches = process.extract(
+            normalized,
+            keys[low:high],
+            scorer=fuzz.ratio,
+            score_cutoff=TITLE_SIMILARITY_CUTOFF,
+            limit=None,
+            processor=None,
+        )
+        return [pks[low + index] for _choice, _score, index in matches]
+
+
+def title_index() -> TitleIndex:
+    """This process's index of every paper title, current with the catalog version."""
+    return memoized(
+        "curation.duplicates.title_index",
+        lambda: TitleIndex.build(Paper.objects.order_by().values_list("pk", "title").iterator()),
+    )
+
+
 def _similar_titles(normalized: str, rows) -> set[int]:
     if not normalized:
         return set()
@@ -82,5 +161,5 @@ def _similar_titles(normalized: str, rows) -> set[int]:
         processor=None,
     )
     # "Llama 2" and "Llama 3" are different papers however alike the rest of the title is.
-    numbers = re.findall(r"\d+", normalized)
-    return {key for choice, _score, key in matches if re.findall(r"\d+", choice) == numbers}
+    numbers = NUMBERS.findall(normalized)
+    return {key for choice, _score, key in matches if NUMBERS.findall(choice) == numbers}
