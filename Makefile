@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 LINT_DB := build/lint.sqlite3
 
-.PHONY: install run test lint lint-md export fixture serve clean help
+.PHONY: install run test lint lint-md export fixture serve bench clean help
 
 help:
 	@echo "make run      install, migrate, load the seed catalog, serve on 127.0.0.1:$(PORT)"
@@ -73,6 +73,11 @@ serve: install
 	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.production $(VENV)/bin/gunicorn config.wsgi \
 		--bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+# Benchmarks (slow, never in CI): generated catalogs of 10,000 and 100,000 papers, gunicorn and
+# wrk on 127.0.0.1; writes bench/RESULTS.md. BENCH_ARGS="--databases sqlite,postgresql" etc.
+bench: install
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build node_modules staticfiles

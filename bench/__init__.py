@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): slow, never run by the test suite."""
