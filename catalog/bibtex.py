@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 import bibtexparser
 from bibtexparser.model import Entry, Field
@@ -60,9 +61,39 @@ def first_title_word(title: str) -> str:
 
 
 def citation_key(paper: Paper) -> str:
-    surname = ascii_letters(first_surname(paper.authors)) or "anonymous"
-    year = str(paper.year) if paper.year else ""
-    return f"{surname}{year}{first_title_word(paper.title)}"
+    """The key from the paper's own fields; two papers may share it (see unique_keys)."""
+    return _base_key(paper.authors, paper.year, paper.title)
+
+
+def _base_key(authors: str, year: int | None, title: str) -> str:
+    surname = ascii_letters(first_surname(authors)) or "anonymous"
+    return f"{surname}{year or ''}{first_title_word(title)}"
+
+
+def unique_keys(rows: Iterable[tuple[int, str, int | None, str]]) -> dict[int, str]:
+    """Keys unique across the list, from (pk, authors, year, title) rows: the oldest paper
+    (lowest id) with a key keeps it, later ones get `b`, `c`, … (`wang2023selfb`). A paper's
+    key so changes only if an older paper with the same key is deleted."""
+    taken: dict[str, int] = {}
+    keys: dict[int, str] = {}
+    for pk, authors, year, title in sorted(rows):
+        base = _base_key(authors, year, title)
+        count = taken.get(base, 0)
+        taken[base] = count + 1
+        keys[pk] = base if count == 0 else f"{base}{_suffix(count)}"
+    return keys
+
+
+def _suffix(count: int) -> str:
+    # 1 -> b, 2 -> c, … 25 -> z, 26 -> ba: letters only, as BibTeX users expect.
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[count] if count < 26 else letters[count // 26] + letters[count % 26]
+
+
+def published_keys() -> dict[int, str]:
+    """Unique keys of every published paper. One query."""
+    rows = Paper.objects.published().values_list("pk", "authors", "year", "title")
+    return unique_keys(rows)
 
 
 def latex_escape(text: str) -> str:
@@ -81,7 +112,7 @@ def _links(paper: Paper) -> list[Link]:
     return list(paper.links.all())
 
 
-def paper_entry(paper: Paper) -> Entry:
+def paper_entry(paper: Paper, key: str | None = None) -> Entry:
     links = _links(paper)
     identifiers = dict(link.identifier.split(":", 1) for link in links if ":" in link.identifier)
     arxiv = identifiers.get("arxiv", "")
@@ -111,13 +142,29 @@ def paper_entry(paper: Paper) -> Entry:
     paper_links = [link for link in links if link.label == Link.Label.PAPER] or links
     if paper_links:
         fields.append(Field("url", paper_links[0].url))
-    return Entry(entry_type=entry_type, key=citation_key(paper), fields=fields)
+    return Entry(entry_type=entry_type, key=key or citation_key(paper), fields=fields)
 
 
-def paper_bibtex(paper: Paper) -> str:
-    """The entry as text, two-space indented, ready to paste into a .bib file."""
+def paper_bibtex(paper: Paper, key: str | None = None) -> str:
+    """The entry as text, two-space indented, ready to paste into a .bib file. Without a key,
+    the paper's key unique across the list (one query)."""
+    if key is None:
+        # The paper as given (it may be unsaved) among the published ones: one query.
+        rows = [
+            row
+            for row in Paper.objects.published().values_list("pk", "authors", "year", "title")
+            if row[0] != paper.pk
+        ]
+        rows.append((paper.pk or 0, paper.authors, paper.year, paper.title))
+        key = unique_keys(rows)[paper.pk or 0]
+    return library_bibtex([paper], {paper.pk: key})
+
+
+def library_bibtex(papers: Iterable[Paper], keys: dict[int, str]) -> str:
+    """Entries for the papers, in order, each under its key from `keys`."""
     library = bibtexparser.Library()
-    library.add(paper_entry(paper))
+    for paper in papers:
+        library.add(paper_entry(paper, keys.get(paper.pk)))
     layout = bibtexparser.BibtexFormat()
     layout.indent = "  "
     return bibtexparser.write_string(library, bibtex_format=layout).strip() + "\n"

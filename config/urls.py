@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from catalog.readme.views import readme_markdown
+from quality.lookup import metadata_lookup
+from quality.views import catalog_report_view
 from config.health import healthz
 
 admin.site.site_header = "Awesome Automated Alignment — maintainers"
@@ -9,9 +11,17 @@ admin.site.site_title = "AAA maintainers"
 admin.site.index_title = "Catalog and review queue"
 
 urlpatterns = [
+    # The catalog report (issue 6) sits in the admin's frame; the view checks its permission.
+    path(
+        "admin/quality/report/",
+        admin.site.admin_view(catalog_report_view),
+        name="quality-report",
+    ),
     path("admin/", admin.site.urls),
     path("README.md", readme_markdown, name="readme-markdown"),
     path("healthz", healthz, name="healthz"),
+    path("submit/lookup/", metadata_lookup, name="metadata-lookup"),
     path("submit/", include("curation.urls")),
+    path("", include("catalog.export_urls")),
     path("", include("catalog.urls")),
 ]

@@ -101,6 +101,13 @@ def section_choices() -> list[tuple[str, list[tuple[int, str]]]]:
 
 
 class SubmissionForm(forms.Form):
+    # Only read by "Fill in from the link" (quality.lookup); never stored.
+    lookup = forms.CharField(
+        label="arXiv id or DOI",
+        required=False,
+        max_length=300,
+        help_text="Paste e.g. 2401.10020, an arXiv link or a DOI, then fill in from it.",
+    )
     title = forms.CharField(
         max_length=500, help_text="As on the paper, e.g. “Self-Rewarding Language Models”."
     )

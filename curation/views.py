@@ -23,6 +23,7 @@ from curation.services import (
     submission_resubmit,
     submission_withdraw,
 )
+from quality.lookup import fill_from_identifier, form_initial
 
 OPEN_STATES = {Submission.State.PENDING, Submission.State.CHANGES_REQUESTED}
 
@@ -50,6 +51,12 @@ def _render_form(request, form, *, status=200, **context) -> HttpResponse:
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _render_form(request, SubmissionForm())
+    if request.POST.get("action") == "lookup":
+        # "Fill in from the link" without JavaScript: the form again, with what was found.
+        filled = fill_from_identifier(request.POST.get("lookup", ""))
+        fields = SubmissionForm.base_fields
+        initial = form_initial(request.POST, fields, filled, multiple={"sections"})
+        return _render_form(request, SubmissionForm(initial=initial), lookup=filled)
 
     form = SubmissionForm(request.POST)
     if not form.is_valid():

@@ -26,14 +26,8 @@ from django.utils.text import slugify
 from catalog import identifiers
 from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
 from catalog.readme.parse import LineWarning, ParsedEntry, ParsedReadme, parse_readme
+from quality.venues import Vocabulary
 
-# Venue spellings and the canonical form (matched per word, case-insensitively). A small constant
-# for now; a later issue moves it to the database.
-VENUE_ALIASES = {
-    "nips": "NeurIPS",
-    "neurips": "NeurIPS",
-    "arxiv": "arXiv",
-}
 PREPRINT_VENUES = {"arxiv"}
 LABELS = {label.value.casefold(): label.value for label in Link.Label}
 
@@ -68,8 +62,11 @@ class ImportReport:
         )
 
 
-def normalize_venue(venue: str) -> str:
-    return re.sub(r"[A-Za-z]+", lambda word: VENUE_ALIASES.get(word[0].casefold(), word[0]), venue)
+def normalize_venue(venue: str, words: dict[str, str] | None = None) -> str:
+    """One-word venue names and aliases of the venue vocabulary (quality.Venue, maintained in
+    the admin), replaced word by word, case-insensitively: `NIPS 2023` -> `NeurIPS 2023`."""
+    words = Vocabulary.load().word_map() if words is None else words
+    return re.sub(r"[A-Za-z]+", lambda word: words.get(word[0].casefold(), word[0]), venue)
 
 
 def title_score(title: str) -> tuple[int, int]:
@@ -227,9 +224,10 @@ class Importer:
     # -- papers ---------------------------------------------------------------------------
 
     def normalise_venues(self) -> None:
+        words = Vocabulary.load().word_map()
         for section in self.parsed.walk():
             for entry in section.entries:
-                venue = normalize_venue(entry.venue)
+                venue = normalize_venue(entry.venue, words)
                 if venue != entry.venue:
                     message = f"line {entry.line}: venue {entry.venue!r} normalised to {venue!r}"
                     self.report.normalisations.append(message)

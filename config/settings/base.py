@@ -36,7 +36,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django.contrib.sitemaps",
     "catalog",
+    # Before curation: its post_migrate hook gives the Maintainers group quality permissions.
+    "quality",
     "curation",
 ]
 
@@ -195,3 +198,18 @@ AXES_CLIENT_IP_CALLABLE = "curation.ratelimit.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
+
+# Data quality (issue 6): metadata lookups, link checks, the catalog report.
+ARXIV_API_URL = os.environ.get("ARXIV_API_URL", "https://export.arxiv.org/api/query")
+CROSSREF_API_URL = os.environ.get("CROSSREF_API_URL", "https://api.crossref.org/works")
+METADATA_TIMEOUT = float(os.environ.get("METADATA_TIMEOUT", "8"))
+# arXiv asks API clients to wait 3 s between calls; refresh_metadata sleeps this long.
+ARXIV_API_DELAY = float(os.environ.get("ARXIV_API_DELAY", "3"))
+LINK_CHECK_TIMEOUT = float(os.environ.get("LINK_CHECK_TIMEOUT", "10"))
+LINK_CHECK_CONCURRENCY = int(os.environ.get("LINK_CHECK_CONCURRENCY", "16"))
+LINK_CHECK_PER_HOST = int(os.environ.get("LINK_CHECK_PER_HOST", "2"))
+# Hosts never checked: they answer robots with 403/429 whatever the link's state.
+LINK_CHECK_SKIP_HOSTS = env_list(
+    "LINK_CHECK_SKIP_HOSTS", "twitter.com,x.com,www.linkedin.com,openai.com,www.science.org"
+)
+PREPRINT_MAX_AGE_YEARS = int(os.environ.get("PREPRINT_MAX_AGE_YEARS", "2"))

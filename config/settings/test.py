@@ -14,3 +14,10 @@ README_EXPORT_PATH = ""
 # Serve static files from the finders, as in development: tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# No test may reach the internet: lookups go to a closed local port unless a test points them
+# at its own recorded server.
+ARXIV_API_URL = "http://127.0.0.1:9/arxiv/api/query"
+CROSSREF_API_URL = "http://127.0.0.1:9/crossref/works"
+ARXIV_API_DELAY = 0
+METADATA_TIMEOUT = 1
+LINK_CHECK_TIMEOUT = 1

@@ -1,0 +1,81 @@
+"""The submission form's "Fill in from the link": metadata for a pasted arXiv id/URL or DOI.
+
+Used two ways: server-side (the form posted with action=lookup, no JavaScript needed) and as
+JSON for static/js/lookup.js. A failed lookup is never an error page: the contributor gets a
+message and types the fields in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_POST
+
+from catalog import identifiers
+from curation.ratelimit import rate_limited_post
+from quality.metadata import LookupFailed, lookup
+
+MAX_IDENTIFIER_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class Filled:
+    ok: bool
+    message: str
+    values: dict
+
+
+def fill_from_identifier(text: str) -> Filled:
+    """The form values a lookup gives: title, authors (as the list shows them), year, venue
+    (from Crossref; "arXiv" for an arXiv id) and the paper link."""
+    text = (text or "").strip()
+    if not text:
+        return Filled(False, "Paste an arXiv id or link, or a DOI, first.", {})
+    if len(text) > MAX_IDENTIFIER_LENGTH:
+        return Filled(False, "That is too long for an arXiv id or a DOI.", {})
+    try:
+        found = lookup(text)
+    except LookupFailed as failure:
+        return Filled(False, str(failure), {})
+    values = {
+        "title": found.title,
+        "authors": found.short_authors,
+        "year": found.year or "",
+        "venue": found.venue,
+        "paper_url": identifiers.arxiv_abs_url(identifiers.arxiv_id(found.url))
+        if found.venue == "arXiv"
+        else found.url,
+    }
+    source = "arXiv" if found.venue == "arXiv" else "Crossref"
+    return Filled(
+        True,
+        f"Filled in from {source}: check every field and change what the list should show "
+        "differently.",
+        {name: value for name, value in values.items() if value not in ("", None)},
+    )
+
+
+def form_initial(post, field_names, filled: Filled, multiple: set[str]) -> dict:
+    """What the contributor had typed, with the looked-up values on top."""
+    initial = {
+        name: (post.getlist(name) if name in multiple else post.get(name, ""))
+        for name in field_names
+        if name in post
+    }
+    for name in multiple:
+        initial[name] = [int(v) for v in initial.get(name, []) if str(v).isdigit()]
+    if filled.ok:
+        initial.update(filled.values)
+        if post.get("paper_url", "").strip():
+            initial["paper_url"] = post["paper_url"]  # never replace a link they typed
+    return initial
+
+
+@require_POST
+@rate_limited_post("submit")
+def metadata_lookup(request: HttpRequest) -> JsonResponse:
+    """JSON for lookup.js: {"ok", "message", "values"}. Always 200 for a lookup that ran;
+    the outcome is in "ok"."""
+    filled = fill_from_identifier(request.POST.get("lookup", ""))
+    return JsonResponse({"ok": filled.ok, "message": filled.message, "values": filled.values})

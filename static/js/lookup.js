@@ -1,0 +1,50 @@
+// "Fill in from the link" without reloading the page. Progressive enhancement only: without
+// this file the button posts the form and the server fills the fields in.
+(function () {
+  "use strict";
+  var button = document.getElementById("lookup-button");
+  if (!button || !window.fetch) return;
+  var form = button.form;
+  var status = document.getElementById("lookup-status");
+  var fields = ["title", "authors", "year", "venue", "paper_url"];
+
+  button.addEventListener("click", function (event) {
+    event.preventDefault();
+    var body = new FormData();
+    body.append("lookup", form.elements.lookup.value);
+    body.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    button.disabled = true;
+    status.classList.remove("text-danger");
+    status.textContent = "Looking it up…";
+    fetch(button.dataset.lookupUrl, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" },
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (answer) {
+        fields.forEach(function (name) {
+          var value = answer.values[name];
+          var input = form.elements[name];
+          // Never replace a paper link the contributor typed.
+          if (value === undefined || !input) return;
+          if (name === "paper_url" && input.value.trim()) return;
+          input.value = value;
+        });
+        status.textContent = answer.message;
+        status.classList.toggle("text-danger", !answer.ok);
+        if (answer.ok) form.elements.title.focus();
+      })
+      .catch(function () {
+        status.textContent = "The lookup did not work; please fill in the fields by hand.";
+        status.classList.add("text-danger");
+      })
+      .finally(function () {
+        button.disabled = false;
+      });
+  });
+})();

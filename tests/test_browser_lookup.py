@@ -1,0 +1,63 @@
+""""Fill in from the link" in Chromium, with and without JavaScript, against recorded arXiv
+answers on 127.0.0.1."""
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import expect
+
+from tests.factories import SectionFactory
+from tests.localhttp import LocalServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def recorded(settings):
+    server = LocalServer().start()
+    settings.ARXIV_API_URL = f"{server.url}/arxiv/api/query"
+    settings.CROSSREF_API_URL = f"{server.url}/crossref/works"
+    cache.clear()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
+def test_fill_in_from_an_arxiv_link(browser, live_server, recorded, javascript, tmp_path):
+    SectionFactory(title="Self-play", slug="self-play")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/submit/")
+    page.fill("#id_contributor_name", "Ann")
+    page.fill("#id_lookup", "https://arxiv.org/abs/2401.10020v3")
+    page.click("#lookup-button")
+    expect(page.locator("#lookup-status")).to_contain_text("Filled in from arXiv")
+    expect(page.locator("#id_title")).to_have_value("Self-Rewarding Language Models")
+    expect(page.locator("#id_authors")).to_have_value("Yuan et al.")
+    expect(page.locator("#id_year")).to_have_value("2024")
+    expect(page.locator("#id_venue")).to_have_value("arXiv")
+    expect(page.locator("#id_paper_url")).to_have_value("https://arxiv.org/abs/2401.10020")
+    expect(page.locator("#id_contributor_name")).to_have_value("Ann")
+    # Every field stays editable.
+    page.fill("#id_title", "Self-Rewarding Language Models (edited)")
+    expect(page.locator("#id_title")).to_have_value("Self-Rewarding Language Models (edited)")
+    # The script asks the JSON endpoint; without it the form itself was posted.
+    posted = [path for method, path, _ in recorded.requests if method == "GET"]
+    assert len(posted) == 1
+    assert not errors  # no CSP violation, no script error
+    page.screenshot(path=str(tmp_path / "lookup.png"), full_page=True)
+    context.close()
+
+
+def test_a_failed_lookup_shows_a_message_and_keeps_the_form(browser, live_server, recorded):
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/submit/")
+    page.fill("#id_title", "Typed by hand")
+    page.fill("#id_lookup", "10.5555/boom")
+    page.click("#lookup-button")
+    expect(page.locator("#lookup-status")).to_contain_text("answered with an error (500)")
+    expect(page.locator("#id_title")).to_have_value("Typed by hand")
+    page.close()

@@ -1,0 +1,237 @@
+"""BibTeX files, the JSON API, the feeds and the sitemap, through their real URLs."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import bibtexparser
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import Link, Placement
+from tests.factories import LinkFactory, PaperFactory, PlacementFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def catalog():
+    part = SectionFactory(title="Inductive bias", slug="inductive-bias", position=1)
+    play = SectionFactory(title="Self-play", slug="self-play", parent=part, position=1)
+    debate = SectionFactory(title="Debate", slug="debate", parent=play, position=1)
+    other = SectionFactory(title="Feedback", slug="feedback", position=2)
+
+    def paper(section, title, authors, year, venue="arXiv", position=1, days_ago=0, code=False):
+        made = PaperFactory(title=title, authors=authors, year=year, venue=venue)
+        LinkFactory(paper=made)
+        if code:
+            LinkFactory(paper=made, label=Link.Label.CODE, url=f"https://github.com/x/{made.pk}")
+        placement = PlacementFactory(paper=made, section=section, position=position)
+        Placement.objects.filter(pk=placement.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=days_ago)
+        )
+        return made
+
+    papers = {
+        "selfplay": paper(play, "Self-Play Fine-Tuning", "Chen et al.", 2024, days_ago=30),
+        "irving": paper(debate, "AI Safety via Debate", "Irving et al.", 2018, days_ago=1),
+        "wang1": paper(other, "Self-Instruct: Aligning", "Wang et al.", 2023, "ACL", 1, 10, True),
+        "wang2": paper(other, "Self-Alignment at Scale", "Wang et al.", 2023, "ACL", 2, 5),
+    }
+    return {"part": part, "play": play, "debate": debate, "other": other, **papers}
+
+
+def parse_bib(response) -> dict[str, dict]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/x-bibtex; charset=utf-8"
+    library = bibtexparser.parse_string(response.content.decode())
+    assert not library.failed_blocks
+    return {entry.key: {f.key: f.value for f in entry.fields} for entry in library.entries}
+
+
+def test_bibtex_of_the_whole_list_has_unique_stable_keys(client, catalog):
+    entries = parse_bib(client.get(reverse("exports:bibtex-all")))
+    # README order; the two Wang 2023 "Self-…" papers share a base key: the older keeps it.
+    assert list(entries) == [
+        "chen2024self",
+        "irving2018ai",
+        "wang2023self",
+        "wang2023selfb",
+    ]
+    assert entries["wang2023self"]["title"] == "Self-Instruct: Aligning"
+    assert entries["wang2023selfb"]["booktitle"] == "ACL"
+    again = client.get(reverse("exports:bibtex-all")).content
+    assert again == client.get(reverse("exports:bibtex-all")).content
+
+
+def test_bibtex_of_a_section_includes_its_subsections(client, catalog):
+    entries = parse_bib(client.get(reverse("exports:bibtex-section", args=["self-play"])))
+    assert list(entries) == ["chen2024self", "irving2018ai"]
+    assert client.get(reverse("exports:bibtex-section", args=["nope"])).status_code == 404
+
+
+def test_bibtex_of_a_paper_uses_the_same_key_as_the_list_and_the_page(client, catalog):
+    url = reverse("exports:bibtex-paper", args=[catalog["wang2"].pk])
+    entries = parse_bib(client.get(url))
+    assert list(entries) == ["wang2023selfb"]
+    page = client.get(catalog["wang2"].get_absolute_url()).content.decode()
+    assert "@article{wang2023selfb," in page or "@inproceedings{wang2023selfb," in page
+    assert url in page
+    unplaced = PaperFactory()
+    assert client.get(reverse("exports:bibtex-paper", args=[unplaced.pk])).status_code == 404
+
+
+def test_pages_link_to_their_exports(client, catalog):
+    home = client.get(reverse("catalog:home")).content.decode()
+    for name in ("exports:bibtex-all", "exports:feed-atom", "exports:feed-rss", "exports:api"):
+        assert reverse(name) in home
+    section = client.get(catalog["play"].get_absolute_url()).content.decode()
+    for name in ("exports:bibtex-section", "exports:feed-section-atom", "exports:feed-section-rss"):
+        assert reverse(name, args=["self-play"]) in section
+
+
+def test_api_lists_papers_filterable_like_the_search_page(client, catalog):
+    response = client.get(reverse("exports:api-papers"), {"section": "self-play"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["count"] == 2
+    assert [p["title"] for p in data["results"]] == [
+        "Self-Play Fine-Tuning",
+        "AI Safety via Debate",
+    ]
+    debate = data["results"][1]
+    assert debate["sections"] == [{"slug": "debate", "number": "1.1.1", "title": "Debate"}]
+    assert debate["links"][0]["identifier"].startswith("arxiv:")
+    assert debate["citation_key"] == "irving2018ai"
+
+    code = client.get(reverse("exports:api-papers"), {"has_code": "on", "venue": "ACL"}).json()
+    assert [p["title"] for p in code["results"]] == ["Self-Instruct: Aligning"]
+    words = client.get(reverse("exports:api-papers"), {"q": "wang alignment"}).json()
+    assert [p["title"] for p in words["results"]] == ["Self-Alignment at Scale"]
+    years = client.get(reverse("exports:api-papers"), {"year_max": "2020"}).json()
+    assert [p["title"] for p in years["results"]] == ["AI Safety via Debate"]
+
+
+def test_api_paginates(client, catalog):
+    first = client.get(reverse("exports:api-papers"), {"page_size": "3"}).json()
+    assert (first["count"], first["pages"], len(first["results"])) == (4, 2, 3)
+    assert first["previous"] is None
+    second = client.get(first["next"]).json()
+    assert [p["id"] for p in second["results"]] not in [[p["id"] for p in first["results"]]]
+    assert len(second["results"]) == 1 and second["next"] is None
+    seen = {p["id"] for p in first["results"] + second["results"]}
+    assert len(seen) == 4
+
+
+@pytest.mark.parametrize(
+    "query, status, message",
+    [
+        ({"year_min": "soon"}, 400, "Invalid filters."),
+        ({"section": "nope"}, 400, "Invalid filters."),
+        ({"page_size": "1000"}, 400, "page_size must be a whole number from 1 to 100."),
+        ({"page": "x"}, 400, "page must be a whole number from 1."),
+        ({"page": "9"}, 404, "There is no such page."),
+    ],
+)
+def test_api_bad_input_gets_a_clear_4xx(client, catalog, query, status, message):
+    response = client.get(reverse("exports:api-papers"), query)
+    assert response.status_code == status
+    assert response.json()["error"] == message
+
+
+def test_api_sections_and_single_paper(client, catalog):
+    sections = client.get(reverse("exports:api-sections")).json()
+    assert [s["number"] for s in sections["results"]] == ["1", "1.1", "1.1.1", "2"]
+    assert sections["results"][0]["paper_count"] == 2
+    assert sections["results"][1]["children"] == ["debate"]
+    one = client.get(reverse("exports:api-section", args=["debate"])).json()
+    assert one["parent"] == "self-play"
+    assert client.get(reverse("exports:api-section", args=["nope"])).status_code == 404
+    paper = client.get(reverse("exports:api-paper", args=[catalog["irving"].pk])).json()
+    assert paper["title"] == "AI Safety via Debate"
+    assert client.get(reverse("exports:api-paper", args=[999999])).status_code == 404
+    assert client.post(reverse("exports:api-papers")).status_code == 405
+
+
+def atom_titles(response) -> list[str]:
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    return [entry.find(f"{ATOM}title").text for entry in root.findall(f"{ATOM}entry")]
+
+
+def rss_titles(response) -> list[str]:
+    assert response.status_code == 200
+    return [item.find("title").text for item in ET.fromstring(response.content).iter("item")]
+
+
+def test_feeds_list_newly_published_papers_newest_first(client, catalog):
+    newest_first = [
+        "AI Safety via Debate",
+        "Self-Alignment at Scale",
+        "Self-Instruct: Aligning",
+        "Self-Play Fine-Tuning",
+    ]
+    assert atom_titles(client.get(reverse("exports:feed-atom"))) == newest_first
+    assert rss_titles(client.get(reverse("exports:feed-rss"))) == newest_first
+    section = client.get(reverse("exports:feed-section-atom", args=["self-play"]))
+    assert atom_titles(section) == ["AI Safety via Debate", "Self-Play Fine-Tuning"]
+    assert rss_titles(client.get(reverse("exports:feed-section-rss", args=["feedback"]))) == [
+        "Self-Alignment at Scale",
+        "Self-Instruct: Aligning",
+    ]
+    assert client.get(reverse("exports:feed-section-atom", args=["nope"])).status_code == 404
+
+
+def test_a_paper_added_to_a_second_section_is_new_there_but_not_overall(client, catalog):
+    PlacementFactory(paper=catalog["selfplay"], section=catalog["other"], position=9)
+    overall = atom_titles(client.get(reverse("exports:feed-atom")))
+    assert overall[-1] == "Self-Play Fine-Tuning"  # first published 30 days ago
+    feedback = atom_titles(client.get(reverse("exports:feed-section-atom", args=["feedback"])))
+    assert feedback[0] == "Self-Play Fine-Tuning"  # placed there just now
+
+
+def test_sitemap_lists_pages_sections_and_published_papers(client, catalog):
+    unplaced = PaperFactory()
+    response = client.get(reverse("exports:sitemap"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    for paper in ("selfplay", "irving", "wang1", "wang2"):
+        assert f"http://testserver{catalog[paper].get_absolute_url()}</loc>" in text
+    assert f"/papers/{unplaced.pk}/" not in text
+    assert "http://testserver/sections/self-play/</loc>" in text
+
+
+def grow(catalog, count: int) -> None:
+    for n in range(count):
+        paper = PaperFactory(year=2000 + n % 20)
+        LinkFactory(paper=paper)
+        PlacementFactory(paper=paper, section=catalog[("play", "debate", "other")[n % 3]])
+
+
+EXPORT_URLS = [
+    ("exports:bibtex-all", []),
+    ("exports:bibtex-section", ["inductive-bias"]),
+    ("exports:api-papers", []),
+    ("exports:api-sections", []),
+    ("exports:feed-atom", []),
+    ("exports:feed-section-rss", ["inductive-bias"]),
+    ("exports:sitemap", []),
+]
+
+
+def test_exports_run_the_same_queries_at_10_and_200_papers(
+    client, catalog, django_assert_max_num_queries
+):
+    def counts():
+        found = {}
+        for name, args in EXPORT_URLS:
+            with django_assert_max_num_queries(8) as captured:
+                assert client.get(reverse(name, args=args)).status_code == 200
+            found[name] = len(captured)
+        return found
+
+    grow(catalog, 6)
+    small = counts()
+    grow(catalog, 190)
+    assert small == counts()

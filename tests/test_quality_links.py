@@ -1,0 +1,125 @@
+"""check_links against real HTTP servers on 127.0.0.1 that answer 200, 301, 404, 405 to HEAD,
+500, slowly, or never."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from quality.models import LinkCheck
+from tests.factories import LinkFactory, PaperFactory
+from tests.localhttp import LocalServer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def servers():
+    first, second = LocalServer().start(), LocalServer().start()
+    yield first, second
+    first.stop()
+    second.stop()
+
+
+def add_links(urls: list[str]) -> dict[str, int]:
+    paper = PaperFactory()
+    return {url: LinkFactory(paper=paper, url=url, position=i).pk for i, url in enumerate(urls, 1)}
+
+
+def test_every_outcome_is_stored_with_date_and_status(servers, capsys):
+    server, _ = servers
+    urls = {
+        "ok": f"{server.url}/status/200",
+        "moved": f"{server.url}/status/301",
+        "gone": f"{server.url}/status/404",
+        "error": f"{server.url}/status/500",
+        "hang": f"{server.url}/hang",
+        "no-head": f"{server.url}/no-head/200",
+        "skipped": "http://skipped.example.invalid/paper",
+    }
+    ids = add_links(list(urls.values()))
+    with pytest.raises(CommandError, match="3 link"):
+        call_command(
+            "check_links", "--timeout", "0.5", "--skip-host", "example.invalid", "--per-host", "4"
+        )
+    output = capsys.readouterr().out
+
+    checks = {c.link.url: c for c in LinkCheck.objects.select_related("link")}
+    assert len(checks) == len(urls)
+    got = {
+        name: (checks[url].outcome, checks[url].status_code, checks[url].method)
+        for name, url in urls.items()
+    }
+    assert got == {
+        "ok": ("ok", 200, "HEAD"),
+        "moved": ("redirect", 200, "HEAD"),
+        "gone": ("broken", 404, "HEAD"),
+        "error": ("server_error", 500, "HEAD"),
+        "hang": ("timeout", None, "HEAD"),
+        "no-head": ("ok", 200, "GET"),
+        "skipped": ("skipped", None, ""),
+    }
+    assert checks[urls["moved"]].final_url == f"{server.url}/status/200"
+    assert all(check.checked_at is not None for check in checks.values())
+    # The refused HEAD was followed by a GET for one byte.
+    ranged = [h for m, p, h in server.requests if m == "GET" and p == "/no-head/200"]
+    assert ranged and ranged[0].get("Range") == "bytes=0-0"
+    # The skipped host was never contacted (it does not even resolve).
+    assert "skipped.example.invalid" not in str(server.requests)
+    assert f"BROKEN 404 {urls['gone']}" in output
+    assert f"TIMEOUT - {urls['hang']}" in output
+    assert (
+        "Checked 7 link(s): 1 broken, 2 ok, 1 redirect, 1 server_error, 1 skipped, 1 timeout."
+        in output
+    )
+    assert set(ids.values()) == set(LinkCheck.objects.values_list("link_id", flat=True))
+
+
+def test_a_second_run_replaces_each_links_result(servers):
+    server, _ = servers
+    add_links([f"{server.url}/status/200"])
+    call_command("check_links", "--timeout", "0.5")
+    first = LinkCheck.objects.get()
+    call_command("check_links", "--timeout", "0.5")
+    second = LinkCheck.objects.get()
+    assert second.pk == first.pk and second.checked_at > first.checked_at
+
+
+def test_requests_run_concurrently_within_the_per_host_limit(servers):
+    first, second = servers
+    add_links(
+        [f"{first.url}/slow/200/{n}" for n in range(6)]
+        + [f"{second.url}/slow/200/{n}" for n in range(6)]
+    )
+    call_command("check_links", "--timeout", "5", "--per-host", "2", "--concurrency", "8")
+    assert LinkCheck.objects.filter(outcome="ok").count() == 12
+    # Never more than two at once on one host, and the two hosts were checked in parallel:
+    # each reached its limit (a sequential checker would show 1).
+    assert first.max_active == 2
+    assert second.max_active == 2
+
+
+def test_bad_options_are_refused():
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("check_links", "--per-host", "0")
+
+
+def test_results_are_shown_to_maintainers_in_the_admin(client, servers, django_user_model):
+    server, _ = servers
+    add_links([f"{server.url}/status/404"])
+    with pytest.raises(CommandError):
+        call_command("check_links", "--timeout", "0.5")
+    maintainer = django_user_model.objects.create_user("maint", password="pw", is_staff=True)
+    maintainer.groups.add(Group.objects.get(name="Maintainers"))
+    client.force_login(maintainer)
+    page = client.get(reverse("admin:quality_linkcheck_changelist") + "?outcome=broken")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f"{server.url}/status/404" in text
+    assert "Broken (4xx)" in text
+    # Read-only: results come from the command.
+    check = LinkCheck.objects.get()
+    change = client.post(
+        reverse("admin:quality_linkcheck_change", args=[check.pk]), {"outcome": "ok"}
+    )
+    assert change.status_code == 403

@@ -1,0 +1,159 @@
+"""Filling the submission form from an arXiv id or a DOI, against recorded answers served by a
+real HTTP server on 127.0.0.1."""
+
+import html
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from quality.metadata import short_authors
+from tests.factories import SectionFactory
+from tests.localhttp import LocalServer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def recorded(settings):
+    server = LocalServer().start()
+    settings.ARXIV_API_URL = f"{server.url}/arxiv/api/query"
+    settings.CROSSREF_API_URL = f"{server.url}/crossref/works"
+    settings.METADATA_TIMEOUT = 0.5
+    cache.clear()  # the rate limit counts lookups too
+    yield server
+    server.stop()
+
+
+def lookup_page(client, identifier: str, **typed) -> str:
+    data = {"action": "lookup", "lookup": identifier, "contributor_name": "Ann", **typed}
+    response = client.post(reverse("curation:submit"), data)
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def field_value(page: str, name: str) -> str:
+    import re
+
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+    assert match, name
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return value.group(1) if value else ""
+
+
+def test_arxiv_link_fills_title_authors_year_venue_and_link_without_javascript(client, recorded):
+    section = SectionFactory(title="Self-play", slug="self-play")
+    page = lookup_page(
+        client, "https://arxiv.org/pdf/2401.10020v3", sections=[section.pk], code_url=""
+    )
+    assert field_value(page, "title") == "Self-Rewarding Language Models"
+    assert field_value(page, "authors") == "Yuan et al."
+    assert field_value(page, "year") == "2024"
+    assert field_value(page, "venue") == "arXiv"
+    assert field_value(page, "paper_url") == "https://arxiv.org/abs/2401.10020"
+    # What the contributor typed stays, including the sections they picked.
+    assert field_value(page, "contributor_name") == "Ann"
+    assert f'value="{section.pk}" selected' in page
+    assert "Filled in from arXiv" in page
+    # The recorded server was asked, with the id without its version.
+    assert any("id_list=2401.10020" in path for _m, path, _h in recorded.requests)
+
+
+def test_doi_fills_the_venue_through_the_vocabulary(client, recorded):
+    page = lookup_page(client, "https://doi.org/10.18653/v1/2023.acl-long.754")
+    assert (
+        field_value(page, "title")
+        == "Self-Instruct: Aligning Language Models with Self-Generated Instructions"
+    )
+    assert field_value(page, "authors") == "Wang et al."
+    assert field_value(page, "venue") == "ACL"  # "Proceedings of the 61st Annual Meeting…"
+    assert field_value(page, "year") == "2023"
+    assert field_value(page, "paper_url") == "https://doi.org/10.18653/v1/2023.acl-long.754"
+    assert "Filled in from Crossref" in page
+
+
+def test_a_paper_link_already_typed_is_kept(client, recorded):
+    page = lookup_page(client, "10.1162/tacl_a_00001", paper_url="https://example.org/paper")
+    assert field_value(page, "authors") == "Lovelace and Turing"
+    assert field_value(page, "venue") == "TACL"
+    assert field_value(page, "paper_url") == "https://example.org/paper"
+
+
+@pytest.mark.parametrize(
+    "identifier, message",
+    [
+        ("10.5555/slow", "Crossref did not answer in time"),
+        ("doi:10.5555/boom", "Crossref answered with an error (500)"),
+        ("10.5555/missing", "Crossref does not know this identifier"),
+        ("2401.99999", "arXiv does not know 2401.99999"),
+        ("a paper about debate", "Only arXiv ids or links and DOIs can be looked up"),
+        ("", "Paste an arXiv id or link, or a DOI, first."),
+    ],
+)
+def test_failed_lookups_fall_back_to_manual_entry_with_a_message(
+    client, recorded, identifier, message
+):
+    page = lookup_page(client, identifier, title="My typed title")
+    assert message in page
+    # Nothing typed is lost, and the form is there to fill in by hand.
+    assert field_value(page, "title") == "My typed title"
+    assert field_value(page, "contributor_name") == "Ann"
+    assert 'name="action" value="send"' in page
+
+
+def test_unreachable_service_falls_back_too(client, settings):
+    settings.CROSSREF_API_URL = "http://127.0.0.1:9/crossref/works"  # nothing listens there
+    page = lookup_page(client, "10.18653/v1/2023.acl-long.754")
+    assert "Crossref could not be reached" in page
+
+
+def test_json_lookup_for_the_script(client, recorded):
+    response = client.post(reverse("metadata-lookup"), {"lookup": "arXiv:2406.01252"})
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["ok"] is True
+    assert answer["values"]["title"] == "Towards Scalable Automated Alignment of LLMs: A Survey"
+    assert answer["values"]["authors"] == "Cao et al."
+    failed = client.post(reverse("metadata-lookup"), {"lookup": "10.5555/boom"}).json()
+    assert failed == {
+        "ok": False,
+        "message": "Crossref answered with an error (500); please fill in the fields by hand.",
+        "values": {},
+    }
+    assert client.get(reverse("metadata-lookup")).status_code == 405
+
+
+def test_lookups_count_towards_the_form_rate_limit(client, recorded, settings):
+    settings.SUBMISSION_RATE_LIMIT = 2
+    for _ in range(2):
+        assert client.post(reverse("metadata-lookup"), {"lookup": "x"}).status_code == 200
+    assert client.post(reverse("metadata-lookup"), {"lookup": "x"}).status_code == 429
+
+
+def test_a_filled_form_is_then_sent_as_usual(client, recorded):
+    section = SectionFactory(title="Self-play", slug="self-play")
+    page = lookup_page(client, "2401.10020")
+    data = {
+        name: field_value(page, name) for name in ("title", "authors", "year", "venue", "paper_url")
+    }
+    response = client.post(
+        reverse("curation:submit"),
+        {**data, "sections": [section.pk], "contributor_name": "Ann", "action": "send"},
+    )
+    assert response.status_code == 302
+    from curation.models import Submission
+
+    submission = Submission.objects.get()
+    assert (submission.title, submission.authors, submission.venue, submission.year) == (
+        "Self-Rewarding Language Models",
+        "Yuan et al.",
+        "arXiv",
+        2024,
+    )
+
+
+def test_short_authors_follow_the_list():
+    assert short_authors(["Weizhe Yuan", "Richard Yuanzhe Pang", "Kyunghyun Cho"]) == "Yuan et al."
+    assert short_authors(["Ada Lovelace", "Alan Turing"]) == "Lovelace and Turing"
+    assert short_authors(["Turing, Alan"]) == "Turing"
+    assert short_authors([]) == ""
