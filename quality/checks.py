@@ -58,8 +58,9 @@ class CatalogReport:
         return [f for f in self.findings if f.severity == WARNING]
 
     def by_check(self) -> dict[str, list[Finding]]:
+        """Findings by check, the checks with errors first."""
         grouped: dict[str, list[Finding]] = defaultdict(list)
-        for finding in self.findings:
+        for finding in sorted(self.findings, key=lambda f: f.severity != ERROR):
             grouped[finding.check].append(finding)
         return dict(grouped)
 

@@ -1,4 +1,4 @@
-""""Fill in from the link" in Chromium, with and without JavaScript, against recorded arXiv
+"""Fill in from the link, in Chromium, with and without JavaScript, against recorded arXiv
 answers on 127.0.0.1."""
 
 import pytest
