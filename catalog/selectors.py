@@ -124,14 +124,33 @@ def papers_with_links() -> QuerySet[Paper]:
     )
 
 
-def placements_in_order(*, section_ids: list[int] | None = None) -> QuerySet[Placement]:
-    """Placements with paper and links, ordered by section then position."""
-    queryset = Placement.objects.select_related("paper").prefetch_related(
-        Prefetch("paper__links", queryset=Link.objects.order_by("position", "id"))
-    )
+def placements_in_order(*, section_ids: list[int] | None = None) -> list[Placement]:
+    """Placements with paper and links, ordered by section then position. Two queries.
+
+    The links are selected with a subquery on the placements, not with prefetch_related, whose
+    IN list of every paper id exceeds SQLite's variable limit (32,766 in most builds) on a
+    large catalog and is slow well before that."""
+    queryset = Placement.objects.all()
     if section_ids is not None:
         queryset = queryset.filter(section_id__in=section_ids)
-    return queryset.order_by("section_id", "position", "id")
+    placements = list(queryset.select_related("paper").order_by("section_id", "position", "id"))
+    links = Link.objects.filter(paper_id__in=queryset.values("paper_id")).order_by(
+        "paper_id", "position", "id"
+    )
+    _attach_links([placement.paper for placement in placements], links)
+    return placements
+
+
+def _attach_links(papers: list[Paper], links: QuerySet[Link]) -> None:
+    """`paper.links.all()` answered from `links` without a query, as prefetch_related does."""
+    by_paper: dict[int, list[Link]] = defaultdict(list)
+    for link in links:
+        by_paper[link.paper_id].append(link)
+    for paper in papers:
+        cached = paper.links.all()
+        cached._result_cache = by_paper.get(paper.pk, [])
+        cached._prefetch_done = True
+        paper._prefetched_objects_cache = {"links": cached}
 
 
 def placement_rows_in_order() -> QuerySet:
