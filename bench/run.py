@@ -428,7 +428,7 @@ def report(results: list[dict], *, machine: dict, command: str) -> str:
             "",
             f"{result['generated']}",
             "",
-            "### Pages",
+            f"### Pages, {result['database']}, {result['papers']:,} papers",
             "",
             "| page | URL | queries, steady (target ≤ 6) | req/s cached | ratio to ok (≥ 0.9) "
             "| p50 / p99 cached | req/s uncached | ratio to ok (section, search ≥ 0.2) "
@@ -473,7 +473,7 @@ def report(results: list[dict], *, machine: dict, command: str) -> str:
         client = "sqlite3" if result["database"] == "sqlite" else "psql"
         lines += [
             "",
-            "### Export and duplicate check",
+            f"### Export and duplicate check, {result['database']}, {result['papers']:,} papers",
             "",
             "| figure | value | target | reference |",
             "| --- | --- | --- | --- |",
