@@ -14,6 +14,7 @@ from django.core.validators import URLValidator
 
 from catalog import identifiers
 from catalog.models import Link, Paper, Section
+from catalog.readme.export import safe_url
 from catalog.selectors import section_tree
 from curation.models import Submission
 from curation.services import Contributor, SubmissionContent
@@ -60,11 +61,35 @@ def is_placeholder(value: str) -> bool:
     return words in PLACEHOLDERS
 
 
-def clean_text(value: str, *, field_label: str) -> str:
-    """One line of text: surrounding space trimmed, inner runs of space collapsed."""
+# Bidirectional embeddings, overrides and isolates reorder how the text after them displays
+# (in a README line: the authors and links too, "Trojan Source"), so they are refused.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Invisible characters that pasting from a PDF leaves behind (soft hyphen, zero-width space,
+# word joiner, byte order mark): removed, they would only hide a title from duplicate checks.
+# Other format characters stay as typed: ZWJ/ZWNJ and the LRM/RLM marks are part of writing
+# some scripts and names correctly and affect no text around them.
+INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+
+
+def refuse_control_characters(value: str, *, field_label: str) -> None:
     for char in value:
+        if char in BIDI_CONTROLS:
+            raise ValidationError(
+                f"{field_label} contains an invisible text-direction control "
+                f"(U+{ord(char):04X}); remove it."
+            )
         if unicodedata.category(char) in {"Cc", "Cs", "Co"} and char not in "\t\n\r":
-            raise ValidationError(f"{field_label} contains a control character.")
+            raise ValidationError(
+                f"{field_label} contains a control character (U+{ord(char):04X}); remove it."
+            )
+
+
+def clean_text(value: str, *, field_label: str) -> str:
+    """One line of text: control characters refused, invisible ones removed, surrounding
+    space trimmed, inner runs of space collapsed."""
+    refuse_control_characters(value, field_label=field_label)
+    # NFC: one spelling per character (é, not e + ◌́), as the README import stores it.
+    value = unicodedata.normalize("NFC", INVISIBLE.sub("", value))
     value = re.sub(r"\s+", " ", value).strip()
     if is_placeholder(value):
         raise ValidationError(f"Enter the real {field_label.lower()}, not a placeholder.")
@@ -72,7 +97,8 @@ def clean_text(value: str, *, field_label: str) -> str:
 
 
 def clean_link(value: str, *, allow_arxiv_id: bool) -> str:
-    value = value.strip()
+    refuse_control_characters(value, field_label="The link")
+    value = INVISIBLE.sub("", value).strip()
     if not value:
         return ""
     # "arxiv.org/abs/…" typed without a scheme is still an arXiv link.
@@ -88,7 +114,8 @@ def clean_link(value: str, *, allow_arxiv_id: bool) -> str:
             "Enter a full http:// or https:// address"
             + (", or an arXiv id such as 2401.10020." if allow_arxiv_id else ".")
         ) from None
-    return value
+    # Stored as the README writes it: ( ) < > \ percent-encoded, the same address to a browser.
+    return safe_url(value)
 
 
 def section_choices() -> list[tuple[str, list[tuple[int, str]]]]:
@@ -171,7 +198,8 @@ class SubmissionForm(forms.Form):
 
     def clean_title(self):
         title = clean_text(self.cleaned_data["title"], field_label="Title")
-        return title.rstrip(".").rstrip() if not title.endswith("..") else title
+        # The README ends every title with one period; "..." stays (the README adds none).
+        return title.rstrip(" .") if not title.endswith("..") else title
 
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -181,20 +209,26 @@ class SubmissionForm(forms.Form):
         return year
 
     def clean_authors(self):
-        return clean_text(self.cleaned_data["authors"], field_label="Authors")
+        authors = clean_text(self.cleaned_data["authors"], field_label="Authors")
+        # The README ends the authors with one period ("Bai et al.", "OpenAI."): stored without
+        # it, except after "et al", where it belongs to the abbreviation.
+        authors = authors.rstrip(" .")
+        return f"{authors}." if authors.endswith("et al") else authors
 
     def clean_venue(self):
         venue = self.cleaned_data["venue"]
-        return clean_text(venue, field_label="Venue") if venue.strip() else ""
+        if not venue.strip():
+            return ""
+        # Trailing periods and commas would merge into the README's "Venue 2024." separator.
+        return re.sub(r"[\s,.]+$", "", clean_text(venue, field_label="Venue")).lstrip(" ,")
 
     def clean_contributor_name(self):
         return clean_text(self.cleaned_data["contributor_name"], field_label="Your name")
 
     def clean_note(self):
         note = self.cleaned_data["note"]
-        if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in note):
-            raise ValidationError("The note contains a control character.")
-        return note.strip()
+        refuse_control_characters(note, field_label="The note")
+        return unicodedata.normalize("NFC", INVISIBLE.sub("", note)).strip()
 
     def clean_paper_url(self):
         return clean_link(self.cleaned_data["paper_url"], allow_arxiv_id=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -87,7 +88,7 @@ def submission_create(
     paper: Paper | None = None,
 ) -> Submission:
     """A new paper, or (with `paper`) a correction of that published paper."""
-    submission = Submission.objects.create(
+    submission = Submission(
         kind=Submission.Kind.CORRECTION if paper else Submission.Kind.NEW_PAPER,
         paper=paper,
         original=paper_snapshot(paper) if paper else {},
@@ -97,6 +98,8 @@ def submission_create(
         note=contributor.note,
         **_scalar_fields(content),
     )
+    _refuse_invalid(submission, content)
+    submission.save()
     _store_content(submission, content)
     _record(submission, Action.CREATED, from_state="", actor=None, note=contributor.note)
     return submission
@@ -112,6 +115,7 @@ def submission_resubmit(
         setattr(submission, name, value)
     if note:
         submission.note = note
+    _refuse_invalid(submission, content)
     previous = submission.state
     submission.state = State.PENDING
     submission.save()
@@ -186,6 +190,28 @@ def _scalar_fields(content: SubmissionContent) -> dict:
         "venue": content.venue,
         "year": content.year,
     }
+
+
+def _refuse_invalid(submission: Submission, content: SubmissionContent) -> None:
+    """What the database would refuse (too long, a year out of range, a link that is not a
+    URL, a NUL character), refused first with a ValidationError that says which field."""
+    errors: dict[str, list[str]] = {}
+    try:
+        submission.full_clean(exclude=["token", "token_digest", "original"], validate_unique=False)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    for position, (label, url) in enumerate(content.links, start=1):
+        try:
+            SubmissionLink(label=label, url=url, position=position).clean_fields(
+                exclude=["submission"]
+            )
+        except ValidationError as error:
+            errors[f"link {position}"] = [m for ms in error.message_dict.values() for m in ms]
+    for name in ("title", "authors", "venue", "contributor_name", "contributor_email", "note"):
+        if "\x00" in getattr(submission, name):
+            errors.setdefault(name, []).append("Null characters are not allowed.")
+    if errors:
+        raise ValidationError(errors)
 
 
 def _store_content(submission: Submission, content: SubmissionContent) -> None:

@@ -44,7 +44,8 @@ MONTHS = (
     "November",
     "December",
 )
-URL_UNSAFE = re.compile(r"[\s()<>\\]")
+# Characters that end or break a Markdown link destination (CommonMark: also ASCII controls).
+URL_UNSAFE = re.compile(r"[\s()<>\\\x00-\x1f\x7f]")
 # A title ending in one of these gets no period added.
 FINAL_PUNCTUATION = ("?", "!", ".")
 

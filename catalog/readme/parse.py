@@ -20,7 +20,8 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
     fix_character_width=False,
 )
 
-HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
+# An optional closing sequence of `#` follows a space (CommonMark); an escaped `\#` is text.
+HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)(?:\s+#+)?\s*$")
 # "1.", "1.5", "1.5.2" before a section title; the number is derived from the tree instead.
 HEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+")
 BULLET = re.compile(r"^[-*+]\s+(?P<body>.*)$")
@@ -159,7 +160,9 @@ def parse_entry(body: str, *, line: int) -> ParsedEntry | str:
     match = BOLD_TITLE.match(body)
     if not match:
         return "no **bold title**"
-    title = " ".join(unescape(match["title"]).split()).rstrip(".").strip()
+    title = " ".join(unescape(match["title"]).split())
+    # The export adds one period to a title; a title ending in ".." ("...") got none.
+    title = title if title.endswith("..") else title.removesuffix(".").strip()
     if not title:
         return "empty title"
     rest = match["rest"]
