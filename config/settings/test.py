@@ -1,5 +1,9 @@
 """Settings for the test suite: fast hashing, in-memory email, plain static storage."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import STORAGES
 
@@ -21,3 +25,10 @@ CROSSREF_API_URL = "http://127.0.0.1:9/crossref/works"
 ARXIV_API_DELAY = 0
 METADATA_TIMEOUT = 1
 LINK_CHECK_TIMEOUT = 1
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the shared-cache in-memory database: only a file has SQLite's real locking
+    # (WAL, busy timeout), which the concurrency tests exercise with two connections. One file
+    # per test process, so parallel runs in one checkout do not meet.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"aaa-test-{os.getpid()}.sqlite3")
+    }

@@ -1,0 +1,129 @@
+"""Two maintainers approving one submission at the same moment, in two threads with two
+database connections: one paper, one set of placements, one audit entry.
+
+On PostgreSQL the row lock (select_for_update) makes the second approval wait and then see
+the submission approved; on SQLite, BEGIN IMMEDIATE (settings) serializes the two writers the
+same way. The test runs in both CI runs."""
+
+import threading
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group
+from django.db import connection, connections
+
+from catalog.models import Link, Paper, Placement
+from curation.models import Submission, SubmissionEvent
+from curation.services import (
+    Contributor,
+    SubmissionContent,
+    TransitionRefused,
+    submission_approve,
+    submission_create,
+    submission_reject,
+)
+from tests.factories import SectionFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(*actions):
+    """Start every action at the same moment, each in its own thread (own connection)."""
+    barrier = threading.Barrier(len(actions))
+    results = [None] * len(actions)
+
+    def run(index, action):
+        try:
+            barrier.wait()
+            results[index] = action()
+        except Exception as error:  # collected and asserted on by the test
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def maintainers(django_user_model):
+    group = Group.objects.get(name="Maintainers")
+    users = []
+    for name in ("alice", "bob"):
+        user = django_user_model.objects.create_user(name, is_staff=True)
+        user.groups.add(group)
+        users.append(user)
+    return users
+
+
+def new_submission(sections):
+    return submission_create(
+        content=SubmissionContent(
+            title="Weak-to-Strong Debate",
+            authors="Lang et al.",
+            venue="arXiv",
+            year=2024,
+            links=[("paper", "https://arxiv.org/abs/2409.00001"), ("code", "https://g.org/x")],
+            sections=sections,
+        ),
+        contributor=Contributor(name="Ada"),
+    )
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_simultaneous_approvals_publish_once(maintainers, round_):
+    sections = [SectionFactory(), SectionFactory()]
+    submission = new_submission(sections)
+    alice, bob = maintainers
+    # Each thread holds its own stale copy, read before either decided, as two admin pages do.
+    copies = [Submission.objects.get(pk=submission.pk) for _ in range(2)]
+
+    results = run_together(
+        lambda: submission_approve(submission=copies[0], reviewer=alice),
+        lambda: submission_approve(submission=copies[1], reviewer=bob),
+    )
+
+    refused = [r for r in results if isinstance(r, TransitionRefused)]
+    approved = [r for r in results if not isinstance(r, Exception)]
+    assert len(approved) == 1 and len(refused) == 1, results
+    assert "approved and published" in str(refused[0])
+    assert Paper.objects.count() == 1
+    assert Placement.objects.count() == len(sections)
+    assert Link.objects.count() == 2
+    assert SubmissionEvent.objects.filter(action="approved").count() == 1
+    assert LogEntry.objects.filter(object_id=str(submission.pk)).count() == 1
+    submission.refresh_from_db()
+    assert submission.state == "approved"
+    assert submission.reviewed_by == approved[0].submission.reviewed_by
+
+
+def test_approve_and_reject_at_once_leave_one_consistent_decision(maintainers):
+    submission = new_submission([SectionFactory()])
+    alice, bob = maintainers
+    results = run_together(
+        lambda: submission_approve(submission=submission, reviewer=alice),
+        lambda: submission_reject(submission=submission, reviewer=bob, note="Out of scope"),
+    )
+    assert sum(isinstance(r, TransitionRefused) for r in results) == 1, results
+    submission.refresh_from_db()
+    decisions = SubmissionEvent.objects.exclude(action="created")
+    assert decisions.count() == 1
+    assert decisions.get().to_state == submission.state
+    # Published if and only if the approval won.
+    assert Paper.objects.exists() is (submission.state == "approved")
+
+
+def test_the_lock_is_a_real_row_lock_on_this_database():
+    """What the concurrency above relies on, per backend."""
+    if connection.vendor == "postgresql":
+        assert connection.features.has_select_for_update
+    else:
+        assert connection.vendor == "sqlite"
+        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            assert cursor.fetchone()[0] >= 5000
