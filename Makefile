@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 LINT_DB := build/lint.sqlite3
 
-.PHONY: install run test lint lint-md export fixture serve bench clean help
+.PHONY: install run test lint lint-md export fixture serve bench backup restore clean help
 
 help:
 	@echo "make run      install, migrate, load the seed catalog, serve on 127.0.0.1:$(PORT)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint     ruff, Django checks, migrations check, markdownlint of the export"
 	@echo "make export   write the README export to build/README.md"
 	@echo "make fixture  rebuild fixtures/catalog.json from the seed README"
+	@echo "make backup   dump the data to BACKUP (default backup.json); make restore loads it"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -78,6 +79,21 @@ serve: install
 # wrk on 127.0.0.1; writes bench/RESULTS.md. BENCH_ARGS="--databases sqlite,postgresql" etc.
 bench: install
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Backup and restore of everything people entered: the catalog, submissions with their
+# history, users and groups (and the venue vocabulary). BACKUP is a path; DATABASE_URL picks the
+# database. Restore migrates first, so it works on an empty database. No `install` dependency:
+# they run against an existing installation.
+BACKUP ?= backup.json
+BACKUP_APPS := auth catalog quality curation
+
+backup:
+	$(PY) manage.py dumpdata $(BACKUP_APPS) --natural-foreign --natural-primary --indent 1 \
+		--output $(BACKUP)
+
+restore:
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py restore_backup $(BACKUP)
 
 clean:
 	rm -rf $(VENV) build node_modules staticfiles

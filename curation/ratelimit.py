@@ -3,6 +3,7 @@ every web process counts the same requests)."""
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from functools import wraps
 
@@ -60,3 +61,13 @@ def rate_limited_post(scope: str):
         return wrapper
 
     return decorator
+
+
+def client_ip_address(request) -> str | None:
+    """The client's address for django-axes, which stores it in an IP column: None when there
+    is no valid one (a request built by the test client's force_login has no REMOTE_ADDR)."""
+    address = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

@@ -11,10 +11,13 @@ large catalog.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import glob
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -228,10 +231,24 @@ def readme_diff(*, path: Path, text: str) -> str:
     )
 
 
+# A temporary file this old was left by a writer that was killed (its `except` never ran); a
+# live writer's file is seconds old.
+STALE_TEMPORARY_SECONDS = 3600
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    cutoff = time.time() - STALE_TEMPORARY_SECONDS
+    for temporary in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            if temporary.stat().st_mtime < cutoff:
+                temporary.unlink()
+
+
 def write_atomically(*, path: Path, text: str) -> None:
     """Readers see the old file or the new one, never half of it: a temporary file in the same
     directory (same filesystem), then os.replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
     # mkstemp creates files 0600; keep the existing file's mode, else a world-readable 0644.
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     descriptor, temporary = tempfile.mkstemp(
