@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from catalog.readme.views import readme_markdown
+from config.health import healthz
 from quality.lookup import metadata_lookup
 from quality.views import catalog_report_view
-from config.health import healthz
 
 admin.site.site_header = "Awesome Automated Alignment — maintainers"
 admin.site.site_title = "AAA maintainers"
