@@ -1,12 +1,17 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 
 from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
 from catalog.selectors import section_tree
 
+# Addresses typed without a scheme get https:// (Django 6's default; silences its warning).
+HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
 
 class LinkInline(admin.TabularInline):
     model = Link
+    formfield_overrides = HTTPS_URL_FIELDS
     extra = 0
     fields = ["position", "label", "url", "identifier"]
     readonly_fields = ["identifier"]
@@ -82,6 +87,7 @@ class PlacementAdmin(admin.ModelAdmin):
 
 @admin.register(Link)
 class LinkAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["url", "label", "paper", "identifier"]
     list_filter = ["label"]
     search_fields = ["url", "identifier", "paper__title"]
@@ -126,6 +132,7 @@ class NewsItemAdmin(admin.ModelAdmin):
 
 @admin.register(Workshop)
 class WorkshopAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["name", "url", "position"]
     list_editable = ["position"]
     search_fields = ["name", "description"]

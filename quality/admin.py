@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from catalog.admin import HTTPS_URL_FIELDS
 from quality.models import LinkCheck, Venue, VenueAlias
 
 
@@ -28,6 +29,7 @@ class VenueAdmin(admin.ModelAdmin):
 
 @admin.register(LinkCheck)
 class LinkCheckAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["url", "paper", "outcome", "status_code", "method", "checked_at", "detail"]
     list_filter = ["outcome", "checked_at", "link__label"]
     search_fields = ["link__url", "link__paper__title"]
