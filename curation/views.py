@@ -134,12 +134,7 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     try:
         submission_withdraw(submission=submission)
     except TransitionRefused as refusal:
-        return render(
-            request,
-            "curation/refused.html",
-            {"submission": submission, "reason": str(refusal)},
-            status=409,
-        )
+        return _refused(request, submission, str(refusal))
     messages.success(request, "Your submission was withdrawn.")
     return redirect("curation:status", token=token)
 
@@ -149,14 +144,10 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
 def edit(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission_for_token(token)
     if submission.state != Submission.State.CHANGES_REQUESTED:
-        return render(
+        return _refused(
             request,
-            "curation/refused.html",
-            {
-                "submission": submission,
-                "reason": "Only a submission the maintainers sent back for changes can be edited.",
-            },
-            status=409,
+            submission,
+            "Only a submission the maintainers sent back for changes can be edited.",
         )
     paper = submission.paper if submission.kind == Submission.Kind.CORRECTION else None
     context = {"submission": submission, "paper": paper, "resend": True}
@@ -174,14 +165,19 @@ def edit(request: HttpRequest, token: str) -> HttpResponse:
     try:
         submission_resubmit(submission=submission, content=content, note=form.cleaned_data["note"])
     except TransitionRefused as refusal:
-        return render(
-            request,
-            "curation/refused.html",
-            {"submission": submission, "reason": str(refusal)},
-            status=409,
-        )
+        return _refused(request, submission, str(refusal))
     messages.success(request, "Thank you: your edited submission is back in the review queue.")
     return redirect("curation:status", token=token)
+
+
+def _refused(request: HttpRequest, submission: Submission, reason: str) -> HttpResponse:
+    """409: the action does not fit the submission's state; nothing was changed."""
+    return render(
+        request,
+        "curation/refused.html",
+        {"submission": submission, "reason": reason},
+        status=409,
+    )
 
 
 def _content_adding_sections(paper: Paper, sections) -> SubmissionContent:
