@@ -147,27 +147,8 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
             },
         ),
     ]
-    readonly_fields = [
-        "state",
-        "readme_line",
-        "duplicates",
-        "correction_diff",
-        "reviewed_by",
-        "reviewed_at",
-        "review_note",
-        "kind",
-        "paper",
-        "title",
-        "authors",
-        "venue",
-        "year",
-        "section_list",
-        "contributor_name",
-        "contributor_email",
-        "is_author",
-        "note",
-        "created_at",
-    ]
+    # Maintainers decide through the review panel; nothing of a submission is edited here.
+    readonly_fields = [name for _title, options in fieldsets for name in options["fields"]]
 
     def get_queryset(self, request):
         return (
