@@ -324,6 +324,7 @@ def _papers(count: int, rng: random.Random, batch_size: int) -> list[Paper]:
                 year=_weighted(rng, YEARS),
             )
         )
+        rows[-1].set_key_base()  # bulk_create skips Paper.save()
     return Paper.objects.bulk_create(rows, batch_size=batch_size)
 
 

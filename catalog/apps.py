@@ -8,6 +8,10 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog.cache import on_catalog_change
+        from catalog.models import Paper
+
+        # loaddata saves with raw=True, bypassing Paper.save(): derive the key base here too.
+        signals.pre_save.connect(_paper_key_base, sender=Paper, dispatch_uid="paper-key-base")
 
         # Any write to a catalog row invalidates the cached public pages (catalog.cache).
         for model in self.get_models():
@@ -18,3 +22,8 @@ class CatalogConfig(AppConfig):
                 signals.m2m_changed.connect(
                     on_catalog_change, sender=m2m.remote_field.through, dispatch_uid=uid
                 )
+
+
+def _paper_key_base(sender, instance, raw=False, **kwargs) -> None:
+    if raw:
+        instance.set_key_base()

@@ -62,10 +62,11 @@ def first_title_word(title: str) -> str:
 
 def citation_key(paper: Paper) -> str:
     """The key from the paper's own fields; two papers may share it (see unique_keys)."""
-    return _base_key(paper.authors, paper.year, paper.title)
+    return citation_key_base(paper.authors, paper.year, paper.title)
 
 
-def _base_key(authors: str, year: int | None, title: str) -> str:
+def citation_key_base(authors: str, year: int | None, title: str) -> str:
+    """The key before the uniqueness suffix; stored as Paper.key_base (indexed)."""
     surname = ascii_letters(first_surname(authors)) or "anonymous"
     return f"{surname}{year or ''}{first_title_word(title)}"
 
@@ -77,7 +78,7 @@ def unique_keys(rows: Iterable[tuple[int, str, int | None, str]]) -> dict[int, s
     taken: dict[str, int] = {}
     keys: dict[int, str] = {}
     for pk, authors, year, title in sorted(rows):
-        base = _base_key(authors, year, title)
+        base = citation_key_base(authors, year, title)
         count = taken.get(base, 0)
         taken[base] = count + 1
         keys[pk] = base if count == 0 else f"{base}{_suffix(count)}"
@@ -149,15 +150,19 @@ def paper_bibtex(paper: Paper, key: str | None = None) -> str:
     """The entry as text, two-space indented, ready to paste into a .bib file. Without a key,
     the paper's key unique across the list (one query)."""
     if key is None:
-        # The paper as given (it may be unsaved) among the published ones: one query.
-        rows = [
-            row
-            for row in Paper.objects.published().values_list("pk", "authors", "year", "title")
-            if row[0] != paper.pk
-        ]
-        rows.append((paper.pk or 0, paper.authors, paper.year, paper.title))
-        key = unique_keys(rows)[paper.pk or 0]
+        key = unique_key(paper)
     return library_bibtex([paper], {paper.pk: key})
+
+
+def unique_key(paper: Paper) -> str:
+    """The paper's key as unique_keys gives it among the published papers, the paper as given
+    (it may be unsaved, or edited) counted in: its base, suffixed by how many older published
+    papers share that base. One indexed query on Paper.key_base, whatever the catalog's size."""
+    base = citation_key_base(paper.authors, paper.year, paper.title)
+    if not paper.pk:
+        return base  # unsaved: sorted first (id 0), as unique_keys would
+    older = Paper.objects.published().filter(key_base=base, pk__lt=paper.pk).count()
+    return base if older == 0 else f"{base}{_suffix(older)}"
 
 
 def library_bibtex(papers: Iterable[Paper], keys: dict[int, str]) -> str:

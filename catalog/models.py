@@ -43,6 +43,14 @@ class Section(models.Model):
         return reverse("catalog:section", kwargs={"slug": self.slug})
 
 
+class YearOrZero(models.Func):
+    """`COALESCE(year, 0)` with the 0 written into the SQL, not passed as a parameter, so the
+    search page's ORDER BY matches the expression of its index (paper_newest_then_title)."""
+
+    template = "COALESCE(%(expressions)s, 0)"
+    output_field = models.IntegerField()
+
+
 class PublishedPaperQuerySet(models.QuerySet):
     def published(self) -> PublishedPaperQuerySet:
         """The public set: papers placed in at least one section."""
@@ -60,11 +68,27 @@ class Paper(models.Model):
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The BibTeX key before its uniqueness suffix (catalog.bibtex), derived from the fields
+    # above on every save (and loaddata, see CatalogConfig): a paper page finds the few papers
+    # sharing its key through this index instead of computing every paper's key.
+    key_base = models.CharField(max_length=1100, blank=True, editable=False, db_index=True)
 
     objects = PublishedPaperQuerySet.as_manager()
 
     class Meta:
         ordering = ["title", "id"]
+        indexes = [
+            # The search page's order (catalog.selectors_pages.searchable_papers), so its LIMIT
+            # reads the index instead of sorting every paper. An expression (no year sorts
+            # last, as 0) rather than `year`, so year filters keep scanning the table, which
+            # SQLite does faster than visiting most rows through this index.
+            models.Index(
+                YearOrZero("year").desc(),
+                models.F("title"),
+                models.F("id"),
+                name="paper_newest_then_title",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="paper_title_not_empty"),
             models.CheckConstraint(
@@ -76,8 +100,24 @@ class Paper(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        self.set_key_base()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and KEY_FIELDS.intersection(update_fields):
+            kwargs["update_fields"] = {*update_fields, "key_base"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("catalog:paper", kwargs={"pk": self.pk})
+
+    def set_key_base(self) -> None:
+        from catalog.bibtex import citation_key_base  # bibtex imports this module
+
+        self.key_base = citation_key_base(self.authors, self.year, self.title)
+
+
+# The fields Paper.key_base is derived from.
+KEY_FIELDS = frozenset({"authors", "year", "title"})
 
 
 class Link(models.Model):

@@ -10,12 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, F, IntegerField, Max, Prefetch, QuerySet, Value, When, Window
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    Prefetch,
+    QuerySet,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from catalog.cache import catalog_version, memoized
-from catalog.models import Link, Paper, Placement, ReadmeDocument
+from catalog.models import Link, Paper, Placement, ReadmeDocument, YearOrZero
 from catalog.selectors import SectionNode, SectionTree, section_tree
 
 NEWEST_LIMIT = 8
@@ -26,7 +36,9 @@ def readme_document() -> ReadmeDocument | None:
 
 
 def published_count() -> int:
-    return Paper.objects.published().count()
+    """How many papers are public; one query, reused in this process until the catalog
+    changes (counting 100,000 papers costs tens of milliseconds)."""
+    return memoized("published-count", lambda: Paper.objects.published().count())
 
 
 def _links_in_order() -> Prefetch:
@@ -38,17 +50,40 @@ def _placements_in_order() -> Prefetch:
 
 
 def newest_papers(limit: int = NEWEST_LIMIT) -> list[Paper]:
-    """The latest additions to the list. Two queries.
+    """The latest additions to the list. Two queries, whatever the catalog's size (more only
+    when many placements share the boundary's timestamp).
 
     A paper is "added" when it is placed in a section (a submission approved, an import), so
-    the newest placement dates it; the paper's own creation date breaks ties.
+    the newest placement dates it; the paper's own creation date breaks ties. The newest
+    placements are read through the index on Placement.created_at (a paper's first one in that
+    order is its newest), with their papers, until every paper that could rank among the first
+    `limit` is seen: grouping every placement by paper would read the whole table.
     """
-    return list(
-        Paper.objects.published()
-        .annotate(added_at=Max("placements__created_at"))
-        .prefetch_related(_placements_in_order())
-        .order_by("-added_at", "-created_at", "-id")[:limit]
-    )
+    added: dict[int, Paper] = {}
+    # Usually one batch; ties at the boundary (a bulk import stamps one time) may need more.
+    batch, offset = max(limit * 8, 64), 0
+    while True:
+        rows = list(
+            Placement.objects.select_related("paper").order_by("-created_at", "-id")[
+                offset : offset + batch
+            ]
+        )
+        for placement in rows:
+            if placement.paper_id not in added:
+                placement.paper.added_at = placement.created_at
+                added[placement.paper_id] = placement.paper
+        if len(rows) < batch:
+            break
+        if len(added) >= limit:
+            boundary = list(added.values())[limit - 1].added_at
+            if rows[-1].created_at < boundary:  # ties with the boundary are all seen
+                break
+        offset, batch = offset + batch, batch * 2
+    newest = sorted(added.values(), key=lambda p: (p.added_at, p.created_at, p.pk), reverse=True)[
+        :limit
+    ]
+    prefetch_related_objects(newest, _placements_in_order())
+    return newest
 
 
 def current_tree() -> SectionTree:
@@ -164,7 +199,9 @@ def searchable_papers() -> QuerySet[Paper]:
     return (
         Paper.objects.published()
         .prefetch_related(_links_in_order())
-        .order_by(F("year").desc(nulls_last=True), "title", "id")
+        # The order of the index paper_newest_then_title; years are 1900-2100, so a paper
+        # without one (0) comes last.
+        .order_by(YearOrZero("year").desc(), "title", "id")
     )
 
 

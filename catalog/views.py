@@ -79,10 +79,13 @@ def search(request: HttpRequest) -> HttpResponse:
     invalid = filterset.is_bound and not filterset.is_valid()
     page_obj, filtered = None, False
     if not invalid:
-        page_obj = Paginator(filterset.qs, PAPERS_PER_PAGE).get_page(request.GET.get("page"))
         filtered = filterset.is_bound and any(
             value not in ("", None, False) for value in filterset.form.cleaned_data.values()
         )
+        paginator = Paginator(filterset.qs, PAPERS_PER_PAGE)
+        if not filtered:
+            paginator.count = pages.published_count()  # memoized per catalog version
+        page_obj = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "catalog/search.html",
