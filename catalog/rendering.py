@@ -80,12 +80,18 @@ def paper_items_html(papers: Iterable[Paper]) -> SafeString:
 CURRENT_MARK = "\x00current\x00"
 
 
-def _tree_html(nodes: list[SectionNode], depth: int) -> str:
+def _tree_html(nodes: list[SectionNode], depth: int, expanded: set[int] | None = None) -> str:
+    """Nested lists of `nodes` and their descendants; with `expanded`, only those nodes' children
+    are listed."""
     items = []
     for node in nodes:
         count = node.paper_count
         plural = _pluralize(count)
-        children = _tree_html(node.children, node.depth + 1) if node.children else ""
+        children = (
+            _tree_html(node.children, node.depth + 1, expanded)
+            if node.children and (expanded is None or node.pk in expanded)
+            else ""
+        )
         items.append(
             format_html(
                 '<li>\n<a class="tree-link" href="{}"{}>\n'
@@ -117,6 +123,22 @@ def tree_html(tree: SectionTree, nodes: list[SectionNode], *, depth: int, curren
         marked = marked.replace(
             f"{CURRENT_MARK}{current.slug}{CURRENT_MARK}", ' aria-current="page"', 1
         )
+    return mark_safe(_strip_marks(marked))  # noqa: S308 - built by format_html
+
+
+def local_tree_html(tree: SectionTree, current: SectionNode) -> str:
+    """The section page's navigation: the top-level sections, opened along the way down to the
+    current one (its ancestors' siblings, its own siblings) and its children, the current one
+    marked. The whole taxonomy (hundreds of sections) stays on the home page."""
+    expanded = {node.pk for node in current.ancestors()} | {current.pk}
+    marked = memoized(
+        f"local-tree-html:{current.pk}",
+        lambda: _tree_html(tree.roots, 0, expanded),
+        version=tree.version,
+    )
+    marked = marked.replace(
+        f"{CURRENT_MARK}{current.slug}{CURRENT_MARK}", ' aria-current="page"', 1
+    )
     return mark_safe(_strip_marks(marked))  # noqa: S308 - built by format_html
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from catalog.rendering import paper_items_html, tree_html
+from catalog.rendering import local_tree_html, paper_items_html, tree_html
 
 register = template.Library()
 
@@ -25,3 +25,9 @@ def paper_rows(papers) -> str:
 def taxonomy(tree, nodes, depth=0, current=None) -> str:
     """`{% taxonomy tree nodes depth current %}`: the nested section list."""
     return tree_html(tree, nodes, depth=depth, current=current)
+
+
+@register.simple_tag
+def local_taxonomy(tree, current) -> str:
+    """`{% local_taxonomy tree section %}`: the sections around `current` as a nested list."""
+    return local_tree_html(tree, current)
