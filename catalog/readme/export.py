@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import glob
 import os
 import re
@@ -75,6 +76,10 @@ def escape_inline(text: str) -> str:
     return ESCAPE.sub(_backslash_before, " ".join(text.split()))
 
 
+# Authors and venues repeat across thousands of entries: escape each distinct one once.
+_escape_repeated = functools.lru_cache(maxsize=65536)(escape_inline)
+
+
 def safe_url(url: str) -> str:
     """A URL that cannot end a Markdown link destination early."""
     return URL_UNSAFE.sub(lambda m: "".join(f"%{byte:02X}" for byte in m[0].encode()), url.strip())
@@ -126,8 +131,8 @@ def entry_line(title: str, authors: str, venue: str, year: int | None, links: st
     line = f"- **{escape_inline(title if title.endswith(FINAL_PUNCTUATION) else title + '.')}**"
     authors = authors.strip()
     if authors:
-        line += f" *{escape_inline(authors if authors.endswith('.') else authors + '.')}*"
-    venue = escape_inline(venue)
+        line += f" *{_escape_repeated(authors if authors.endswith('.') else authors + '.')}*"
+    venue = _escape_repeated(venue)
     venue_year = f"{venue} {year}" if venue and year else venue or str(year or "")
     if venue_year:
         line += f" {venue_year}" if venue_year.endswith(".") else f" {venue_year}."
