@@ -5,6 +5,7 @@ entry), and defers side effects (email, README regeneration) until the commit.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from dataclasses import dataclass, field
 
@@ -69,15 +70,47 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def paper_snapshot(paper: Paper) -> dict:
-    return {
+def content_from_paper(paper: Paper, **changes) -> SubmissionContent:
+    """The paper as published, as a proposal; `changes` replace fields (a correction)."""
+    values = {
         "title": paper.title,
         "authors": paper.authors,
         "venue": paper.venue,
         "year": paper.year,
-        "links": [[link.label, link.url] for link in paper.links.order_by("position", "id")],
-        "sections": sorted(paper.placements.values_list("section_id", flat=True)),
+        "links": [(link.label, link.url) for link in paper.links.all()],
+        "sections": [placement.section for placement in paper.placements.all()],
     }
+    values.update(changes)
+    return SubmissionContent(**values)
+
+
+def content_snapshot(content: SubmissionContent) -> dict:
+    """A JSON-able record of an entry, comparable field by field."""
+    return {
+        "title": content.title,
+        "authors": content.authors,
+        "venue": content.venue,
+        "year": content.year,
+        "links": [[label, url] for label, url in content.links],
+        "sections": sorted(section.pk for section in content.sections),
+    }
+
+
+def paper_snapshot(paper: Paper) -> dict:
+    return content_snapshot(content_from_paper(paper))
+
+
+def submission_snapshot(submission: Submission) -> dict:
+    return content_snapshot(
+        SubmissionContent(
+            title=submission.title,
+            authors=submission.authors,
+            venue=submission.venue,
+            year=submission.year,
+            links=[(link.label, link.url) for link in submission.links.all()],
+            sections=list(submission.sections.all()),
+        )
+    )
 
 
 @transaction.atomic
@@ -142,6 +175,11 @@ def submission_approve(
     outcome = Outcome(submission=submission)
     with transaction.atomic():
         submission = _lock(submission, Action.APPROVED)
+        if not submission.sections.exists():
+            raise TransitionRefused(
+                "This submission has no section left (its sections were deleted); "
+                "request changes so the contributor picks one."
+            )
         if submission.kind == Submission.Kind.CORRECTION:
             paper = _apply_correction(submission)
         else:
@@ -291,6 +329,22 @@ def _place(paper: Paper, sections) -> None:
 
 
 def _publish_new_paper(submission: Submission) -> Paper:
+    # One record per paper: a paper link already published means this is that paper. Title
+    # look-alikes stay the reviewer's call (they may be different papers).
+    paper_ids = [
+        link.identifier for link in submission.links.all() if link.label == Link.Label.PAPER
+    ]
+    existing = (
+        Paper.objects.published()
+        .filter(links__label=Link.Label.PAPER, links__identifier__in=paper_ids)
+        .first()
+    )
+    if existing is not None:
+        raise TransitionRefused(
+            f"“{existing.title}” (paper {existing.pk}) is already published with the same "
+            "paper link. Reject this submission, or ask the contributor to propose adding "
+            "that paper to their sections."
+        )
     paper = Paper.objects.create(
         title=submission.title,
         authors=submission.authors,
@@ -304,24 +358,47 @@ def _publish_new_paper(submission: Submission) -> Paper:
 
 
 def _apply_correction(submission: Submission) -> Paper:
+    """Apply what the correction changed, relative to the paper as it was when it was sent.
+
+    A three-way merge: a field the contributor left alone keeps its current value, so
+    approving an older correction cannot undo a newer one; a field both changed differently
+    since is a conflict, refused for the reviewer to look at again.
+    """
     paper = Paper.objects.select_for_update().get(pk=submission.paper_id)
-    paper.title = submission.title
-    paper.authors = submission.authors
-    paper.venue = submission.venue
-    paper.year = submission.year
+    original = submission.original
+    current = paper_snapshot(paper)
+    proposed = submission_snapshot(submission)
+    changed = [name for name in proposed if proposed[name] != original.get(name)]
+    conflicts = [
+        name
+        for name in changed
+        if current[name] != original.get(name) and current[name] != proposed[name]
+    ]
+    if conflicts:
+        raise TransitionRefused(
+            "The paper changed since this correction was sent ("
+            + ", ".join(conflicts)
+            + "); compare again, then ask the contributor to resend or reject."
+        )
+
+    for name in ("title", "authors", "venue", "year"):
+        if name in changed:
+            setattr(paper, name, proposed[name])
     paper.save()
 
-    proposed = list(submission.links.all())
-    paper.links.exclude(url__in=[link.url for link in proposed]).delete()
-    existing = {link.url: link for link in paper.links.all()}
-    for link in proposed:
-        current = existing.get(link.url) or Link(paper=paper, url=link.url)
-        current.label, current.position = link.label, link.position
-        current.save()
+    if "links" in changed:
+        wanted_links = list(submission.links.all())
+        paper.links.exclude(url__in=[link.url for link in wanted_links]).delete()
+        existing = {link.url: link for link in paper.links.all()}
+        for link in wanted_links:
+            kept = existing.get(link.url) or Link(paper=paper, url=link.url)
+            kept.label, kept.position = link.label, link.position
+            kept.save()
 
-    wanted = list(submission.sections.all())
-    paper.placements.exclude(section__in=wanted).delete()
-    _place(paper, wanted)
+    if "sections" in changed:
+        wanted = list(submission.sections.all())
+        paper.placements.exclude(section__in=wanted).delete()
+        _place(paper, wanted)
     return paper
 
 
@@ -342,7 +419,11 @@ def _regenerate_readme(outcome: Outcome) -> None:
     try:
         from catalog.readme.export import write_readme
 
-        write_readme(path)
+        # Render and write under a lock: two approvals committing together must not let the
+        # older rendering replace the newer file.
+        with open(f"{path}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            write_readme(path)
     except Exception as exc:  # the approval stands; the maintainer is told
         logger.exception("README regeneration at %s failed", path)
         outcome.warnings.append(f"Published, but regenerating the README at {path} failed: {exc}")

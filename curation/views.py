@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog.models import Paper, Section
+from catalog.models import Paper
 from curation.duplicates import find_duplicates
 from curation.forms import SubmissionForm, initial_from_paper, initial_from_submission
 from curation.models import Submission, status_token_digest
@@ -18,7 +18,7 @@ from curation.ratelimit import rate_limited_post
 from curation.services import (
     SubmissionContent,
     TransitionRefused,
-    paper_snapshot,
+    content_from_paper,
     submission_create,
     submission_resubmit,
     submission_withdraw,
@@ -182,14 +182,7 @@ def _refused(request: HttpRequest, submission: Submission, reason: str) -> HttpR
 
 def _content_adding_sections(paper: Paper, sections) -> SubmissionContent:
     """A correction that only adds `sections` to an existing paper."""
-    snapshot = paper_snapshot(paper)
-    current = list(paper.placements.values_list("section", flat=True))
-    wanted = list(Section.objects.filter(pk__in=set(current) | {s.pk for s in sections}))
-    return SubmissionContent(
-        title=snapshot["title"],
-        authors=snapshot["authors"],
-        venue=snapshot["venue"],
-        year=snapshot["year"],
-        links=[tuple(link) for link in snapshot["links"]],
-        sections=wanted,
+    current = [placement.section for placement in paper.placements.select_related("section")]
+    return content_from_paper(
+        paper, sections=list({section.pk: section for section in [*current, *sections]}.values())
     )

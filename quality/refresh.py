@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 
 from catalog import identifiers
 from catalog.models import Link, Paper, Placement
-from curation.services import SubmissionContent
+from curation.services import content_from_paper
 from quality import metadata
 from quality.metadata import LookupFailed, Metadata
 from quality.services import Proposal
@@ -56,19 +56,6 @@ def arxiv_papers() -> list[tuple[Paper, Link]]:
         if arxiv_links:
             found.append((paper, arxiv_links[0]))
     return found
-
-
-def content_of(paper: Paper, **changes) -> SubmissionContent:
-    values = {
-        "title": paper.title,
-        "authors": paper.authors,
-        "venue": paper.venue,
-        "year": paper.year,
-        "links": [(link.label, link.url) for link in paper.links.all()],
-        "sections": [placement.section for placement in paper.placements.all()],
-    }
-    values.update(changes)
-    return SubmissionContent(**values)
 
 
 def refresh(*, say: Callable[[str], None] = lambda line: None) -> RefreshResult:
@@ -142,7 +129,7 @@ def propose(
     say(f"paper {paper.pk}: published since: {venue} {year} ({source})")
     return Proposal(
         paper=paper,
-        content=content_of(paper, venue=venue, year=year),
+        content=content_from_paper(paper, venue=venue, year=year),
         reason=(
             f"arXiv:{arxiv_id} has since been published: {venue} {year}, according to {source}. "
             f"The list still says “{paper.venue or 'no venue'} {paper.year or ''}”."
@@ -179,7 +166,7 @@ def wrong_link(
         say(f"paper {paper.pk}: link {link.url} shows another paper; arXiv has it at {right.url}")
         return Proposal(
             paper=paper,
-            content=content_of(paper, links=links),
+            content=content_from_paper(paper, links=links),
             reason=(
                 f"The link {link.url} leads to “{shown}, not to this paper. arXiv has "
                 f"“{right.title}” ({right.short_authors}, {right.year}) at {right.url}: "
@@ -192,7 +179,7 @@ def wrong_link(
     )
     return Proposal(
         paper=paper,
-        content=content_of(paper, title=meta.title),
+        content=content_from_paper(paper, title=meta.title),
         reason=(
             f"The link {link.url} leads to “{shown}, which does not match the stored title "
             f"“{paper.title}”, and arXiv has no paper with the stored title. This correction "

@@ -12,9 +12,15 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.models import Paper
+from catalog.models import Link, Paper
 from curation.models import Submission
-from curation.services import Contributor, SubmissionContent, submission_create
+from curation.services import (
+    Contributor,
+    SubmissionContent,
+    content_snapshot,
+    submission_create,
+    submission_snapshot,
+)
 from quality.links import LinkResult
 from quality.models import LinkCheck
 
@@ -26,8 +32,16 @@ REFRESH_CONTRIBUTOR = "refresh_metadata (automatic check)"
 def link_checks_store(*, results: Iterable[LinkResult]) -> int:
     """Record each link's latest check (one row per link, replaced on every run)."""
     now = timezone.now()
+    results = list(results)
+    # A run takes minutes; a link deleted meanwhile (a correction, an admin edit) is skipped
+    # rather than failing the whole batch on its foreign key.
+    alive = set(
+        Link.objects.filter(pk__in=[r.link_id for r in results]).values_list("pk", flat=True)
+    )
     stored = 0
     for result in results:
+        if result.link_id not in alive:
+            continue
         LinkCheck.objects.update_or_create(
             link_id=result.link_id,
             defaults={
@@ -51,22 +65,7 @@ class Proposal:
 
 
 def _same_content(submission: Submission, content: SubmissionContent) -> bool:
-    links = [(link.label, link.url) for link in submission.links.all()]
-    return (
-        submission.title,
-        submission.authors,
-        submission.venue,
-        submission.year,
-        links,
-        sorted(s.pk for s in submission.sections.all()),
-    ) == (
-        content.title,
-        content.authors,
-        content.venue,
-        content.year,
-        list(content.links),
-        sorted(s.pk for s in content.sections),
-    )
+    return submission_snapshot(submission) == content_snapshot(content)
 
 
 @transaction.atomic

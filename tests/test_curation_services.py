@@ -10,6 +10,7 @@ from curation.services import (
     Contributor,
     SubmissionContent,
     TransitionRefused,
+    content_from_paper,
     submission_approve,
     submission_create,
     submission_reject,
@@ -357,3 +358,65 @@ def test_titles_differing_only_in_a_number_are_not_duplicates(sections):
         links=[("paper", "https://x.org/llama3")],
     )
     assert not submission.duplicate_suspected
+
+
+def test_a_new_paper_whose_paper_link_is_published_is_refused(sections, reviewer):
+    published = PlacementFactory().paper
+    LinkFactory(paper=published, url="https://arxiv.org/abs/2311.08702")
+    submission = make_submission(sections, title="A renamed copy")
+    assert submission.duplicate_suspected
+    with pytest.raises(TransitionRefused, match="already published"):
+        submission_approve(submission=submission, reviewer=reviewer)
+    submission.refresh_from_db()
+    assert submission.state == State.PENDING
+    assert Paper.objects.count() == 1
+
+
+def test_an_older_correction_does_not_undo_a_newer_one(sections, reviewer):
+    paper = PlacementFactory(section=sections[1], paper__venue="arXiv", paper__year=2023).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
+
+    def correction(**changes):
+        return submission_create(
+            content=content_from_paper(paper, **changes),
+            contributor=Contributor(name="C"),
+            paper=paper,
+        )
+
+    venue_fix = correction(venue="ICML")
+    year_fix = correction(year=2024)
+    submission_approve(submission=year_fix, reviewer=reviewer)
+    submission_approve(submission=venue_fix, reviewer=reviewer)
+    paper.refresh_from_db()
+    assert (paper.venue, paper.year) == ("ICML", 2024)
+
+
+def test_a_correction_conflicting_with_a_newer_change_is_refused(sections, reviewer):
+    paper = PlacementFactory(section=sections[1], paper__venue="arXiv").paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
+    first = submission_create(
+        content=content_from_paper(paper, venue="ICML"),
+        contributor=Contributor(name="A"),
+        paper=paper,
+    )
+    second = submission_create(
+        content=content_from_paper(paper, venue="NeurIPS"),
+        contributor=Contributor(name="B"),
+        paper=paper,
+    )
+    submission_approve(submission=first, reviewer=reviewer)
+    with pytest.raises(TransitionRefused, match="venue"):
+        submission_approve(submission=second, reviewer=reviewer)
+    paper.refresh_from_db()
+    assert paper.venue == "ICML"
+    second.refresh_from_db()
+    assert second.state == State.PENDING
+
+
+def test_a_submission_whose_sections_were_deleted_is_not_approved(reviewer):
+    lonely = SectionFactory(title="Soon gone")
+    submission = make_submission([lonely])
+    lonely.delete()
+    with pytest.raises(TransitionRefused, match="no section"):
+        submission_approve(submission=submission, reviewer=reviewer)
+    assert not Paper.objects.exists()

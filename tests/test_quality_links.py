@@ -123,3 +123,23 @@ def test_results_are_shown_to_maintainers_in_the_admin(client, servers, django_u
         reverse("admin:quality_linkcheck_change", args=[check.pk]), {"outcome": "ok"}
     )
     assert change.status_code == 403
+
+
+@pytest.mark.django_db
+def test_results_for_links_deleted_during_a_run_are_skipped_not_fatal():
+    from quality.links import LinkResult
+    from quality.models import LinkCheck
+    from quality.services import link_checks_store
+    from tests.factories import LinkFactory
+
+    kept, gone = LinkFactory(), LinkFactory()
+    gone_id = gone.pk
+    gone.delete()
+    stored = link_checks_store(
+        results=[
+            LinkResult(link_id=kept.pk, url=kept.url, outcome="ok", status_code=200),
+            LinkResult(link_id=gone_id, url="https://gone.example", outcome="ok", status_code=200),
+        ]
+    )
+    assert stored == 1
+    assert list(LinkCheck.objects.values_list("link_id", flat=True)) == [kept.pk]
