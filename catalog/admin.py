@@ -73,6 +73,18 @@ class PaperAdmin(admin.ModelAdmin):
     def section_count(self, obj: Paper) -> int:
         return obj.section_total
 
+    # Deleting goes through the curation service, which first closes open corrections.
+    def delete_model(self, request, obj):
+        from curation.services import paper_delete
+
+        paper_delete(paper=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        from curation.services import paper_delete
+
+        for paper in queryset:
+            paper_delete(paper=paper, actor=request.user)
+
 
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):

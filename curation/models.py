@@ -106,9 +106,13 @@ class Submission(models.Model):
         ordering = ["-created_at", "-id"]
         permissions = [("review_submission", "Can review and publish submissions")]
         constraints = [
+            # An open correction needs its paper; a closed one keeps its history when the
+            # paper is later deleted (curation.services.paper_delete closes open ones first).
             models.CheckConstraint(
-                condition=~Q(kind="correction") | Q(paper__isnull=False),
-                name="submission_correction_has_paper",
+                condition=~Q(kind="correction")
+                | Q(paper__isnull=False)
+                | Q(state__in=["approved", "rejected", "withdrawn"]),
+                name="submission_open_correction_has_paper",
             ),
             models.CheckConstraint(
                 condition=~Q(state="approved")

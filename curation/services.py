@@ -205,6 +205,24 @@ def submission_request_changes(
     )
 
 
+def paper_delete(*, paper: Paper, actor: AbstractBaseUser) -> int:
+    """Remove a paper from the catalog. Open corrections of it are rejected first (audited,
+    the contributor told), so no open submission points at nothing. Returns how many."""
+    with transaction.atomic():
+        paper = Paper.objects.select_for_update().get(pk=paper.pk)
+        open_corrections = list(
+            Submission.objects.open().filter(kind=Submission.Kind.CORRECTION, paper=paper)
+        )
+        for correction in open_corrections:
+            submission_reject(
+                submission=correction,
+                reviewer=actor,
+                note=f"The paper “{paper.title}” was removed from the list.",
+            )
+        paper.delete()
+    return len(open_corrections)
+
+
 # Helpers -----------------------------------------------------------------------------------
 
 

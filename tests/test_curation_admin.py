@@ -227,3 +227,37 @@ def test_create_maintainer_command(django_user_model):
     user = django_user_model.objects.get(username="lena")
     assert user.is_staff and not user.has_usable_password()
     assert user.has_perm("curation.review_submission")
+
+
+def test_deleting_a_paper_closes_its_open_corrections_first(client, users, section):
+    paper = PlacementFactory(section=section).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
+
+    def correction(venue):
+        return submission_create(
+            content=SubmissionContent(
+                title=paper.title,
+                authors=paper.authors,
+                venue=venue,
+                year=paper.year,
+                links=[("paper", "https://arxiv.org/abs/2305.00001")],
+                sections=[section],
+            ),
+            contributor=Contributor(name="Bo", email="bo@example.org"),
+            paper=paper,
+        )
+
+    open_one, closed_one = correction("ICML"), correction("ICLR")
+    client.force_login(users["maintainer"])
+    client.post(
+        reverse("admin:curation_submission_review", args=[closed_one.pk]),
+        {"decision": "reject", "note": "no"},
+    )
+    response = client.post(reverse("admin:catalog_paper_delete", args=[paper.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Paper.objects.filter(pk=paper.pk).exists()
+    open_one.refresh_from_db()
+    closed_one.refresh_from_db()
+    assert open_one.state == "rejected" and "removed from the list" in open_one.review_note
+    assert open_one.paper is None and closed_one.paper is None
+    assert open_one.events.latest("id").actor == users["maintainer"]
