@@ -51,7 +51,8 @@ PLACEHOLDERS = {
     "your name",
 }
 http_url = URLValidator(schemes=["http", "https"])
-EXTRA_URL_KEY = re.compile(r"extra_url_(\d+)")
+# Row numbers beyond three digits are not ours (and would not fit int() at 5,000 digits).
+EXTRA_URL_KEY = re.compile(r"extra_url_([0-9]{1,3})")
 MIN_EXTRA_LINK_ROWS = 1
 MAX_EXTRA_LINKS = 10
 

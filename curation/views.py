@@ -66,8 +66,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "preview")
 
     if action == "add_to":
-        paper = Paper.objects.published().filter(pk=request.POST.get("add_to") or 0).first()
-        if paper is None or paper not in duplicates.papers:
+        chosen = request.POST.get("add_to", "")
+        paper = next((p for p in duplicates.papers if str(p.pk) == chosen), None)
+        if paper is None:
             return _render_form(
                 request,
                 form,

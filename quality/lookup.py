@@ -7,6 +7,7 @@ message and types the fields in.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.http import HttpRequest, JsonResponse
@@ -56,6 +57,9 @@ def fill_from_identifier(text: str) -> Filled:
     )
 
 
+PLAIN_ID = re.compile(r"[0-9]{1,18}")
+
+
 def form_initial(post, field_names, filled: Filled, multiple: set[str]) -> dict:
     """What the contributor had typed, with the looked-up values on top."""
     initial = {
@@ -64,7 +68,8 @@ def form_initial(post, field_names, filled: Filled, multiple: set[str]) -> dict:
         if name in post
     }
     for name in multiple:
-        initial[name] = [int(v) for v in initial.get(name, []) if str(v).isdigit()]
+        # Only plain ids: "²" passes isdigit() and a 5,000-digit id would not fit int().
+        initial[name] = [int(v) for v in initial.get(name, []) if PLAIN_ID.fullmatch(str(v))]
     if filled.ok:
         initial.update(filled.values)
         if post.get("paper_url", "").strip():

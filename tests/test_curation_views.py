@@ -287,3 +287,21 @@ def test_posted_link_rows_are_bounded(client, debate):
     assert response.status_code == 400
     assert "At most 10 other links" in response.content.decode()
     assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"action": "add_to", "add_to": "abc"},
+        {"action": "add_to", "add_to": "9" * 5000},
+        {"action": "lookup", "lookup": "", "sections": ["²"]},
+        {"action": "lookup", "lookup": "", "sections": ["7" * 5000]},
+        {"action": "preview", "extra_url_" + "9" * 5000: "https://x.example"},
+    ],
+)
+def test_hostile_keys_and_actions_never_500(client, debate, extra):
+    data = form_data(debate)
+    data.update(extra)
+    response = client.post(SUBMIT, data)
+    assert response.status_code in {200, 400}
+    assert not Submission.objects.exists()
