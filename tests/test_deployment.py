@@ -337,3 +337,12 @@ def test_bench_endpoint_only_when_enabled(client):
         response = client.get("/bench/ok/")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+def test_production_without_redis_turns_the_page_cache_off():
+    """Several workers with per-process caches would serve stale pages; without a shared
+    Redis, production renders every page afresh."""
+    show = "from django.conf import settings; print('page cache', settings.CATALOG_PAGE_CACHE)"
+    assert "page cache False" in manage(production_env(), "shell", "-c", show)
+    with_redis = production_env(REDIS_URL="redis://127.0.0.1:6379/3")
+    assert "page cache True" in manage(with_redis, "shell", "-c", show)

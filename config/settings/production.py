@@ -64,3 +64,9 @@ LOGGING = {
         }
     },
 }
+
+# Cached pages are invalidated by a version kept in the cache; a per-process memory cache
+# would let other workers serve stale pages for a day. Without a shared Redis, no page cache
+# (and the submission rate limit and login lockout then count per process: set REDIS_URL).
+if not os.environ.get("REDIS_URL"):
+    CATALOG_PAGE_CACHE = False
