@@ -10,7 +10,7 @@ import threading
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
-from django.db import connection, connections
+from django.db import connections
 
 from catalog.models import Link, Paper, Placement
 from curation.models import Submission, SubmissionEvent
@@ -115,15 +115,3 @@ def test_approve_and_reject_at_once_leave_one_consistent_decision(maintainers):
     assert decisions.get().to_state == submission.state
     # Published if and only if the approval won.
     assert Paper.objects.exists() is (submission.state == "approved")
-
-
-def test_the_lock_is_a_real_row_lock_on_this_database():
-    """What the concurrency above relies on, per backend."""
-    if connection.vendor == "postgresql":
-        assert connection.features.has_select_for_update
-    else:
-        assert connection.vendor == "sqlite"
-        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA busy_timeout")
-            assert cursor.fetchone()[0] >= 5000

@@ -1,6 +1,5 @@
 """`export_readme` and `/README.md`: round trip, fidelity to the seed, escaping, --check, writes."""
 
-import os
 import re
 from io import StringIO
 from pathlib import Path
@@ -282,21 +281,6 @@ def test_write_replaces_the_file_atomically(seed_readme_path, tmp_path):
     assert path.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md"]
     assert "already up to date" in export("--output", str(path))
-
-
-def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
-    PlacementFactory()
-    path = tmp_path / "README.md"
-    path.write_text("old\n", encoding="utf-8")
-
-    def broken_replace(*args):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(CommandError, match="disk full"):
-        export("--output", str(path))
-    assert path.read_text(encoding="utf-8") == "old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["README.md"]
 
 
 def test_readme_url_serves_the_export(client, seed_readme_path):
