@@ -55,7 +55,7 @@ export: install
 	mkdir -p build
 	$(PY) manage.py export_readme --output build/README.md
 
-SEED ?= ../shared/seed/README.md
+SEED ?= $(firstword $(wildcard ../shared/seed/README.md) fixtures/seed/README.md)
 FIXTURE_DB := build/fixture.sqlite3
 # Keep the timestamp in step with FIXTURE_TIMESTAMP in tests/test_readme_import.py.
 FIXTURE_TIMESTAMP := 2024-09-04T00:00:00Z

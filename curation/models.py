@@ -29,15 +29,9 @@ def status_token_digest(token: str) -> str:
 
 
 class SubmissionQuerySet(models.QuerySet):
-    def pending(self) -> SubmissionQuerySet:
-        return self.filter(state=Submission.State.PENDING)
-
     def open(self) -> SubmissionQuerySet:
         """Waiting for someone: the maintainers (pending) or the contributor (changes)."""
         return self.filter(state__in=[Submission.State.PENDING, Submission.State.CHANGES_REQUESTED])
-
-    def approved(self) -> SubmissionQuerySet:
-        return self.filter(state=Submission.State.APPROVED)
 
 
 class Submission(models.Model):

@@ -302,3 +302,13 @@ def test_fixture_loads_whole():
         r["fields"][f] for r in records for f in ("created_at", "updated_at") if f in r["fields"]
     }
     assert stamps == {"2024-09-04T00:00:00Z"}
+
+
+def test_the_committed_seed_copy_is_the_shared_seed():
+    from tests.conftest import COMMITTED_SEED_README, SHARED_SEED_README
+
+    committed = COMMITTED_SEED_README.read_bytes()
+    # Beside the shared seed (as in CI), the copy must not drift from it.
+    if SHARED_SEED_README.exists():
+        assert committed == SHARED_SEED_README.read_bytes()
+    assert b"## Paper List" in committed

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-GROUP = "Maintainers"
+from curation.maintainers import GROUP
 
 
 class Command(BaseCommand):
