@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, QuerySet, Value, When
 
 from catalog.models import Link, Paper, Placement, Section
 
@@ -117,13 +117,6 @@ def section_tree(*, with_counts: bool = False) -> SectionTree:
     return SectionTree(roots=roots, by_pk=by_pk, by_slug={n.slug: n for n in by_pk.values()})
 
 
-def papers_with_links() -> QuerySet[Paper]:
-    """Papers with their links prefetched in render order."""
-    return Paper.objects.prefetch_related(
-        Prefetch("links", queryset=Link.objects.order_by("position", "id"))
-    )
-
-
 def placements_in_order(*, section_ids: list[int] | None = None) -> list[Placement]:
     """Placements with paper and links, ordered by section then position. Two queries.
 
@@ -175,10 +168,3 @@ def link_rows_in_readme_order() -> QuerySet:
     return Link.objects.order_by("paper_id", label_rank, "position", "id").values_list(
         "paper_id", "label", "url"
     )
-
-
-def placements_by_section(*, section_ids: list[int] | None = None) -> dict[int, list[Placement]]:
-    grouped: dict[int, list[Placement]] = defaultdict(list)
-    for placement in placements_in_order(section_ids=section_ids):
-        grouped[placement.section_id].append(placement)
-    return grouped
