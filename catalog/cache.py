@@ -14,14 +14,22 @@ in each process under the same version, so an uncached page skips those queries 
 
 Only anonymous GETs are served from or stored in the cache: a request with a session or
 messages cookie is rendered fresh, and a response is stored only if it is a 200 without
-cookies, without a CSRF token and without messages. Staff views are never decorated.
+cookies, without a CSRF token and without messages. Staff views are never decorated. A request
+with a query parameter its view does not read (`?x=<random>`) is rendered and not stored, so
+nobody can fill the cache with variants of one page.
+
+Page bodies live in each process's memory (a bounded LRU store keyed by path and query and the
+catalog version), so a hit asks Redis for the small version key only; the version is shared,
+so a change made on any host still retires every host's copies at once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.conf import settings
@@ -108,33 +116,88 @@ def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def cached_public_page(view):
+class PageStore:
+    """Rendered pages in this process's memory, least recently used dropped first once the
+    bodies pass `max_bytes`. Keys carry the catalog version, so an entry of an older version
+    is never found again; it just ages out."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[tuple[str, int], tuple[str, bytes]] = OrderedDict()
+        self._lock = threading.Lock()  # threaded servers (tests, runserver) share one store
+
+    def get(self, path: str, version: int) -> tuple[str, bytes] | None:
+        with self._lock:
+            entry = self._entries.get((path, version))
+            if entry is not None:
+                self._entries.move_to_end((path, version))
+            return entry
+
+    def put(self, path: str, version: int, content_type: str, body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            previous = self._entries.pop((path, version), None)
+            if previous is not None:
+                self.size -= len(previous[1])
+            self._entries[(path, version)] = (content_type, body)
+            self.size += len(body)
+            while self.size > self.max_bytes:
+                _key, (_type, dropped) = self._entries.popitem(last=False)
+                self.size -= len(dropped)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
+
+
+page_store = PageStore(settings.CATALOG_PAGE_MEMORY_BYTES)
+
+
+def _known_parameters_only(request: HttpRequest, params: frozenset[str]) -> bool:
+    # Each parameter the view reads, once: anything else would be another key for one page.
+    return all(name in params and len(request.GET.getlist(name)) == 1 for name in request.GET)
+
+
+def cached_public_page(view=None, *, params: Iterable[str] = ()):
     """Serve an anonymous GET from the cache while the catalog version is unchanged.
 
-    A page entry is (version, content type, body) under a key of the path and query string,
-    so a hit costs one round trip to the cache (the version and the page in one get_many).
+    `params` names the query parameters the view reads; a request with any other is rendered
+    and never stored. A hit costs one GET of the version from the shared cache and a lookup in
+    this process's page store. On a miss there, the shared cache is asked for the page too:
+    it keeps a worker that just started (or restarted) from rendering every page again, and
+    costs nothing on the hits that matter.
     """
+    if view is None:
+        return lambda function: cached_public_page(function, params=params)
+    known = frozenset(params)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not _cacheable_request(request):
+        if not _cacheable_request(request) or not _known_parameters_only(request, known):
             return view(request, *args, **kwargs)
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        page_key = PAGE_KEY_PREFIX + digest
-        found = cache.get_many([VERSION_KEY, page_key])
-        version = found.get(VERSION_KEY)
+        path = request.get_full_path()
+        version = cache.get(VERSION_KEY)
         if version is None:
             version = catalog_version()
-        stored = found.get(page_key)
-        if stored is not None and stored[0] == version:
-            return HttpResponse(stored[2], content_type=stored[1])
+        stored = page_store.get(path, version)
+        if stored is not None:
+            return HttpResponse(stored[1], content_type=stored[0])
+        page_key = PAGE_KEY_PREFIX + hashlib.sha256(path.encode()).hexdigest()
+        shared = cache.get(page_key)
+        if shared is not None and shared[0] == version:
+            page_store.put(path, version, shared[1], shared[2])
+            return HttpResponse(shared[2], content_type=shared[1])
         response = view(request, *args, **kwargs)
         if _cacheable_response(request, response):
-            cache.set(
-                page_key,
-                (version, response["Content-Type"], response.content),
-                settings.CATALOG_CACHE_SECONDS,
-            )
+            content_type, body = response["Content-Type"], response.content
+            page_store.put(path, version, content_type, body)
+            cache.set(page_key, (version, content_type, body), settings.CATALOG_CACHE_SECONDS)
         return response
 
     return wrapper

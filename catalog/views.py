@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/home.html", context)
 
 
-@cached_public_page
+@cached_public_page(params=("page",))
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tree = pages.current_tree()
     outline, page_obj = pages.section_page(tree, slug, request.GET.get("page"))
@@ -66,7 +66,7 @@ def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@cached_public_page
+@cached_public_page(params=("q", "section", "year_min", "year_max", "venue", "has_code", "page"))
 def search(request: HttpRequest) -> HttpResponse:
     filterset = PaperFilter(
         request.GET or None,

@@ -190,7 +190,7 @@ def test_production_settings_read_the_environment():
         ["aaa.example.org", "www.aaa.example.org"],
         "django.db.backends.postgresql",
         "aaa_prod",
-        "django.core.cache.backends.redis.RedisCache",
+        "config.cache_backends.RedisCache",
         "redis://127.0.0.1:6379/3",
         "django.contrib.sessions.backends.cached_db",
         "smtp.example.org",

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import NewsItem, Paper, Placement, ReadmeDocument
@@ -193,3 +197,98 @@ def test_staff_messages_and_errors_are_never_served_from_or_stored_in_the_cache(
         in reader.get(reverse("catalog:search")).content.decode()
     )
     assert "Thanks, your paper" not in client.get(reverse("catalog:search")).content.decode()
+
+
+def test_a_hit_is_served_from_process_memory_and_a_cold_process_from_the_shared_cache(
+    client, catalog, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    from catalog.cache import PAGE_KEY_PREFIX, page_store
+
+    url = reverse("catalog:search") + "?q=debate"
+    first = client.get(url)
+    # Not in the shared cache any more: the next hit can only come from this process's store.
+    shared_key = PAGE_KEY_PREFIX + hashlib.sha256(url.encode()).hexdigest()
+    stored = cache.get(shared_key)
+    assert stored is not None and stored[2] == first.content
+    cache.delete(shared_key)
+    with django_assert_num_queries(0):
+        assert client.get(url).content == first.content
+    # A worker that just started (empty store) gets the page from the shared cache.
+    cache.set(shared_key, stored)
+    page_store.clear()
+    with django_assert_num_queries(0):
+        assert client.get(url).content == first.content
+    assert len(page_store) == 1
+
+
+def test_a_version_bump_from_another_process_retires_the_pages_in_memory(client, catalog):
+    from django.core.cache import cache
+
+    from catalog.cache import VERSION_KEY
+
+    url = reverse("catalog:section", kwargs={"slug": "debate-games"})
+    assert "AI safety via debate" in client.get(url).content.decode()
+    # A write this process's signals never see (QuerySet.update sends none): still cached...
+    Paper.objects.filter(pk=catalog["old"].pk).update(title="AI safety via consultancy")
+    assert "AI safety via debate" in client.get(url).content.decode()
+    # ...until another process bumps the shared version.
+    cache.incr(VERSION_KEY)
+    page = client.get(url).content.decode()
+    assert "AI safety via consultancy" in page
+    assert "AI safety via debate" not in page
+
+
+def test_the_memory_store_is_bounded_least_recently_used_first_out():
+    from catalog.cache import PageStore
+
+    store = PageStore(max_bytes=100)
+    store.put("/a", 1, "text/html", b"a" * 40)
+    store.put("/b", 1, "text/html", b"b" * 40)
+    assert store.get("/a", 1) == ("text/html", b"a" * 40)  # /a is now the most recent
+    store.put("/c", 1, "text/html", b"c" * 40)
+    assert store.get("/b", 1) is None
+    assert store.get("/a", 1) is not None and store.get("/c", 1) is not None
+    assert store.size == 80 and len(store) == 2
+    store.put("/huge", 1, "text/html", b"h" * 101)  # larger than the whole store: not kept
+    assert store.get("/huge", 1) is None and len(store) == 2
+    assert store.get("/a", 2) is None  # another catalog version is another page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search/?q=debate&x=1",
+        "/search/?q=debate&q=other",
+        "/sections/debate-games/?q=debate",
+        "/?page=2",
+    ],
+)
+def test_requests_with_unknown_or_repeated_parameters_are_rendered_and_never_stored(
+    client, catalog, url
+):
+    from django.core.cache import cache
+
+    from catalog.cache import PAGE_KEY_PREFIX, page_store
+
+    page_store.clear()  # the store outlives a test (its keys carry the version)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        assert len(captured) >= 1, "rendered afresh"
+    assert len(page_store) == 0
+    assert cache.get(PAGE_KEY_PREFIX + hashlib.sha256(url.encode()).hexdigest()) is None
+
+
+def test_every_parameter_the_views_read_is_cached(client, catalog, django_assert_num_queries):
+    urls = {
+        "search": "/search/?q=debate&section=debate-games&year_min=2000&year_max=2030"
+        "&venue=&has_code=on&page=1",
+        "section": "/sections/debate-games/?page=1",
+    }
+    for name, url in urls.items():
+        first = client.get(url)
+        assert first.status_code == 200, name
+        with django_assert_num_queries(0):
+            assert client.get(url).content == first.content, name

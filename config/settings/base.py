@@ -128,7 +128,8 @@ CACHES = {
 }
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis cache, reusing its client objects (config/cache_backends.py).
+        "BACKEND": "config.cache_backends.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
         # Several sites (or test runs) can share one Redis under different prefixes.
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
@@ -137,6 +138,9 @@ if os.environ.get("REDIS_URL"):
 # CATALOG_PAGE_CACHE=false renders every page afresh (benchmarks of uncached pages).
 CATALOG_PAGE_CACHE = env_bool("CATALOG_PAGE_CACHE", True)
 CATALOG_CACHE_SECONDS = int(os.environ.get("CATALOG_CACHE_SECONDS", str(60 * 60 * 24)))
+# Each process keeps cached page bodies in memory up to this size (least recently used first
+# out); the shared cache then answers only the catalog version.
+CATALOG_PAGE_MEMORY_BYTES = int(os.environ.get("CATALOG_PAGE_MEMORY_BYTES", str(64 * 2**20)))
 # /bench/ok/, the benchmarks' reference view; off unless asked for.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
 
