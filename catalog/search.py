@@ -9,7 +9,11 @@ first — title matches before author-only matches — then newest year, title, 
   by the database, it is current after every write, including `QuerySet.update()`, bulk
   inserts and `loaddata`, which bypass model code; it is not a model field, so SQLite never
   sees it. Words become prefix terms (`'debat':*`) matched with `@@`; `ts_rank` orders.
-- SQLite (and anything else): `icontains` per word, ranked by how many words hit the title.
+- SQLite: `catalog_paper_fts`, an FTS5 external-content table over title and authors kept
+  current by triggers (migration 0005_search_fts5). Words become quoted prefix terms
+  (`"debat"*`), all required; FTS5's `rank` is bm25 with the title weighted over the authors.
+  The table is joined on rowid, so the matches come from the index and only the page's rows
+  are read from catalog_paper; the count reads the index without ranking.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 
 from catalog.models import Paper
@@ -28,8 +32,17 @@ SEARCH_CONFIG = "english"
 LEXEME = re.compile(r"\w+")
 
 
+FTS_TABLE = "catalog_paper_fts"
+
+
 def uses_full_text_search(queryset: QuerySet) -> bool:
     return connections[queryset.db].vendor == "postgresql"
+
+
+def fts5_query(text: str) -> str:
+    """`Constitutional BAI` -> `"constitutional"* "bai"*` (FTS5 syntax: every word, a prefix;
+    quoted, so `AND`, `NOT` or `NEAR` are words too)."""
+    return " ".join(f'"{word}"*' for word in LEXEME.findall(text.lower()))
 
 
 def prefix_tsquery(text: str) -> str:
@@ -55,11 +68,25 @@ def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
             .order_by("-rank", *newest_then_title)
         )
 
-    words = text.split()
-    for word in words:
-        queryset = queryset.filter(Q(title__icontains=word) | Q(authors__icontains=word))
-    in_title = sum(
-        (Case(When(title__icontains=word, then=Value(1)), default=Value(0)) for word in words),
-        Value(0, output_field=IntegerField()),
+    match = fts5_query(text)
+    if not match:
+        return queryset.none()
+    table = Paper._meta.db_table
+    # Title matches first, as on PostgreSQL: how many words hit the title, each found by one
+    # FTS5 query on the title column, run once (a list of rowids), not once per row.
+    words = list(dict.fromkeys(LEXEME.findall(text.lower())))
+    in_title = " + ".join(
+        [f"({FTS_TABLE}.rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))"]
+        * len(words)
     )
-    return queryset.annotate(rank=in_title).order_by("-rank", *newest_then_title)
+    # extra(): the FTS5 table is no model; its MATCH and hidden `rank` column need a join.
+    return queryset.extra(  # noqa: S610 - values are passed as parameters
+        select={"title_words": in_title, "rank": f"{FTS_TABLE}.rank"},
+        select_params=[f'title : "{word}"*' for word in words],
+        tables=[FTS_TABLE],
+        where=[f'{FTS_TABLE}.rowid = "{table}"."id"', f"{FTS_TABLE} MATCH %s"],
+        params=[match],
+        # bm25 orders within a year: its length normalisation would otherwise put a short
+        # old title before a longer new one, where PostgreSQL's ts_rank sees a tie.
+        order_by=["-title_words", "-year", "rank", "title", "id"],
+    )

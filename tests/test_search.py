@@ -1,4 +1,4 @@
-"""Text search: the same cases on SQLite (LIKE fallback) and PostgreSQL (full-text search).
+"""Text search: the same cases on SQLite (FTS5) and PostgreSQL (full-text search).
 
 CI runs this file in both runs; the last tests check which engine answered on each.
 """
@@ -83,7 +83,7 @@ def test_edits_through_update_are_searchable_at_once(client, papers):
     assert search(client, q="verify") == []
 
 
-def test_postgresql_answers_with_the_search_vector_sqlite_with_like(client, papers):
+def test_postgresql_answers_with_the_search_vector_sqlite_with_fts5(client, papers):
     with CaptureQueriesContext(connection) as captured:
         assert search(client, q="debat")
     sql = " ".join(query["sql"] for query in captured.captured_queries)
@@ -93,10 +93,13 @@ def test_postgresql_answers_with_the_search_vector_sqlite_with_like(client, pape
         assert "LIKE" not in sql
     else:
         assert "search_vector" not in sql
-        assert "LIKE" in sql
+        # The words as FTS5 prefix terms, the rank from the FTS5 index (bm25).
+        assert """catalog_paper_fts MATCH '"debat"*'""" in sql
+        assert "catalog_paper_fts.rank" in sql
+        assert "LIKE" not in sql
 
 
-def test_postgresql_has_the_gin_index_and_pg_trgm_sqlite_has_no_vector():
+def test_postgresql_has_the_gin_index_and_pg_trgm_sqlite_the_fts5_table():
     with connection.cursor() as cursor:
         columns = [
             column.name
@@ -113,3 +116,24 @@ def test_postgresql_has_the_gin_index_and_pg_trgm_sqlite_has_no_vector():
             assert cursor.fetchone() == (1,)
         else:
             assert "search_vector" not in columns
+        tables = connection.introspection.table_names(cursor)
+        assert ("catalog_paper_fts" in tables) == (connection.vendor == "sqlite")
+
+
+def test_bulk_created_and_deleted_papers_follow_at_once(client, papers):
+    # bulk_create and delete bypass model code too: the index (FTS5 triggers, PostgreSQL's
+    # generated column) must follow every write path.
+    (added,) = Paper.objects.bulk_create(
+        [Paper(title="Weak-to-strong generalization", authors="Burns et al.", year=2023)]
+    )
+    PlacementFactory(paper=added, section=papers["math"].placements.get().section, position=2)
+    assert search(client, q="weak burns") == [added]
+    Paper.objects.filter(pk=papers["debating"].pk).delete()
+    assert search(client, q="debat") == [papers["debate_old"], papers["by_debater"]]
+
+
+def test_more_words_in_the_title_rank_first(client, papers):
+    both = PaperFactory(title="Debate with Irving", authors="Someone et al.", year=2010)
+    PlacementFactory(paper=both, section=papers["math"].placements.get().section, position=2)
+    # "AI safety via debate" has both words too (title and authors): title words count first.
+    assert search(client, q="debate irving") == [both, papers["debate_old"]]
