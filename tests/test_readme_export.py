@@ -289,3 +289,20 @@ def test_readme_url_serves_the_export(client, seed_readme_path):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/markdown; charset=utf-8"
     assert response.content == render_readme().encode("utf-8")
+
+
+def test_titles_escaped_together_equal_titles_escaped_one_by_one():
+    from catalog.readme.export import escape_inline, escape_many
+
+    texts = [
+        "Ends in a backslash \\",
+        "A \\* kept, a \\q literal",
+        "Line\nbreaks\tand  runs   of\u2003spaces ",
+        "Entities &amp; &#169; &#x1F600; and a bare & sign",
+        "Markdown *bold* _it_ `code` [link](x) <tag> | pipe ~ tilde # hash",
+        "",
+        "Plain title",
+    ]
+    assert escape_many(texts) == [escape_inline(text) for text in texts]
+    assert escape_many(["Plain", "titles only"]) == ["Plain", "titles only"]
+    assert escape_many([]) == []
