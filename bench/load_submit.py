@@ -19,8 +19,6 @@ import argparse
 import os
 import re
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,18 +29,15 @@ import urllib.parse
 from collections import Counter
 from http.client import HTTPConnection
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench.servers import start_gunicorn, stop
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SECTION_OPTION = re.compile(r'<option value="(\d+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def server_env(database_url: str, static_root: Path) -> dict:
@@ -86,41 +81,6 @@ def prepare(env: dict) -> None:
         "part = Section.objects.create(title='Scalable oversight', slug='oversight', position=1)\n"
         "Section.objects.create(title='Debate', slug='debate', position=1, parent=part)",
     )
-
-
-def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--worker-class",
-            "gthread",
-            "--backlog",
-            "512",
-            "--log-level",
-            "warning",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit(f"gunicorn did not start:\n{server.stderr.read()}")
 
 
 class Client:
@@ -253,15 +213,28 @@ def run_one(kind: str, args, workdir: Path) -> dict:
     env = server_env(database_url, workdir / "static")
     try:
         prepare(env)
-        port = free_port()
-        server = start_server(env, port, args.workers, args.threads)
+        log = workdir / "gunicorn.log"
+        server, base = start_gunicorn(
+            env,
+            workers=args.workers,
+            extra_args=(
+                "--threads",
+                str(args.threads),
+                "--worker-class",
+                "gthread",
+                "--backlog",
+                "512",
+                "--log-level",
+                "warning",
+            ),
+            log_path=log,
+        )
         try:
-            result = run_load(port, args.submissions, args.clients)
+            result = run_load(urlsplit(base).port, args.submissions, args.clients)
         finally:
-            server.send_signal(signal.SIGTERM)
-            _out, server_log = server.communicate(timeout=60)
+            stop(server, seconds=60)
         result["stored"] = stored_rows(env)
-        result["server_errors_logged"] = server_log.count("Traceback")
+        result["server_errors_logged"] = log.read_text(errors="replace").count("Traceback")
         return result
     finally:
         if drop:

@@ -17,7 +17,6 @@ import platform
 import re
 import secrets
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -29,6 +28,8 @@ import urllib.request
 from datetime import UTC, datetime
 from http.client import HTTPConnection
 from pathlib import Path
+
+from bench.servers import free_port, start_gunicorn, stop
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -46,12 +47,6 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wait_for(url: str, *, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -62,16 +57,6 @@ def wait_for(url: str, *, seconds: float = 30) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer 200 within {seconds} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def run_checked(command: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
@@ -337,25 +322,10 @@ class Bench:
         return {"walls": walls, "peak_rss_kib": max(peaks), "bytes": output.stat().st_size}
 
     def serve_and_load(self, pages: dict, *, cached: bool) -> dict:
-        port = free_port()
         env = {**self.env, "CATALOG_PAGE_CACHE": "true" if cached else "false"}
-        server = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=REPO,
-        )
+        server, base = start_gunicorn(env, extra_args=("--log-level", "warning"))
         self.processes.append(server)
         try:
-            base = f"http://127.0.0.1:{port}"
             wait_for(base + "/bench/ok/")
             load = load_with_wrk if shutil.which("wrk") else load_with_python
             targets = {"ok": "/bench/ok/", **pages}

@@ -21,6 +21,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 
+from bench.servers import free_port, start_gunicorn, stop
 from catalog.models import Paper, Placement
 from catalog.readme.export import STALE_TEMPORARY_SECONDS, render_readme
 from curation.models import Submission
@@ -45,12 +46,6 @@ def subprocess_env(**extra) -> dict:
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.test", "LOG_LEVEL": "WARNING"})
     env.update(extra)
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def big_catalog(papers: int = 10_000) -> None:
@@ -141,45 +136,27 @@ def test_an_export_killed_while_writing_leaves_the_old_readme_intact(tmp_path):
 
 def test_public_pages_answer_503_when_the_database_is_unreachable(tmp_path):
     closed = free_port()  # nothing listens here: every connection is refused
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
-        cwd=REPO_ROOT,
-        env=subprocess_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed}/aaa"),
-        stdout=subprocess.DEVNULL,
-        stderr=open(tmp_path / "gunicorn.log", "wb"),  # noqa: SIM115
+    log = tmp_path / "gunicorn.log"
+    server, base = start_gunicorn(
+        subprocess_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed}/aaa"),
+        workers=1,
+        log_path=log,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()
-                time.sleep(0.1)
         for path in ("/", "/search/?q=debate", "/sections/oversight/", "/papers/1/", "/submit/"):
             with pytest.raises(urllib.error.HTTPError) as answer:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30)
+                urllib.request.urlopen(f"{base}{path}", timeout=30)
             body = answer.value.read().decode()
             assert answer.value.code == 503, path
             assert answer.value.headers["Retry-After"] == "30"
             assert "The catalog is temporarily unavailable" in body
             assert "Traceback" not in body and "OperationalError" not in body
         # Static files do not need the database.
-        css = urllib.request.urlopen(f"http://127.0.0.1:{port}/static/css/site.css", timeout=30)
+        css = urllib.request.urlopen(f"{base}/static/css/site.css", timeout=30)
         assert css.status == 200
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    assert "Database unavailable on GET /" in (tmp_path / "gunicorn.log").read_text()
+        stop(server)
+    assert "Database unavailable on GET /" in log.read_text()
 
 
 # A mail server that refuses ---------------------------------------------------------------
