@@ -18,9 +18,13 @@ cookies, without a CSRF token and without messages. Staff views are never decora
 with a query parameter its view does not read (`?x=<random>`) is rendered and not stored, so
 nobody can fill the cache with variants of one page.
 
-Page bodies live in each process's memory (a bounded LRU store keyed by path and query and the
-catalog version), so a hit asks Redis for the small version key only; the version is shared,
-so a change made on any host still retires every host's copies at once.
+Page bodies live in each process's memory (a bounded LRU store keyed by path and query, each
+with the catalog version it was built at), with the headers the middleware below it added.
+CachedPageMiddleware answers a hit near the top of the middleware stack, as Django's own
+cache middleware does, so a hit skips sessions, CSRF, messages, URL resolution and the view.
+Each process learns of version bumps through Redis pub/sub (catalog.version_watch), so a hit
+costs no network round trip; the version itself is shared, so a change made on any host still
+retires every host's copies at once.
 """
 
 from __future__ import annotations
@@ -38,13 +42,20 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest, HttpResponse
 
+from catalog.version_watch import VersionWatch
+
 VERSION_KEY = "catalog:version"
 PAGE_KEY_PREFIX = "catalog:page:"
+
+version_watch = VersionWatch(VERSION_KEY)
 
 
 def catalog_version() -> int:
     """The current version; created on first use (and after an eviction) with a fresh value,
     so entries built before an eviction can never match again."""
+    version = version_watch.current()
+    if version is not None:
+        return version
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
@@ -54,9 +65,11 @@ def catalog_version() -> int:
 
 def _bump() -> None:
     try:
-        cache.incr(VERSION_KEY)
+        version = cache.incr(VERSION_KEY)
     except ValueError:  # missing: any new value invalidates everything
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+        version = time.time_ns()
+        cache.set(VERSION_KEY, version, timeout=None)
+    version_watch.publish(version)
 
 
 def _bump_after_commit(using: str) -> None:
@@ -118,33 +131,38 @@ def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
 
 class PageStore:
     """Rendered pages in this process's memory, least recently used dropped first once the
-    bodies pass `max_bytes`. Keys carry the catalog version, so an entry of an older version
-    is never found again; it just ages out."""
+    bodies pass `max_bytes`. One entry per path (with its query): the version it was built
+    at, its headers and its body. An entry of an older version is never served; it is
+    replaced when the page is rendered again, or ages out."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self._entries: OrderedDict[tuple[str, int], tuple[str, bytes]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[int, dict[str, str], bytes]] = OrderedDict()
         self._lock = threading.Lock()  # threaded servers (tests, runserver) share one store
 
-    def get(self, path: str, version: int) -> tuple[str, bytes] | None:
-        with self._lock:
-            entry = self._entries.get((path, version))
-            if entry is not None:
-                self._entries.move_to_end((path, version))
-            return entry
+    def __contains__(self, path: str) -> bool:
+        return path in self._entries
 
-    def put(self, path: str, version: int, content_type: str, body: bytes) -> None:
-        if len(body) > self.max_bytes:
-            return
+    def get(self, path: str, version: int) -> tuple[dict[str, str], bytes] | None:
         with self._lock:
-            previous = self._entries.pop((path, version), None)
+            entry = self._entries.get(path)
+            if entry is None or entry[0] != version:
+                return None
+            self._entries.move_to_end(path)
+            return entry[1], entry[2]
+
+    def put(self, path: str, version: int, headers: dict[str, str], body: bytes) -> None:
+        with self._lock:
+            previous = self._entries.pop(path, None)
             if previous is not None:
-                self.size -= len(previous[1])
-            self._entries[(path, version)] = (content_type, body)
+                self.size -= len(previous[2])
+            if len(body) > self.max_bytes:
+                return
+            self._entries[path] = (version, headers, body)
             self.size += len(body)
             while self.size > self.max_bytes:
-                _key, (_type, dropped) = self._entries.popitem(last=False)
+                _path, (_version, _headers, dropped) = self._entries.popitem(last=False)
                 self.size -= len(dropped)
 
     def __len__(self) -> int:
@@ -165,13 +183,13 @@ def _known_parameters_only(request: HttpRequest, params: frozenset[str]) -> bool
 
 
 def cached_public_page(view=None, *, params: Iterable[str] = ()):
-    """Serve an anonymous GET from the cache while the catalog version is unchanged.
+    """Mark a public view's anonymous GETs as cacheable until the catalog version changes.
 
     `params` names the query parameters the view reads; a request with any other is rendered
-    and never stored. A hit costs one GET of the version from the shared cache and a lookup in
-    this process's page store. On a miss there, the shared cache is asked for the page too:
-    it keeps a worker that just started (or restarted) from rendering every page again, and
-    costs nothing on the hits that matter.
+    and never stored. Hits are answered by CachedPageMiddleware before this view is reached;
+    here, on a miss in this process, the shared cache is asked for the page (it keeps a worker
+    that just started from rendering every page again), and the request is marked so the
+    middleware keeps the response, with its final headers, in this process's store.
     """
     if view is None:
         return lambda function: cached_public_page(function, params=params)
@@ -181,23 +199,43 @@ def cached_public_page(view=None, *, params: Iterable[str] = ()):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _cacheable_request(request) or not _known_parameters_only(request, known):
             return view(request, *args, **kwargs)
+        # Read before rendering: a change during the render leaves the page already outdated.
+        version = catalog_version()
+        request.catalog_page_version = version
         path = request.get_full_path()
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            version = catalog_version()
-        stored = page_store.get(path, version)
-        if stored is not None:
-            return HttpResponse(stored[1], content_type=stored[0])
         page_key = PAGE_KEY_PREFIX + hashlib.sha256(path.encode()).hexdigest()
         shared = cache.get(page_key)
         if shared is not None and shared[0] == version:
-            page_store.put(path, version, shared[1], shared[2])
             return HttpResponse(shared[2], content_type=shared[1])
         response = view(request, *args, **kwargs)
         if _cacheable_response(request, response):
             content_type, body = response["Content-Type"], response.content
-            page_store.put(path, version, content_type, body)
             cache.set(page_key, (version, content_type, body), settings.CATALOG_CACHE_SECONDS)
         return response
 
     return wrapper
+
+
+class CachedPageMiddleware:
+    """Answers a cached page before the rest of the stack (put it right after WhiteNoise).
+
+    Only paths a cacheable view has stored are looked up, so other requests pay one dict
+    lookup. A hit replays the body and the headers the inner middleware added (CSP,
+    X-Frame-Options, ...); the middleware above (SecurityMiddleware) still runs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        cacheable = _cacheable_request(request)
+        if cacheable:
+            path = request.get_full_path()
+            if path in page_store:
+                stored = page_store.get(path, catalog_version())
+                if stored is not None:
+                    return HttpResponse(stored[1], headers=stored[0])
+        response = self.get_response(request)
+        version = getattr(request, "catalog_page_version", None)
+        if cacheable and version is not None and _cacheable_response(request, response):
+            page_store.put(path, version, dict(response.items()), response.content)
+        return response

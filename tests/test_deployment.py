@@ -245,9 +245,10 @@ def test_two_gunicorn_hosts_share_submissions_rate_limits_and_the_page_cache(
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "loaddata", "catalog", "-v0")
     with gunicorn(env) as host_a, gunicorn(env) as host_b:
-        # A page cached through B...
-        status, _headers, search_before = request(host_b + "/search/?q=supervise+unreliable")
-        assert status == 200 and "No matching papers" in search_before
+        # A page cached through B (in each of its two workers' memory)...
+        for _ in range(6):
+            status, _headers, search_before = request(host_b + "/search/?q=supervise+unreliable")
+            assert status == 200 and "No matching papers" in search_before
 
         # ...a submission sent to A...
         data, cookie = submission_form(host_a)
@@ -282,8 +283,10 @@ def test_two_gunicorn_hosts_share_submissions_rate_limits_and_the_page_cache(
             "p = Paper.objects.create(title='Supervise unreliable experts by debate');"
             "Placement.objects.create(paper=p, section=Section.objects.first(), position=999)",
         )
-        status, _headers, search_after = request(host_b + "/search/?q=supervise+unreliable")
-        assert status == 200 and "Supervise unreliable experts by debate" in search_after
+        # Every worker of B heard of the change (Redis pub/sub) by the time it answers next.
+        for _ in range(6):
+            status, _headers, search_after = request(host_b + "/search/?q=supervise+unreliable")
+            assert status == 200 and "Supervise unreliable experts by debate" in search_after
 
         # Both hosts are healthy and serve the hashed, compressed static files.
         for base in (host_a, host_b):

@@ -243,17 +243,45 @@ def test_a_version_bump_from_another_process_retires_the_pages_in_memory(client,
 def test_the_memory_store_is_bounded_least_recently_used_first_out():
     from catalog.cache import PageStore
 
+    html = {"Content-Type": "text/html"}
     store = PageStore(max_bytes=100)
-    store.put("/a", 1, "text/html", b"a" * 40)
-    store.put("/b", 1, "text/html", b"b" * 40)
-    assert store.get("/a", 1) == ("text/html", b"a" * 40)  # /a is now the most recent
-    store.put("/c", 1, "text/html", b"c" * 40)
+    store.put("/a", 1, html, b"a" * 40)
+    store.put("/b", 1, html, b"b" * 40)
+    assert store.get("/a", 1) == (html, b"a" * 40)  # /a is now the most recent
+    store.put("/c", 1, html, b"c" * 40)
     assert store.get("/b", 1) is None
     assert store.get("/a", 1) is not None and store.get("/c", 1) is not None
     assert store.size == 80 and len(store) == 2
-    store.put("/huge", 1, "text/html", b"h" * 101)  # larger than the whole store: not kept
+    store.put("/huge", 1, html, b"h" * 101)  # larger than the whole store: not kept
     assert store.get("/huge", 1) is None and len(store) == 2
-    assert store.get("/a", 2) is None  # another catalog version is another page
+    assert store.get("/a", 2) is None  # built at another catalog version: not served
+    store.put("/a", 2, html, b"A" * 10)  # rendered again: replaces the old entry
+    assert store.get("/a", 2) == (html, b"A" * 10) and store.get("/a", 1) is None
+    assert store.size == 50 and len(store) == 2
+
+
+def test_a_hit_is_answered_before_the_view_with_the_headers_of_the_rendered_page(
+    client, catalog, django_assert_num_queries
+):
+    url = reverse("catalog:section", kwargs={"slug": "debate-games"})
+    rendered = client.get(url)
+    assert rendered.wsgi_request.catalog_page_version is not None  # the view ran
+    with django_assert_num_queries(0):
+        hit = client.get(url)
+    # Answered by CachedPageMiddleware: no session, no CSRF, no view on the way.
+    assert not hasattr(hit.wsgi_request, "session")
+    assert not hasattr(hit.wsgi_request, "catalog_page_version")
+    assert hit.content == rendered.content
+    assert dict(hit.items()) == dict(rendered.items())
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Content-Type",
+        "Content-Length",
+    ):
+        assert hit[header], header
 
 
 @pytest.mark.parametrize(
