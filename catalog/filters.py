@@ -6,6 +6,9 @@ view loads the tree once and passes it in; the filter set never queries for it a
 
 from __future__ import annotations
 
+import functools
+from html import escape
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
@@ -28,30 +31,35 @@ def _attrs_html(attrs: dict) -> str:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _options_html(choices: tuple[tuple[str, str], ...]) -> str:
+    """The options of a select, none selected (django/forms/widgets/select_option.html)."""
+    return "".join(
+        f'\n  <option value="{escape(value)}">{escape(label)}</option>\n'
+        for value, label in choices
+    )
+
+
 class PlainSelect(forms.Select):
     """A select with the markup of Django's select templates (no option groups), built in
-    Python: 600 section options through the option template cost tens of milliseconds a page."""
+    Python: 600 section options through the option template cost tens of milliseconds a page.
+    The options are built once per list of choices (the section tree and the venues change
+    only with the catalog); the chosen one is then marked."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = []
-        for group_name, group, _index in widget["optgroups"]:
-            if group_name:  # not used here: fall back to the templates
-                return super().render(name, value, attrs, renderer)
-            options += [
-                format_html(
-                    '\n  <option value="{}"{}>{}</option>\n',
-                    option["value"],
-                    mark_safe(_attrs_html(option["attrs"])),  # noqa: S308 - built by format_html
-                    option["label"],
-                )
-                for option in group
-            ]
+        choices = tuple((str(value), str(label)) for value, label in self.choices)
+        if any(isinstance(label, list | tuple) for _value, label in self.choices):
+            return super().render(name, value, attrs, renderer)  # option groups: not used here
+        options = _options_html(choices)
+        chosen = self.format_value(value)
+        if chosen:
+            option = f'<option value="{escape(chosen[0])}">'
+            options = options.replace(option, option[:-1] + " selected>", 1)
         return format_html(
             '<select name="{}"{}>{}\n</select>',
-            widget["name"],
-            mark_safe(_attrs_html(widget["attrs"])),  # noqa: S308 - built by format_html
-            mark_safe("".join(options)),  # noqa: S308 - built by format_html
+            name,
+            mark_safe(_attrs_html(self.build_attrs(self.attrs, attrs))),  # noqa: S308 - escaped
+            mark_safe(options),  # noqa: S308 - every value escaped
         )
 
 

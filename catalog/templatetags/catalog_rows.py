@@ -10,14 +10,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def paper_items(placements) -> str:
-    """`{% paper_items block.placements %}`: the papers of these placements as list rows."""
-    return paper_items_html(placement.paper for placement in placements)
-
-
-@register.simple_tag
 def paper_rows(papers) -> str:
-    """`{% paper_rows page_obj %}`: papers as list rows."""
+    """`{% paper_rows block.papers %}`: papers (PaperRow, or Paper with links prefetched) as
+    list rows."""
     return paper_items_html(papers)
 
 
