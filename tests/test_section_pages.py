@@ -78,3 +78,34 @@ def test_a_small_section_is_one_page_without_pagination(client, big_part):
     response = client.get(reverse("catalog:section", kwargs={"slug": "chess"}))
     assert len(titles(response)) == 35
     assert "Pages of results" not in response.content.decode()
+
+
+def test_list_rows_escape_every_value_on_section_and_search_pages(client):
+    """The rows are built in Python (catalog.rendering), not by the template engine: every
+    value must still come out escaped, links in order, on both pages that list papers."""
+    from html import escape
+
+    from tests.factories import LinkFactory
+
+    section = SectionFactory(title="Hostile", slug="hostile", position=1)
+    title = "Debate <script>window.__pwned=1</script> & \"quotes\" 'too'"
+    paper = PaperFactory(
+        title=title, authors="A. <b>Bold</b> & Co", venue="<i>NeurIPS</i>", year=2024
+    )
+    hostile_url, code_url = (
+        'https://example.org/a"><svg onload=x>',
+        "https://github.com/o/r?a=1&b=2",
+    )
+    LinkFactory(paper=paper, label="paper", url=hostile_url, position=1)
+    LinkFactory(paper=paper, label="code", url=code_url, position=2)
+    PlacementFactory(paper=paper, section=section, position=1)
+    for url in (section.get_absolute_url(), reverse("catalog:search") + "?q=debate"):
+        page = client.get(url).content.decode()
+        assert "<script>window" not in page and "<svg" not in page and "<b>Bold" not in page
+        assert f'class="paper-title" href="/papers/{paper.pk}/">{escape(title)}</a>' in page
+        assert f'<span class="paper-authors">{escape(paper.authors)}</span>' in page
+        assert f'<span class="paper-venue">{escape(paper.venue)} 2024</span>' in page
+        paper_link = page.index(f'href="{escape(hostile_url)}"')
+        code_link = page.index(f'href="{escape(code_url)}"')
+        assert paper_link < code_link
+        assert f"of “{escape(title)}” (github.com)" in page
