@@ -306,3 +306,49 @@ def test_titles_escaped_together_equal_titles_escaped_one_by_one():
     assert escape_many(texts) == [escape_inline(text) for text in texts]
     assert escape_many(["Plain", "titles only"]) == ["Plain", "titles only"]
     assert escape_many([]) == []
+
+
+def test_every_entry_equals_the_plain_renderer_on_edge_cases():
+    """The export's batched path (rows, titles escaped together, links inlined) gives, for each
+    placement, exactly what render_entry gives for that paper and its links."""
+    from catalog.readme.export import render_entry
+
+    first = SectionFactory(title="First")
+    second = SectionFactory(title="Second")
+    papers = [
+        PaperFactory(title="Plain title", authors="A. Author, B. Author", venue="ICML"),
+        PaperFactory(title="Stars *bold* and _under_ [x] `code` \\ back", authors="*Star* al"),
+        PaperFactory(title="Entity &amp; and a bare & sign?", venue="[V] <i>", year=None),
+        PaperFactory(title="  Spaced\tout  title!  ", authors="  ", venue="", year=2021),
+        PaperFactory(title="No venue, no year", authors="Solo.", venue="", year=None),
+        PaperFactory(title="Venue ends with period", authors="", venue="Proc. Conf.", year=None),
+        PaperFactory(title="Ends with period.", authors="Ünïcode Åuthor", venue="NeurIPS"),
+        PaperFactory(title="Without links", authors="Nobody", venue="arXiv", year=2020),
+    ]
+    LinkFactory(paper=papers[0], label=Link.Label.CODE, url="https://c.example/1", position=1)
+    LinkFactory(paper=papers[0], label=Link.Label.PAPER, url="https://p.example/2", position=2)
+    LinkFactory(paper=papers[1], url="https://example.org/a path/(x)?q=<1>")
+    LinkFactory(paper=papers[2], url="  https://example.org/trimmed  ")
+    LinkFactory(paper=papers[3], label=Link.Label.PAPER, url="https://p.example/b", position=2)
+    LinkFactory(paper=papers[3], label=Link.Label.PAPER, url="https://p.example/a", position=1)
+    LinkFactory(paper=papers[3], label=Link.Label.BLOG, url="https://b.example/", position=1)
+    for paper in papers[4:7]:
+        LinkFactory(paper=paper)
+    for position, paper in enumerate(papers, start=1):
+        PlacementFactory(section=first, paper=paper, position=position)
+    # A paper in two sections is rendered the same in both.
+    PlacementFactory(section=second, paper=papers[1], position=2)
+    PlacementFactory(section=second, paper=papers[7], position=1)
+
+    text = render_readme()
+    for section in (first, second):
+        placements = Placement.objects.filter(section=section).order_by("position", "id")
+        expected = "\n\n".join(
+            render_entry(placement.paper, list(placement.paper.links.all()))
+            for placement in placements
+        )
+        heading = "1" if section == first else "2"
+        assert f"### {heading}. {section.title}\n\n{expected}\n" in text
+    assert text.count(render_entry(papers[1], list(papers[1].links.all()))) == 2
+    assert "- **Without links.** *Nobody.* arXiv 2020.\n" in text
+    assert "https://example.org/a%20path/%28x%29?q=%3C1%3E" in text
