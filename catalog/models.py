@@ -184,6 +184,11 @@ class Placement(models.Model):
                 condition=Q(position__gte=1), name="placement_position_from_one"
             ),
         ]
+        indexes = [
+            # The reading order: a section page reads its slice of one section in index order
+            # (LIMIT/OFFSET, no sort), and the export reads every placement in this order.
+            models.Index(fields=["section", "position", "id"], name="placement_reading_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.paper} in {self.section}"

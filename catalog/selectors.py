@@ -40,7 +40,12 @@ class SectionNode:
         return f"{self.number} {self.section.title}"
 
     def get_absolute_url(self) -> str:
-        return self.section.get_absolute_url()
+        # Reversed once per node: a page lists dozens of them, and trees are rebuilt whenever
+        # the catalog (slugs included) changes.
+        url = self.__dict__.get("_url")
+        if url is None:
+            url = self.__dict__["_url"] = self.section.get_absolute_url()
+        return url
 
     @property
     def paper_count(self) -> int:

@@ -150,17 +150,16 @@ def paper_rows(rows: list[tuple]) -> list[PaperRow]:
     return [PaperRow(*row, tuple(links.get(row[0], ()))) for row in rows]
 
 
-# The page's slice of the README reading order over the sections it touches: number their
-# placements (sections in reading order, then position) and keep rows (lo, hi].
-SECTION_ROWS_SQL = (
-    "SELECT section_id, paper_id, title, authors, venue, year FROM ("
-    " SELECT placement.section_id, placement.paper_id, paper.title, paper.authors,"
-    " paper.venue, paper.year, ROW_NUMBER() OVER (ORDER BY CASE placement.section_id {order}"
-    " END, placement.position, placement.id) AS reading_number"
-    f" FROM {Placement._meta.db_table} placement"
+# One section's share of a page, in the reading order: a range of the index
+# placement_reading_order (no sort). A page touching several sections (the end of one, the
+# start of the next) joins one such part per section, numbered to keep them in order.
+SECTION_PART_SQL = (
+    "SELECT * FROM (SELECT {part} AS part, placement.position, placement.id,"
+    " placement.section_id, placement.paper_id, paper.title, paper.authors, paper.venue,"
+    f" paper.year FROM {Placement._meta.db_table} placement"
     f" INNER JOIN {Paper._meta.db_table} paper ON paper.id = placement.paper_id"
-    " WHERE placement.section_id IN ({ids})"
-    ") numbered WHERE reading_number > %s AND reading_number <= %s ORDER BY reading_number"
+    " WHERE placement.section_id = %s ORDER BY placement.position, placement.id"
+    " LIMIT %s OFFSET %s) part{part}"
 )
 
 
@@ -186,8 +185,8 @@ def section_page(tree: SectionTree, slug: str, page_number) -> tuple[SectionBloc
 
     The reading order is the README's: the section's papers in order, then each subsection's,
     depth first. A page holds the slice [lo, hi) of that order; the per-section counts of the
-    tree say which sections the slice touches, and one query numbers those sections' placements
-    in reading order (a window function) and keeps the slice. Raises Http404 for an unknown slug.
+    tree say which sections the slice touches and which range of each, and one query reads
+    those ranges (then one reads their links). Raises Http404 for an unknown slug.
     """
     node = tree.by_slug.get(slug)
     if node is None:
@@ -203,13 +202,14 @@ def section_page(tree: SectionTree, slug: str, page_number) -> tuple[SectionBloc
     touched = [n for n in subtree if starts[n.pk] < hi and starts[n.pk] + n.own_paper_count > lo]
     grouped: dict[int, list[PaperRow]] = {}
     if touched:
-        offset = lo - starts[touched[0].pk]
-        ids = [n.pk for n in touched]
-        sql = SECTION_ROWS_SQL.format(
-            order=" ".join(f"WHEN {int(pk)} THEN {index}" for index, pk in enumerate(ids)),
-            ids=", ".join(["%s"] * len(ids)),
-        )
-        rows = _fetch(sql, [*ids, offset, offset + (hi - lo)])
+        parts, params = [], []
+        for index, current in enumerate(touched):
+            first = max(lo, starts[current.pk])
+            last = min(hi, starts[current.pk] + current.own_paper_count)
+            parts.append(SECTION_PART_SQL.format(part=index))
+            params += [current.pk, last - first, first - starts[current.pk]]
+        sql = " UNION ALL ".join(parts) + " ORDER BY part, position, id"
+        rows = [row[3:] for row in _fetch(sql, params)]
         for section_id, paper in zip(
             (row[0] for row in rows), paper_rows([row[1:] for row in rows]), strict=True
         ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlsplit
 
 from django import template
@@ -20,8 +21,13 @@ _markdown.add_render_rule("image", lambda self, tokens, idx, options, env: "")
 
 @register.filter
 def markdown(text: str) -> str:
-    html = _markdown.render(text or "").replace("<p></p>\n", "")
-    return mark_safe(html)  # noqa: S308 - raw HTML is disabled above
+    return mark_safe(_render_markdown(text or ""))  # noqa: S308 - raw HTML is disabled above
+
+
+@functools.lru_cache(maxsize=1024)
+def _render_markdown(text: str) -> str:
+    # Section descriptions repeat on every request of their pages: render each text once.
+    return _markdown.render(text).replace("<p></p>\n", "")
 
 
 @register.filter
