@@ -11,8 +11,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from html import escape
+from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.core.paginator import Page
+from django.http import QueryDict
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -147,3 +150,79 @@ def _strip_marks(html: str) -> str:
     parts = html.split(CURRENT_MARK)
     # Marks come in pairs around a slug: keep the text outside them.
     return "".join(parts[0::2])
+
+
+SLUG_MARKER = "section-slug-marker"
+
+
+@functools.cache
+def _section_url_pattern(name: str, script_prefix: str) -> str:
+    return reverse(name, kwargs={"slug": SLUG_MARKER})
+
+
+def section_urls(slug: str) -> dict[str, str]:
+    """The section page's download and feed links, reversed once per process (a slug is
+    URL-safe, so it goes into the reversed pattern as it is)."""
+    prefix = get_script_prefix()
+    return {
+        key: _section_url_pattern(name, prefix).replace(SLUG_MARKER, slug)
+        for key, name in (
+            ("bibtex", "exports:bibtex-section"),
+            ("atom", "exports:feed-section-atom"),
+            ("rss", "exports:feed-section-rss"),
+        )
+    }
+
+
+DISABLED_ITEM = '<li class="page-item disabled"><span class="page-link">'
+
+
+def pagination_html(query: QueryDict, page_obj: Page) -> SafeString:
+    """Links to the pages of `page_obj`, keeping every other parameter of `query` (what
+    `{% querystring page=n %}` gives, without copying the QueryDict for each link)."""
+    paginator = page_obj.paginator
+    if paginator.num_pages <= 1:
+        return mark_safe("")
+    before, after, seen_page = [], [], False
+    for key, values in query.lists():
+        if key == "page":
+            seen_page = True
+            continue
+        encoded = "&".join(urlencode({key: str(value)}) for value in values)
+        (after if seen_page else before).append(encoded)
+
+    def href(number: int) -> str:
+        return escape("?" + "&".join([*before, f"page={number}", *after]))
+
+    items = []
+    if page_obj.has_previous():
+        items.append(
+            '<li class="page-item"><a class="page-link" '
+            f'href="{href(page_obj.previous_page_number())}" rel="prev">‹ Previous</a></li>'
+        )
+    else:
+        items.append(f"{DISABLED_ITEM}‹ Previous</span></li>")
+    for number in paginator.get_elided_page_range(page_obj.number):
+        if number == paginator.ELLIPSIS:
+            items.append(f"{DISABLED_ITEM}…</span></li>")
+        elif number == page_obj.number:
+            items.append(
+                '<li class="page-item active"><span class="page-link" aria-current="page">'
+                f'<span class="visually-hidden">Page </span>{number}</span></li>'
+            )
+        else:
+            items.append(
+                f'<li class="page-item"><a class="page-link" href="{href(number)}">'
+                f'<span class="visually-hidden">Page </span>{number}</a></li>'
+            )
+    if page_obj.has_next():
+        items.append(
+            '<li class="page-item"><a class="page-link" '
+            f'href="{href(page_obj.next_page_number())}" rel="next">Next ›</a></li>'
+        )
+    else:
+        items.append(f"{DISABLED_ITEM}Next ›</span></li>")
+    return mark_safe(  # noqa: S308 - numbers, fixed markup and escaped links
+        '<nav class="pagination-nav" aria-label="Pages of results">\n'
+        '  <ul class="pagination flex-wrap">\n    ' + "\n    ".join(items) + "\n  </ul>\n</nav>\n"
+    )

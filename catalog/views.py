@@ -11,6 +11,7 @@ from catalog import selectors_pages as pages
 from catalog.bibtex import paper_bibtex
 from catalog.cache import cached_public_page
 from catalog.filters import PaperFilter
+from catalog.rendering import section_urls
 
 PAPERS_PER_PAGE = 25
 
@@ -37,7 +38,13 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "catalog/section_detail.html",
-        {"tree": tree, "outline": outline, "section": outline.node, "page_obj": page_obj},
+        {
+            "tree": tree,
+            "outline": outline,
+            "section": outline.node,
+            "page_obj": page_obj,
+            "section_urls": section_urls(slug),
+        },
     )
 
 

@@ -576,3 +576,27 @@ def test_a_second_request_is_served_from_the_cache_with_at_most_one_query(
         assert first.status_code == second.status_code == 200, name
         assert second.content == first.content, name
         assert len(cold) >= 1 and len(cached) <= 1, (name, len(cold), len(cached))
+
+
+def test_pagination_shows_the_current_page_and_its_neighbours_deep_in_the_list(client, catalog):
+    section = catalog["math"]
+    for number in range(300):  # 12 pages of 25, with the catalog's own papers
+        PlacementFactory(
+            paper=PaperFactory(title=f"Scaling study {number:03d}"),
+            section=section,
+            position=number + 2,
+        )
+    html = client.get(reverse("catalog:search"), {"q": "scaling", "page": 7}).content.decode()
+    nav = html[html.index('<nav class="pagination-nav"') :]
+    nav = nav[: nav.index("</nav>")]
+    links = re.findall(r'href="([^"]+)"', nav)
+    # Previous and next, the first and last pages, and the pages around the current one.
+    assert links[0] == "?q=scaling&amp;page=6" and links[-1] == "?q=scaling&amp;page=8"
+    assert {"?q=scaling&amp;page=1", "?q=scaling&amp;page=12"} <= set(links)
+    assert {"?q=scaling&amp;page=5", "?q=scaling&amp;page=9"} <= set(links)
+    assert re.search(r'aria-current="page"><span class="visually-hidden">Page </span>7<', nav)
+    assert "?q=scaling&amp;page=7" not in links  # the current page is not a link
+    # A parameter before `page` keeps its place; the first page has no "previous" link.
+    first = client.get("/search/?page=1&q=scaling").content.decode()
+    assert 'href="?page=2&amp;q=scaling"' in first
+    assert '<span class="page-link">‹ Previous</span>' in first

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from catalog.rendering import local_tree_html, paper_items_html, tree_html
+from catalog.rendering import local_tree_html, pagination_html, paper_items_html, tree_html
 
 register = template.Library()
 
@@ -26,3 +26,9 @@ def taxonomy(tree, nodes, depth=0, current=None) -> str:
 def local_taxonomy(tree, current) -> str:
     """`{% local_taxonomy tree section %}`: the sections around `current` as a nested list."""
     return local_tree_html(tree, current)
+
+
+@register.simple_tag(takes_context=True)
+def page_links(context, page_obj) -> str:
+    """`{% page_links page_obj %}`: links to the other pages, keeping the request's filters."""
+    return pagination_html(context.request.GET, page_obj)
