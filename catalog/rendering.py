@@ -175,6 +175,9 @@ def section_urls(slug: str) -> dict[str, str]:
 
 
 DISABLED_ITEM = '<li class="page-item disabled"><span class="page-link">'
+# The words only from the small breakpoint up: on a phone the arrows keep the row to one line.
+PREVIOUS = '‹<span class="d-none d-sm-inline"> Previous</span>'
+NEXT = '<span class="d-none d-sm-inline">Next </span>›'
 
 
 def pagination_html(query: QueryDict, page_obj: Page) -> SafeString:
@@ -198,11 +201,13 @@ def pagination_html(query: QueryDict, page_obj: Page) -> SafeString:
     if page_obj.has_previous():
         items.append(
             '<li class="page-item"><a class="page-link" '
-            f'href="{href(page_obj.previous_page_number())}" rel="prev">‹ Previous</a></li>'
+            f'href="{href(page_obj.previous_page_number())}" rel="prev" '
+            f'aria-label="Previous page">{PREVIOUS}</a></li>'
         )
     else:
-        items.append(f"{DISABLED_ITEM}‹ Previous</span></li>")
-    for number in paginator.get_elided_page_range(page_obj.number):
+        items.append(f"{DISABLED_ITEM}{PREVIOUS}</span></li>")
+    # A page either side and the first and last: one row on a phone.
+    for number in paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1):
         if number == paginator.ELLIPSIS:
             items.append(f"{DISABLED_ITEM}…</span></li>")
         elif number == page_obj.number:
@@ -218,10 +223,11 @@ def pagination_html(query: QueryDict, page_obj: Page) -> SafeString:
     if page_obj.has_next():
         items.append(
             '<li class="page-item"><a class="page-link" '
-            f'href="{href(page_obj.next_page_number())}" rel="next">Next ›</a></li>'
+            f'href="{href(page_obj.next_page_number())}" rel="next" '
+            f'aria-label="Next page">{NEXT}</a></li>'
         )
     else:
-        items.append(f"{DISABLED_ITEM}Next ›</span></li>")
+        items.append(f"{DISABLED_ITEM}{NEXT}</span></li>")
     return mark_safe(  # noqa: S308 - numbers, fixed markup and escaped links
         '<nav class="pagination-nav" aria-label="Pages of results">\n'
         '  <ul class="pagination flex-wrap">\n    ' + "\n    ".join(items) + "\n  </ul>\n</nav>\n"

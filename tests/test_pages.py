@@ -593,10 +593,11 @@ def test_pagination_shows_the_current_page_and_its_neighbours_deep_in_the_list(c
     # Previous and next, the first and last pages, and the pages around the current one.
     assert links[0] == "?q=scaling&amp;page=6" and links[-1] == "?q=scaling&amp;page=8"
     assert {"?q=scaling&amp;page=1", "?q=scaling&amp;page=12"} <= set(links)
-    assert {"?q=scaling&amp;page=5", "?q=scaling&amp;page=9"} <= set(links)
+    assert {"?q=scaling&amp;page=6", "?q=scaling&amp;page=8"} <= set(links)
+    assert "?q=scaling&amp;page=5" not in links  # elided
     assert re.search(r'aria-current="page"><span class="visually-hidden">Page </span>7<', nav)
     assert "?q=scaling&amp;page=7" not in links  # the current page is not a link
     # A parameter before `page` keeps its place; the first page has no "previous" link.
     first = client.get("/search/?page=1&q=scaling").content.decode()
     assert 'href="?page=2&amp;q=scaling"' in first
-    assert '<span class="page-link">‹ Previous</span>' in first
+    assert 'disabled"><span class="page-link">‹<span class="d-none d-sm-inline"> Previous' in first
