@@ -6,18 +6,20 @@ view loads the tree once and passes it in; the filter set never queries for it a
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Callable, Iterable
 from html import escape
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.models import Link, Paper, Placement
 from catalog.search import papers_matching
 from catalog.selectors import SectionTree
+from catalog.selectors_pages import Venues
 
 YEAR_ERRORS = {"invalid": "Enter a year as a number, e.g. 2023."}
 
@@ -31,13 +33,49 @@ def _attrs_html(attrs: dict) -> str:
     )
 
 
-@functools.lru_cache(maxsize=16)
-def _options_html(choices: tuple[tuple[str, str], ...]) -> str:
+def _options_html(choices: Iterable[tuple[str, str]]) -> str:
     """The options of a select, none selected (django/forms/widgets/select_option.html)."""
     return "".join(
         f'\n  <option value="{escape(value)}">{escape(label)}</option>\n'
         for value, label in choices
     )
+
+
+class FixedChoices(BaseChoiceIterator):
+    """Choices built once and shared by every form until the catalog changes (the section
+    tree and the venue list are memoized per catalog version; see `fixed_choices`).
+
+    Django normalizes a plain list of 600 choices whenever a field is built and copies it
+    whenever a form is (once per request each); an iterator is taken as normalized, and this
+    one is immutable, so a deep copy is the object itself. Its options are rendered once."""
+
+    def __init__(self, pairs: Iterable[tuple[object, object]]) -> None:
+        self.pairs = tuple((str(value), str(label)) for value, label in pairs)
+        self._options: dict[tuple, str] = {}
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __deepcopy__(self, memo) -> FixedChoices:
+        return self
+
+    def options_html(self, head: tuple[tuple[str, str], ...]) -> str:
+        """The options, after `head` (the empty choice), none selected."""
+        options = self._options.get(head)
+        if options is None:
+            options = self._options[head] = _options_html((*head, *self.pairs))
+        return options
+
+
+def fixed_choices(owner: object, name: str, pairs: Callable[[], Iterable]) -> FixedChoices:
+    """The FixedChoices kept on `owner` (a memoized, read-only object) under `name`."""
+    choices = owner.__dict__.get(name)
+    if choices is None:
+        choices = owner.__dict__[name] = FixedChoices(pairs())
+    return choices
 
 
 class PlainSelect(forms.Select):
@@ -47,10 +85,20 @@ class PlainSelect(forms.Select):
     only with the catalog); the chosen one is then marked."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        choices = tuple((str(value), str(label)) for value, label in self.choices)
-        if any(isinstance(label, list | tuple) for _value, label in self.choices):
-            return super().render(name, value, attrs, renderer)  # option groups: not used here
-        options = _options_html(choices)
+        fixed = getattr(self.choices, "choices", None)  # django-filter wraps the field's choices
+        if isinstance(fixed, FixedChoices):
+            field = self.choices.field
+            # What django_filters.fields.ChoiceIterator puts before the choices.
+            head = []
+            if field.empty_label is not None:
+                head.append(("", str(field.empty_label)))
+            if field.null_label is not None:
+                head.append((str(field.null_value), str(field.null_label)))
+            options = fixed.options_html(tuple(head))
+        else:
+            if any(isinstance(label, list | tuple) for _value, label in self.choices):
+                return super().render(name, value, attrs, renderer)  # option groups: unused
+            options = _options_html((str(v), str(label)) for v, label in self.choices)
         chosen = self.format_value(value)
         if chosen:
             option = f'<option value="{escape(chosen[0])}">'
@@ -130,11 +178,15 @@ class PaperFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = PaperSearchForm
 
-    def __init__(self, data=None, queryset=None, *, tree: SectionTree, venues: list[str], **kw):
+    def __init__(self, data=None, queryset=None, *, tree: SectionTree, venues: Venues, **kw):
         super().__init__(data, queryset, **kw)
         self.tree = tree
-        self.filters["section"].extra["choices"] = [(n.slug, n.label) for n in tree.walk()]
-        self.filters["venue"].extra["choices"] = [(venue, venue) for venue in venues]
+        self.filters["section"].extra["choices"] = fixed_choices(
+            tree, "section_choices", lambda: [(n.slug, n.label) for n in tree.walk()]
+        )
+        self.filters["venue"].extra["choices"] = fixed_choices(
+            venues, "venue_choices", lambda: [(venue, venue) for venue in venues]
+        )
 
     def filter_text(self, queryset: QuerySet[Paper], name: str, value: str) -> QuerySet[Paper]:
         # Every word must match the title or the authors; best matches first (catalog.search).

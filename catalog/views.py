@@ -93,6 +93,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if not filtered:
             paginator.count = pages.published_count()  # memoized per catalog version
         page_obj = paginator.get_page(request.GET.get("page"))
+        page_obj.object_list = pages.page_rows(page_obj.object_list)
     return render(
         request,
         "catalog/search.html",

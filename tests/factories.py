@@ -43,3 +43,13 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     paper = factory.SubFactory(PaperFactory)
     section = factory.SubFactory(SectionFactory)
     position = factory.Sequence(lambda n: n + 1)
+
+
+def papers_of(rows) -> list:
+    """The Paper of each row a page lists (catalog.selectors_pages.PaperRow), in order: what
+    the reader sees, as model instances to compare with the test's own."""
+    from catalog.models import Paper
+
+    rows = list(rows)
+    papers = Paper.objects.in_bulk([row.pk for row in rows])
+    return [papers[row.pk] for row in rows]

@@ -15,7 +15,13 @@ from django.utils import timezone
 
 from catalog.bibtex import citation_key, paper_bibtex
 from catalog.models import Link, Paper, Placement, ReadmeDocument
-from tests.factories import LinkFactory, PaperFactory, PlacementFactory, SectionFactory
+from tests.factories import (
+    LinkFactory,
+    PaperFactory,
+    PlacementFactory,
+    SectionFactory,
+    papers_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -347,7 +353,7 @@ def test_unpublished_and_unknown_papers_are_404(client, catalog):
 def found(client, **params) -> list[Paper]:
     response = client.get(reverse("catalog:search"), params)
     assert response.status_code == 200, response.content.decode()[:2000]
-    return list(response.context["page_obj"])
+    return papers_of(response.context["page_obj"])
 
 
 def test_search_without_filters_lists_every_published_paper(client, catalog):
@@ -384,6 +390,29 @@ def test_section_choices_are_numbered_labels(client, catalog):
     html = client.get(reverse("catalog:search")).content.decode()
     assert '<option value="debate">1.2.2 Debate</option>' in html
     assert '<option value="inductive-bias">1 Aligning through inductive bias</option>' in html
+
+
+def test_filter_choices_follow_the_catalog_and_mark_the_chosen_one(client, catalog):
+    """The section and venue options are built once per catalog version (catalog.filters
+    FixedChoices): a new section or venue shows at once, and the chosen option is marked."""
+    url = reverse("catalog:search")
+    html = client.get(url).content.decode()
+    assert "Recursive reward modeling" not in html and '<option value="TMLR">' not in html
+    SectionFactory(title="Recursive reward modeling", slug="rrm", parent=catalog["part1"])
+    PlacementFactory(
+        paper=PaperFactory(title="A TMLR paper", venue="TMLR"), section=catalog["filtering"]
+    )
+    html = client.get(url, {"venue": "TMLR", "section": "rrm"}).content.decode()
+    assert re.search(
+        r'<option value="rrm" selected>1\.\d+ Recursive reward modeling</option>', html
+    )
+    assert '<option value="TMLR" selected>TMLR</option>' in html
+    assert html.count(" selected>") == 2
+    # The next page marks only the empty choices: the last one did not change the options.
+    html = client.get(url).content.decode()
+    assert '<option value="rrm">' in html and '<option value="TMLR">' in html
+    assert '<option value="" selected>All sections</option>' in html
+    assert html.count(" selected>") == 2
 
 
 def test_search_by_year_range(client, catalog):
@@ -438,7 +467,7 @@ def test_invalid_filters_give_a_clear_error_and_400(client, catalog, params, mes
 def test_many_search_words_are_fine(client, catalog):
     response = client.get(reverse("catalog:search"), {"q": " ".join(["ai"] * 66)})
     assert response.status_code == 200
-    assert set(response.context["page_obj"]) == {catalog["cai"], catalog["debate_paper"]}
+    assert set(papers_of(response.context["page_obj"])) == {catalog["cai"], catalog["debate_paper"]}
 
 
 def test_pagination_keeps_the_filters_in_the_links(client, catalog):

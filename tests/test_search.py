@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Paper
-from tests.factories import PaperFactory, PlacementFactory, SectionFactory
+from tests.factories import PaperFactory, PlacementFactory, SectionFactory, papers_of
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def papers():
 def search(client, **params) -> list[Paper]:
     response = client.get(reverse("catalog:search"), params)
     assert response.status_code == 200
-    return list(response.context["page_obj"])
+    return papers_of(response.context["page_obj"])
 
 
 def test_words_match_prefixes_of_title_or_author_words(client, papers):
