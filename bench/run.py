@@ -463,7 +463,11 @@ def report(results: list[dict], *, machine: dict, command: str) -> str:
             f"| ≤ 20 ms {verdict(dup['p50_seconds'] <= TARGET_DUPLICATE_P50)} | p99 "
             f"{dup['p99_seconds'] * 1000:.1f} ms; {dup['with_duplicates']} found a duplicate |",
             f"| duplicate check, first in a process | {dup['first_seconds'] * 1000:.0f} ms | — "
-            "| builds the title index on SQLite |",
+            + (
+                "| builds the title index |"
+                if result["database"] == "sqlite"
+                else "| pg_trgm shortlist, no index to build |"
+            ),
             "",
         ]
     return "\n".join(lines)
