@@ -102,10 +102,15 @@ def title_candidates(papers: QuerySet[Paper], normalized: str) -> Iterable[tuple
         shortlist = papers.filter(TrigramSimilar(F("title"), Value(normalized)))
         with transaction.atomic(using=papers.db), connections[papers.db].cursor() as cursor:
             cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
+            # The planner prices `%` like a cheap comparison, so on a catalog of thousands of
+            # papers it compares every title (a table or primary-key scan) instead of reading
+            # the trigram index: 117 ms against 8 ms at 10,000 generated papers.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
             rows = list(shortlist.order_by().values_list("pk", "title"))
-            # Roll this read-only block back, which undoes the SET LOCAL too: neither the
+            # Roll this read-only block back, which undoes both SET LOCALs: neither the
             # caller's transaction (this block is then a savepoint) nor the pooled connection
-            # keeps the raised threshold.
+            # keeps them.
             transaction.set_rollback(True, using=papers.db)
         return rows
     else:

@@ -140,11 +140,13 @@ def test_the_lowest_trigram_similarity_of_an_accepted_near_copy_is_still_shortli
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT similarity(%s, %s), current_setting('pg_trgm.similarity_threshold', true)",
+                "SELECT similarity(%s, %s), current_setting('pg_trgm.similarity_threshold', true),"
+                " current_setting('enable_seqscan'), current_setting('enable_indexscan')",
                 ["STaR: Bootstrapping Reasoning With Reasoning", copy],
             )
-            similarity, threshold = cursor.fetchone()
+            similarity, threshold, seqscan, indexscan = cursor.fetchone()
         assert 0.5 <= similarity < 0.6
+        assert seqscan == indexscan == "on"
         # The shortlist's SET LOCAL did not outlive its query, though the test runs in one
         # transaction: pg_trgm's default (or not set at all before pg_trgm was loaded).
         assert threshold in ("0.3", None)
