@@ -161,6 +161,15 @@ SECTION_PART_SQL = (
     " WHERE placement.section_id = %s ORDER BY placement.position, placement.id"
     " LIMIT %s OFFSET %s) part{part}"
 )
+# The parts with each paper's links joined on (a row per link, or one without), in order: the
+# page's papers and links in one query, on SQLite and PostgreSQL alike.
+SECTION_PAGE_SQL = (
+    "SELECT parts.part, parts.position, parts.id, parts.section_id, parts.paper_id,"
+    " parts.title, parts.authors, parts.venue, parts.year, link.label, link.url"
+    " FROM ({parts}) parts"
+    f" LEFT JOIN {Link._meta.db_table} link ON link.paper_id = parts.paper_id"
+    " ORDER BY parts.part, parts.position, parts.id, link.position, link.id"
+)
 
 
 @dataclass
@@ -181,12 +190,12 @@ class SectionBlock:
 
 
 def section_page(tree: SectionTree, slug: str, page_number) -> tuple[SectionBlock, Page]:
-    """The section and everything under it, SECTION_PAGE_SIZE papers a page. Two queries.
+    """The section and everything under it, SECTION_PAGE_SIZE papers a page. One query.
 
     The reading order is the README's: the section's papers in order, then each subsection's,
     depth first. A page holds the slice [lo, hi) of that order; the per-section counts of the
     tree say which sections the slice touches and which range of each, and one query reads
-    those ranges (then one reads their links). Raises Http404 for an unknown slug.
+    those ranges with their papers' links. Raises Http404 for an unknown slug.
     """
     node = tree.by_slug.get(slug)
     if node is None:
@@ -208,12 +217,17 @@ def section_page(tree: SectionTree, slug: str, page_number) -> tuple[SectionBloc
             last = min(hi, starts[current.pk] + current.own_paper_count)
             parts.append(SECTION_PART_SQL.format(part=index))
             params += [current.pk, last - first, first - starts[current.pk]]
-        sql = " UNION ALL ".join(parts) + " ORDER BY part, position, id"
-        rows = [row[3:] for row in _fetch(sql, params)]
-        for section_id, paper in zip(
-            (row[0] for row in rows), paper_rows([row[1:] for row in rows]), strict=True
-        ):
-            grouped.setdefault(section_id, []).append(paper)
+        sql = SECTION_PAGE_SQL.format(parts=" UNION ALL ".join(parts))
+        placement, fields, links = None, None, []
+        for row in [*_fetch(sql, params), None]:  # None: the end, which closes the last paper
+            if row is None or row[:3] != placement:
+                if placement is not None:
+                    grouped.setdefault(fields[0], []).append(PaperRow(*fields[1:], tuple(links)))
+                if row is None:
+                    break
+                placement, fields, links = row[:3], row[3:9], []
+            if row[9] is not None:
+                links.append((row[9], row[10]))
     last_page = page.number == page.paginator.num_pages
 
     def build(current: SectionNode, level: int) -> SectionBlock:
