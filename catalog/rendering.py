@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.cache import memoized
-from catalog.models import Link, Paper
+from catalog.models import Link
 from catalog.selectors import SectionNode, SectionTree
 from catalog.selectors_pages import PaperRow
 from catalog.templatetags.catalog_tags import link_host
@@ -43,18 +43,15 @@ def _label(label: str) -> tuple[str, str]:
     return escape(label), escape(LABELS.get(label, label))
 
 
-def paper_items_html(papers: Iterable[PaperRow | Paper]) -> SafeString:
+def paper_items_html(papers: Iterable[PaperRow]) -> SafeString:
     """`<li class="paper-item">` rows: title, authors, venue and year, link chips.
 
     Plain string formatting with html.escape (what django.utils.html.escape does) on every
     value: at 50 rows a page, format_html's lazy wrappers cost more than the page's queries.
-    Papers that are model instances need their links prefetched in order.
     """
     url_prefix = reverse("catalog:paper", kwargs={"pk": 0})[:-2]
     rows = []
     for paper in papers:
-        if not isinstance(paper, PaperRow):
-            paper = PaperRow.from_paper(paper)
         title = escape(paper.title)
         meta = []
         if paper.authors:

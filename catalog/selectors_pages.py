@@ -111,18 +111,6 @@ class PaperRow:
     year: int | None
     links: tuple[tuple[str, str], ...] = ()
 
-    @classmethod
-    def from_paper(cls, paper: Paper) -> PaperRow:
-        """A row from a Paper whose links are prefetched in order."""
-        return cls(
-            paper.pk,
-            paper.title,
-            paper.authors,
-            paper.venue,
-            paper.year,
-            tuple((link.label, link.url) for link in paper.links.all()),
-        )
-
 
 def _fetch(sql: str, params: list) -> list[tuple]:
     """Rows of a query written out in SQL. Used where the ORM spent longer building the

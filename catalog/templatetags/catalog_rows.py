@@ -11,8 +11,8 @@ register = template.Library()
 
 @register.simple_tag
 def paper_rows(papers) -> str:
-    """`{% paper_rows block.papers %}`: papers (PaperRow, or Paper with links prefetched) as
-    list rows."""
+    """`{% paper_rows block.papers %}`: papers (catalog.selectors_pages.PaperRow) as list
+    rows."""
     return paper_items_html(papers)
 
 
