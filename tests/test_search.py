@@ -93,9 +93,9 @@ def test_postgresql_answers_with_the_search_vector_sqlite_with_fts5(client, pape
         assert "LIKE" not in sql
     else:
         assert "search_vector" not in sql
-        # The words as FTS5 prefix terms, the rank from the FTS5 index (bm25).
+        # The words as FTS5 prefix terms; title matches counted with the title column's.
         assert """catalog_paper_fts MATCH '"debat"*'""" in sql
-        assert "catalog_paper_fts.rank" in sql
+        assert """catalog_paper_fts MATCH 'title : "debat"*'""" in sql
         assert "LIKE" not in sql
 
 
@@ -137,3 +137,61 @@ def test_more_words_in_the_title_rank_first(client, papers):
     PlacementFactory(paper=both, section=papers["math"].placements.get().section, position=2)
     # "AI safety via debate" has both words too (title and authors): title words count first.
     assert search(client, q="debate irving") == [both, papers["debate_old"]]
+
+
+@pytest.mark.parametrize(
+    ("data", "invalid"),
+    [
+        (None, []),
+        ({"q": 'a<b "c"', "section": "math", "year_min": "2022", "venue": "NeurIPS"}, []),
+        (
+            {"has_code": "on", "year_min": "abc", "year_max": "1950", "section": "nope"},
+            ["section", "year_min"],
+        ),
+        ({"year_min": "2020", "year_max": "2010", "venue": "Nowhere"}, ["year_max", "venue"]),
+    ],
+    ids=["empty", "filled", "invalid", "crossed-years"],
+)
+def test_filter_fields_have_the_markup_crispy_forms_gives_them(papers, data, invalid):
+    # The search page renders its filters in Python (filter_field_html) instead of through
+    # crispy-forms' templates; the markup must stay what crispy's bootstrap5 pack produces.
+    from django.template import engines
+    from pytest_django.asserts import assertHTMLEqual
+
+    from catalog import selectors_pages as pages
+    from catalog.filters import PaperFilter, filter_field_html
+
+    Paper.objects.filter(pk=papers["math"].pk).update(venue="NeurIPS")
+    filterset = PaperFilter(
+        data,
+        queryset=pages.searchable_papers(),
+        tree=pages.current_tree(),
+        venues=pages.distinct_venues(),
+    )
+    if data:
+        filterset.is_valid()
+    crispy = engines["django"].from_string(
+        "{% load crispy_forms_tags %}{{ field|as_crispy_field }}"
+    )
+    fields = list(filterset.form)
+    assert [field.name for field in fields] == [
+        "q",
+        "section",
+        "year_min",
+        "year_max",
+        "venue",
+        "has_code",
+    ]
+    for field in fields:
+        assertHTMLEqual(str(filter_field_html(field)), crispy.render({"field": field}))
+    assert [field.name for field in fields if field.errors] == invalid
+
+
+def test_postgresql_connections_price_index_reads_as_cheap():
+    # Without it PostgreSQL reads every paper instead of the GIN index for a common word.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW random_page_cost")
+            assert cursor.fetchone() == ("1.1",)
+    else:
+        assert "options" not in connection.settings_dict["OPTIONS"]

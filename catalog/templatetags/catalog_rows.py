@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from catalog.filters import filter_field_html
 from catalog.rendering import local_tree_html, pagination_html, paper_items_html, tree_html
 
 register = template.Library()
@@ -32,3 +33,10 @@ def local_taxonomy(tree, current) -> str:
 def page_links(context, page_obj) -> str:
     """`{% page_links page_obj %}`: links to the other pages, keeping the request's filters."""
     return pagination_html(context.request.GET, page_obj)
+
+
+@register.simple_tag
+def filter_field(field) -> str:
+    """`{% filter_field form.q %}`: a search filter with its label and errors, in
+    crispy-forms' Bootstrap 5 markup (catalog.filters.filter_field_html)."""
+    return filter_field_html(field)

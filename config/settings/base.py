@@ -97,6 +97,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's default random_page_cost (4) prices index reads for spinning disks, so on
+    # a catalog that fits in memory it reads every paper instead of the full-text index for a
+    # common word (27 against 6 ms at 100,000 papers). 1.1 is the usual figure for SSDs and
+    # cached data; PG_PLANNER_OPTIONS replaces it (an empty value keeps the server's own).
+    planner = os.environ.get("PG_PLANNER_OPTIONS", "-c random_page_cost=1.1")
+    if planner:
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} {planner}".strip()
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
