@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 from catalog.models import Link, Paper
 from catalog.readme.export import render_entry
 from curation.models import Submission
-from curation.services import SubmissionContent
+from curation.services import SubmissionContent, content_from_submission
 
 _markdown = MarkdownIt("commonmark", {"html": False})
 
@@ -29,13 +29,4 @@ def entry_preview(content: SubmissionContent) -> dict[str, str]:
 
 
 def submission_preview(submission: Submission) -> dict[str, str]:
-    return entry_preview(
-        SubmissionContent(
-            title=submission.title,
-            authors=submission.authors,
-            venue=submission.venue,
-            year=submission.year,
-            links=[(link.label, link.url) for link in submission.links.all()],
-            sections=[],
-        )
-    )
+    return entry_preview(content_from_submission(submission))

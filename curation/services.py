@@ -84,6 +84,18 @@ def content_from_paper(paper: Paper, **changes) -> SubmissionContent:
     return SubmissionContent(**values)
 
 
+def content_from_submission(submission: Submission) -> SubmissionContent:
+    """The entry a submission proposes, from its stored fields, links and sections."""
+    return SubmissionContent(
+        title=submission.title,
+        authors=submission.authors,
+        venue=submission.venue,
+        year=submission.year,
+        links=[(link.label, link.url) for link in submission.links.all()],
+        sections=list(submission.sections.all()),
+    )
+
+
 def content_snapshot(content: SubmissionContent) -> dict:
     """A JSON-able record of an entry, comparable field by field."""
     return {
@@ -101,16 +113,7 @@ def paper_snapshot(paper: Paper) -> dict:
 
 
 def submission_snapshot(submission: Submission) -> dict:
-    return content_snapshot(
-        SubmissionContent(
-            title=submission.title,
-            authors=submission.authors,
-            venue=submission.venue,
-            year=submission.year,
-            links=[(link.label, link.url) for link in submission.links.all()],
-            sections=list(submission.sections.all()),
-        )
-    )
+    return content_snapshot(content_from_submission(submission))
 
 
 @transaction.atomic
