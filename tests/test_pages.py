@@ -215,6 +215,15 @@ def test_404_page_uses_the_site_layout(client, catalog):
     assert "couldn’t find that page" in response.content.decode()
 
 
+def test_shortened_urls_lead_to_the_taxonomy_and_to_every_paper(client, catalog):
+    sections = client.get("/sections/", follow=True)
+    assert sections.redirect_chain == [("/#taxonomy-title", 302)]
+    assert 'id="taxonomy-title"' in sections.content.decode()
+    papers = client.get("/papers/", follow=True)
+    assert papers.redirect_chain == [(reverse("catalog:search"), 302)]
+    assert papers.context["page_obj"].paginator.count == Paper.objects.published().count() > 0
+
+
 def test_500_page_renders_without_request_context():
     html = render_to_string("500.html")
     assert "Something went wrong" in html

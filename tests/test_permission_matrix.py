@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -14,7 +15,7 @@ from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from catalog.models import NewsItem, ReadmeDocument, Workshop
@@ -143,6 +144,8 @@ PUBLIC_PAGES = {
 }
 # POST only, for everyone (the form's "fill in from arXiv/DOI" button).
 PUBLIC_POST_ONLY = {"metadata-lookup"}
+# Shortened URLs that send everyone on to a public page.
+REDIRECTS = {"catalog:sections", "catalog:papers"}
 # Benchmark endpoints: 404 unless BENCH_ENDPOINTS is set, for everyone.
 DISABLED = {"catalog:bench-ok"}
 # Maintainer pages outside the model admins: (name, permission they need).
@@ -215,6 +218,7 @@ def classify(route: Route) -> tuple[str, str, str]:
         return ("token", route.name, "")
     for kind, names in (
         ("post_only", PUBLIC_POST_ONLY),
+        ("redirect", REDIRECTS),
         ("disabled", DISABLED),
         ("admin_extra", ADMIN_EXTRA_PAGES),
     ):
@@ -238,6 +242,8 @@ def expected_status(kind, subject, view, role, world) -> set[int]:
         return {200}
     if kind == "post_only":
         return {405}
+    if kind == "redirect":
+        return {302}
     if kind == "disabled":
         return {404}
     if kind == "admin_extra":
@@ -326,6 +332,12 @@ def test_every_url_for_every_role(world):
             allowed = expected_status(kind, subject, view, role, world)
             if response.status_code not in allowed:
                 failures.append(f"{role} GET {path}: {response.status_code}, expected {allowed}")
+            if kind == "redirect":
+                # Everyone is sent on to a public page (whose own row the matrix checks).
+                target = resolve(urlsplit(response.url).path).view_name
+                if target not in PUBLIC_PAGES:
+                    failures.append(f"{role} GET {path}: redirected to {response.url}")
+                continue
             redirected = response.status_code == 302 and allowed == {302}
             to_login = response.url.startswith("/admin/login/") if redirected else True
             if role in VISITORS and route.name != "admin:logout" and not to_login:
