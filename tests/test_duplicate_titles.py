@@ -6,6 +6,7 @@ import random
 
 import pytest
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -128,6 +129,20 @@ def test_postgresql_has_the_trigram_index_on_titles():
         assert indexes["catalog_paper_title_trgm"]["type"] == "gin"
     else:
         assert "catalog_paper_title_trgm" not in indexes
+
+
+def test_postgresql_keeps_few_statistics_on_titles():
+    # Planning `title % query` compares the query with each kept statistic (migration 0007).
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT attstattarget FROM pg_attribute"
+                " WHERE attrelid = 'catalog_paper'::regclass AND attname = 'title'"
+            )
+            assert cursor.fetchone() == (10,)
+    # Applied on SQLite too, where it does nothing.
+    applied = MigrationRecorder(connection).applied_migrations()
+    assert ("catalog", "0007_title_statistics") in applied
 
 
 def test_the_lowest_trigram_similarity_of_an_accepted_near_copy_is_still_shortlisted():
