@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -441,7 +442,9 @@ def _regenerate_readme(outcome: Outcome) -> None:
         from catalog.readme.export import write_readme
 
         # Render and write under a lock: two approvals committing together must not let the
-        # older rendering replace the newer file.
+        # older rendering replace the newer file. The lock sits beside the file, so the folder
+        # (the default var/ is not in the repository) must exist first.
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         with open(f"{path}.lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             write_readme(path)

@@ -321,7 +321,8 @@ def test_duplicates_are_flagged_by_identifier_and_by_near_identical_title(sectio
 def test_readme_is_regenerated_after_approval(
     sections, reviewer, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    target = tmp_path / "README.md"
+    # A folder that does not exist yet, as the default var/ on a fresh clone.
+    target = tmp_path / "var" / "README.md"
     settings.README_EXPORT_PATH = str(target)
     submission = make_submission(sections)
     with django_capture_on_commit_callbacks(execute=True):
