@@ -17,7 +17,12 @@ from catalog.models import Link, Paper, Section
 from catalog.readme.export import safe_url
 from catalog.selectors import section_tree
 from curation.models import Submission
-from curation.services import Contributor, SubmissionContent
+from curation.services import (
+    NO_CHANGE,
+    Contributor,
+    SubmissionContent,
+    correction_changes_nothing,
+)
 
 PLACEHOLDERS = {
     "",
@@ -318,6 +323,9 @@ class SubmissionForm(forms.Form):
             raise ValidationError("The same address is given twice.")
         if not present and not self.errors:
             raise ValidationError("Give at least one link.")
+        unchanged = self.paper is not None and not self.errors
+        if unchanged and correction_changes_nothing(paper=self.paper, content=self.content()):
+            raise ValidationError(NO_CHANGE)
         return data
 
     def content(self) -> SubmissionContent:

@@ -7,24 +7,14 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
-from catalog.models import Link, Paper
-from catalog.readme.export import render_entry
 from curation.models import Submission
-from curation.services import SubmissionContent, content_from_submission
+from curation.services import SubmissionContent, content_from_submission, content_readme_line
 
 _markdown = MarkdownIt("commonmark", {"html": False})
 
 
 def entry_preview(content: SubmissionContent) -> dict[str, str]:
-    # Unsaved rows: the export renders exactly what approval would store.
-    paper = Paper(
-        title=content.title, authors=content.authors, venue=content.venue, year=content.year
-    )
-    links = [
-        Link(label=label, url=url, position=position)
-        for position, (label, url) in enumerate(content.links, start=1)
-    ]
-    line = render_entry(paper, links)
+    line = content_readme_line(content)
     return {"markdown": line, "html": _markdown.render(line)}
 
 

@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from catalog.models import Link, Paper, Placement, Section
+from catalog.readme.export import render_entry
 from curation import notifications
 from curation.duplicates import find_duplicates
 from curation.models import Submission, SubmissionEvent, SubmissionLink
@@ -97,6 +98,35 @@ def content_from_submission(submission: Submission) -> SubmissionContent:
     )
 
 
+def content_readme_line(content: SubmissionContent) -> str:
+    """The entry's README line, by the export's own renderer from unsaved rows: exactly what
+    approval would publish."""
+    paper = Paper(
+        title=content.title, authors=content.authors, venue=content.venue, year=content.year
+    )
+    links = [
+        Link(label=label, url=url, position=position)
+        for position, (label, url) in enumerate(content.links, start=1)
+    ]
+    return render_entry(paper, links)
+
+
+NO_CHANGE = (
+    "This changes nothing in the list: the paper already reads this way and is in these "
+    "sections. Edit a field, a link or the sections, or leave the paper as it is."
+)
+
+
+def correction_changes_nothing(*, paper: Paper, content: SubmissionContent) -> bool:
+    """Approving `content` as a correction of `paper` would leave its README line and its
+    sections as they are (a trailing period or the order of different kinds of links, which the
+    README does not show, is no change)."""
+    current = content_from_paper(paper)
+    return content_readme_line(content) == content_readme_line(current) and {
+        section.pk for section in content.sections
+    } == {section.pk for section in current.sections}
+
+
 def content_snapshot(content: SubmissionContent) -> dict:
     """A JSON-able record of an entry, comparable field by field."""
     return {
@@ -124,7 +154,10 @@ def submission_create(
     contributor: Contributor,
     paper: Paper | None = None,
 ) -> Submission:
-    """A new paper, or (with `paper`) a correction of that published paper."""
+    """A new paper, or (with `paper`) a correction of that published paper. A correction that
+    changes nothing is refused (ValidationError), as the forms refuse it."""
+    if paper is not None and correction_changes_nothing(paper=paper, content=content):
+        raise ValidationError(NO_CHANGE)
     submission = Submission(
         kind=Submission.Kind.CORRECTION if paper else Submission.Kind.NEW_PAPER,
         paper=paper,

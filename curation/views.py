@@ -19,6 +19,7 @@ from curation.services import (
     SubmissionContent,
     TransitionRefused,
     content_from_paper,
+    correction_changes_nothing,
     submission_create,
     submission_resubmit,
     submission_withdraw,
@@ -77,11 +78,17 @@ def submit(request: HttpRequest) -> HttpResponse:
                 duplicates=duplicates,
                 error="Choose one of the papers listed below.",
             )
-        submission = submission_create(
-            content=_content_adding_sections(paper, content.sections),
-            contributor=form.contributor(),
-            paper=paper,
-        )
+        adding = _content_adding_sections(paper, content.sections)
+        if correction_changes_nothing(paper=paper, content=adding):
+            return _render_form(
+                request,
+                form,
+                status=400,
+                preview=entry_preview(content),
+                duplicates=duplicates,
+                error="That paper is already in every section you chose: nothing to add.",
+            )
+        submission = submission_create(content=adding, contributor=form.contributor(), paper=paper)
         return redirect("curation:thanks", token=submission.token)
 
     if action != "send" or (duplicates and not form.cleaned_data.get("send_anyway")):

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from catalog.models import Link, Paper, Placement
 from curation.models import Submission, SubmissionEvent
@@ -258,6 +259,20 @@ def test_a_stale_copy_cannot_approve_twice(sections, reviewer):
         submission_approve(submission=stale, reviewer=reviewer)
     assert Paper.objects.count() == 1
     assert SubmissionEvent.objects.filter(action="approved").count() == 1
+
+
+def test_a_correction_that_changes_nothing_is_refused_and_nothing_is_stored(sections):
+    _part, debate = sections
+    paper = PlacementFactory(section=debate).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
+    contributor = Contributor(name="Ada", email="ada@example.org")
+    with pytest.raises(ValidationError, match="changes nothing"):
+        submission_create(content=content_from_paper(paper), contributor=contributor, paper=paper)
+    assert not Submission.objects.exists() and not SubmissionEvent.objects.exists()
+    # A section more is a change.
+    other = SectionFactory(title="Self-play")
+    added = content_from_paper(paper, sections=[debate, other])
+    assert submission_create(content=added, contributor=contributor, paper=paper).pk
 
 
 def test_approving_a_correction_updates_the_paper_links_and_sections(sections, reviewer):

@@ -231,6 +231,41 @@ def test_correction_form_starts_from_the_paper_and_sends_a_correction(client, de
     assert client.get(reverse("curation:correct", args=[999999])).status_code == 404
 
 
+def test_a_correction_that_changes_nothing_is_refused_with_a_message(client, debate):
+    placement = PlacementFactory(
+        section=debate, paper__title="Debate at scale.", paper__venue="ICLR", paper__year=2024
+    )
+    paper = placement.paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
+    url = reverse("curation:correct", args=[paper.pk])
+    unchanged = form_data(
+        debate,
+        title="Debate at scale",  # the form drops the period the README adds back
+        authors=paper.authors,
+        venue="ICLR",
+        year="2024",
+        paper_url="https://arxiv.org/abs/2305.00001",
+    )
+    response = client.post(url, unchanged)
+    assert response.status_code == 400
+    assert "This changes nothing in the list" in response.content.decode()
+    assert not Submission.objects.exists()
+    # One real change, and it goes through.
+    assert client.post(url, {**unchanged, "year": "2025"}).status_code == 302
+    assert Submission.objects.get().year == 2025
+
+
+def test_adding_a_duplicate_to_sections_it_is_already_in_is_refused(client, debate):
+    placement = PlacementFactory(section=debate)
+    LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
+    response = client.post(
+        SUBMIT, form_data(debate, action="add_to", add_to=str(placement.paper.pk))
+    )
+    assert response.status_code == 400
+    assert "already in every section you chose" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
 def test_a_correction_keeps_every_link_of_the_paper(client, debate):
     paper = PlacementFactory(section=debate).paper
     urls = [
