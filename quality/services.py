@@ -18,6 +18,7 @@ from curation.services import (
     Contributor,
     SubmissionContent,
     content_snapshot,
+    correction_changes_nothing,
     submission_create,
     submission_snapshot,
 )
@@ -79,6 +80,8 @@ def metadata_correction_propose(*, proposal: Proposal) -> Submission | None:
     )
     if any(_same_content(submission, proposal.content) for submission in open_ones):
         return None
+    if correction_changes_nothing(paper=paper, content=proposal.content):
+        return None  # a difference the README does not show (a period, the order of kinds)
     return submission_create(
         content=proposal.content,
         contributor=Contributor(name=REFRESH_CONTRIBUTOR, note=proposal.reason),

@@ -6,8 +6,9 @@ from django.core.management import CommandError, call_command
 
 from catalog.models import Paper
 from curation.models import Submission
-from curation.services import paper_snapshot
-from quality.services import REFRESH_CONTRIBUTOR
+from curation.services import content_from_paper, paper_snapshot
+from quality.services import REFRESH_CONTRIBUTOR, Proposal, metadata_correction_propose
+from tests.factories import LinkFactory, PlacementFactory
 from tests.localhttp import LocalServer
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +92,15 @@ def test_unreachable_arxiv_is_reported_and_fails_the_command(settings, seed, cap
         call_command("refresh_metadata")
     assert "arXiv could not be reached" in capsys.readouterr().out
     assert not Submission.objects.exists()
+
+
+def test_a_proposal_the_readme_would_not_show_is_not_queued():
+    # Only the title's final period differs: the README line is the same, so no correction.
+    paper = PlacementFactory(paper__title="Constitutional AI.").paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2212.08073")
+    same = content_from_paper(paper, title="Constitutional AI")
+    assert metadata_correction_propose(proposal=Proposal(paper, same, "arXiv")) is None
+    assert not Submission.objects.exists()
+    changed = content_from_paper(paper, venue="ICLR")
+    assert metadata_correction_propose(proposal=Proposal(paper, changed, "published"))
+    assert Submission.objects.get().venue == "ICLR"
