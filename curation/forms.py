@@ -247,7 +247,14 @@ class SubmissionForm(forms.Form):
         (or the posted form) already has, plus one empty row, so a correction drops none."""
         known = len(self.initial.get("extra_links", []))
         if self.is_bound:
-            posted = [int(m[1]) for key in self.data if (m := EXTRA_URL_KEY.fullmatch(key))]
+            # Rows the contributor filled in (a kind or an address), not the empty row every
+            # form shows: counting that one would add a row on each preview or failed post.
+            posted = [
+                int(m[1])
+                for key in self.data
+                if (m := EXTRA_URL_KEY.fullmatch(key))
+                and (self.data.get(key, "").strip() or self.data.get(f"extra_label_{m[1]}"))
+            ]
             known = max([known, *(index + 1 for index in posted)])
         self.too_many_links = known > MAX_EXTRA_LINKS
         rows = min(MAX_EXTRA_LINKS, max(MIN_EXTRA_LINK_ROWS, known + 1))

@@ -266,6 +266,26 @@ def test_adding_a_duplicate_to_sections_it_is_already_in_is_refused(client, deba
     assert not Submission.objects.exists()
 
 
+def test_previews_and_failed_posts_do_not_pile_up_empty_link_rows(client, debate):
+    def link_rows(response) -> int:
+        return response.content.decode().count('name="extra_url_')
+
+    assert link_rows(client.get(SUBMIT)) == 1
+    data = form_data(debate, title="", action="preview")  # invalid: no title
+    for _ in range(3):
+        response = client.post(SUBMIT, data)
+        assert response.status_code == 400
+        assert link_rows(response) == 1
+        # Post back every row the page showed, empty, as a browser would.
+        data.update({f"extra_label_{n}": "" for n in range(link_rows(response))})
+        data.update({f"extra_url_{n}": "" for n in range(link_rows(response))})
+    # A filled row is kept, with one empty row after it.
+    filled = {**data, "extra_label_0": "blog", "extra_url_0": "https://blog.example.org/p"}
+    response = client.post(SUBMIT, filled)
+    assert link_rows(response) == 2
+    assert "https://blog.example.org/p" in response.content.decode()
+
+
 def test_a_correction_keeps_every_link_of_the_paper(client, debate):
     paper = PlacementFactory(section=debate).paper
     urls = [
