@@ -137,3 +137,26 @@ def test_screenshots_of_the_seed_catalog(browser, live_server):
                 page.screenshot(path=ARTIFACTS / f"{name}-{device}.png", full_page=True)
         finally:
             context.close()
+
+
+def test_keyboard_focus_is_outlined_on_links_buttons_and_fields(page, live_server, small_catalog):
+    # Bootstrap gives .btn, .nav-link and fields a faint focus shadow instead of an outline;
+    # the site's amber outline must win on each, as on plain links.
+    page.goto(live_server.url + "/search/")
+    outlined = []
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        outlined.append(
+            page.evaluate(
+                """() => {
+                    const el = document.activeElement, style = getComputedStyle(el);
+                    return [el.tagName + ' ' + el.className, style.outlineStyle,
+                            style.outlineColor];
+                }"""
+            )
+        )
+    kinds = {kind for name, _style, _color in outlined for kind in name.split()}
+    assert {"nav-link", "form-control", "form-select", "btn"} <= kinds
+    for name, style, color in outlined:
+        if not name.startswith("BODY"):  # past the last control, focus returns to the page
+            assert (style, color) == ("solid", "rgb(245, 158, 11)"), name
