@@ -122,7 +122,10 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def status(request: HttpRequest, token: str) -> HttpResponse:
-    submission = _submission_for_token(token)
+    return _render_status(request, _submission_for_token(token))
+
+
+def _render_status(request, submission: Submission, *, status=200, error="") -> HttpResponse:
     return render(
         request,
         "curation/status.html",
@@ -131,7 +134,9 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
             "events": submission.events.all(),
             "can_withdraw": submission.state in OPEN_STATES,
             "can_edit": submission.state == Submission.State.CHANGES_REQUESTED,
+            "error": error,
         },
+        status=status,
     )
 
 
@@ -139,6 +144,14 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 @rate_limited_post("submit")
 def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission_for_token(token)
+    if request.POST.get("confirm") != "yes":
+        # Withdrawing is final: the status page asks first (its "Yes, withdraw it" button).
+        return _render_status(
+            request,
+            submission,
+            status=400,
+            error="Nothing was withdrawn: confirm with “Yes, withdraw it”.",
+        )
     try:
         submission_withdraw(submission=submission)
     except TransitionRefused as refusal:

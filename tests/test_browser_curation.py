@@ -7,8 +7,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from curation.models import Submission
+from curation.services import Contributor, SubmissionContent, submission_create
 from tests.factories import SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -84,3 +86,30 @@ def test_submit_review_publish(browser, live_server, maintainer, tmp_path):
         "- **Debate Helps Supervise Unreliable Experts.** *Michael et al.* arXiv 2023. "
         "[[paper](https://arxiv.org/abs/2311.08702)] [[code](https://github.com/julianmichael/debate)]"
     ) in exported.read_text(encoding="utf-8")
+
+
+def test_withdrawing_asks_first_and_then_is_final(browser, live_server):
+    section = SectionFactory(title="Debate")
+    submission = submission_create(
+        content=SubmissionContent(
+            title="A paper to withdraw",
+            authors="Doe et al.",
+            venue="arXiv",
+            year=2025,
+            links=[("paper", "https://arxiv.org/abs/2501.00001")],
+            sections=[section],
+        ),
+        contributor=Contributor(name="Ada"),
+    )
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{live_server.url}/submit/status/{submission.token}/")
+    confirm = page.get_by_role("button", name="Yes, withdraw it")
+    assert not confirm.is_visible()  # one tap only opens the question
+    page.get_by_text("Withdraw this submission").click()
+    assert page.get_by_text("Withdrawing is final").is_visible()
+    submission.refresh_from_db()
+    assert submission.state == "pending"
+    confirm.click()
+    expect(page.get_by_text("Your submission was withdrawn.")).to_be_visible()
+    submission.refresh_from_db()
+    assert submission.state == "withdrawn"

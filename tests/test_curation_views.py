@@ -183,10 +183,16 @@ def test_withdraw_is_a_post_only_action(client, debate):
     submission = Submission.objects.get()
     url = reverse("curation:withdraw", args=[submission.token])
     assert client.get(url).status_code == 405
-    assert client.post(url).status_code == 302
+    # Final, so asked first: a post without the confirmation changes nothing.
+    unconfirmed = client.post(url)
+    assert unconfirmed.status_code == 400
+    assert "Nothing was withdrawn" in unconfirmed.content.decode()
+    submission.refresh_from_db()
+    assert submission.state == "pending"
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
     submission.refresh_from_db()
     assert submission.state == "withdrawn"
-    again = client.post(url)
+    again = client.post(url, {"confirm": "yes"})
     assert again.status_code == 409
     assert "withdrawn" in again.content.decode()
 

@@ -353,7 +353,7 @@ def test_status_links_open_only_the_submission_they_belong_to(world, role):
             continue
         path = fill(route, "token", route.name, role, world)
         post = route.name == "curation:withdraw"
-        response = client.post(path) if post else client.get(path)
+        response = client.post(path, {"confirm": "yes"}) if post else client.get(path)
         if role == "contributor":
             # Their own submission: the page, or (edit/withdraw) the page's refusal or redirect.
             assert response.status_code in {200, 302, 409}, path
