@@ -98,7 +98,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
         "state",
         "section_list",
         "contributor_name",
-        "is_author",
+        "by_an_author",
         "duplicate_suspected",
         "created_at",
     ]
@@ -168,6 +168,11 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     # Read-only displays --------------------------------------------------------------------
+
+    @admin.display(description="Author?", boolean=True, ordering="is_author")
+    def by_an_author(self, obj: Submission) -> bool:
+        # The field's own label ("I am an author of this paper") is too wide for a column.
+        return obj.is_author
 
     @admin.display(description="Sections")
     def section_list(self, obj: Submission) -> str:

@@ -131,6 +131,14 @@ def test_staff_without_the_permission_do_not_see_the_app_on_the_index(client, us
     assert "Submissions" in client.get(reverse("admin:index")).content.decode()
 
 
+def test_the_queue_fits_its_columns_and_marks_authors(client, users, submission):
+    login(client, users, "maintainer")
+    html = client.get(CHANGELIST).content.decode()
+    header = html.split('id="result_list"')[1].split("</thead>")[0]
+    assert "Author?" in header  # not the form's wide "I am an author of this paper"
+    assert "I am an author of this paper" not in header
+
+
 def test_review_url_refuses_get(client, users, submission):
     client.force_login(users["maintainer"])
     url = reverse("admin:curation_submission_review", args=[submission.pk])

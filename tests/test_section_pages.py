@@ -109,3 +109,10 @@ def test_list_rows_escape_every_value_on_section_and_search_pages(client):
         code_link = page.index(f'href="{escape(code_url)}"')
         assert paper_link < code_link
         assert f"of “{escape(title)}” (github.com)" in page
+
+
+def test_the_bibtex_link_mentions_subsections_only_where_there_are_some(client, big_part):
+    with_children = client.get(big_part["games"].get_absolute_url()).content.decode()
+    leaf = client.get(big_part["chess"].get_absolute_url()).content.decode()
+    assert "BibTeX of this section</a> (with its subsections)" in with_children
+    assert "BibTeX of this section</a>" in leaf and "with its subsections" not in leaf
