@@ -178,6 +178,17 @@ def test_status_page_shows_state_and_note_and_a_wrong_token_is_404(client, debat
     assert client.get(reverse("curation:status", args=["not-a-token"])).status_code == 404
 
 
+def test_status_page_shows_what_was_sent_as_the_readme_would(client, debate):
+    client.post(SUBMIT, form_data(debate, code_url="https://github.com/a/b"))
+    submission = Submission.objects.get()
+    html = client.get(reverse("curation:status", args=[submission.token])).content.decode()
+    sent = html.split('id="sent-title"')[1].split("</section>")[0]
+    assert "<strong>Debate Helps Supervise Unreliable Experts.</strong>" in sent
+    assert "<em>Michael et al.</em>" in sent
+    assert 'href="https://github.com/a/b"' in sent
+    assert "Section: 1.1 Debate" in sent
+
+
 def test_withdraw_is_a_post_only_action(client, debate):
     client.post(SUBMIT, form_data(debate))
     submission = Submission.objects.get()
