@@ -125,10 +125,13 @@ def clean_link(value: str, *, allow_arxiv_id: bool) -> str:
 
 
 def section_choices() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Sections grouped by part, each shown as "1.5.2 Debate"."""
+    """Sections grouped by part, each shown as "1.5.2 Debate". The part itself comes first in
+    its group (papers may sit on a part), named as such rather than repeating the group's
+    label."""
     groups = []
     for root in section_tree().roots:
-        options = [(root.pk, root.label)] + [(node.pk, node.label) for node in root.descendants()]
+        whole = (root.pk, f"{root.number} The part itself")
+        options = [whole] + [(node.pk, node.label) for node in root.descendants()]
         groups.append((root.label, options))
     return groups
 
@@ -161,7 +164,7 @@ class SubmissionForm(forms.Form):
     code_url = forms.CharField(label="Code link", max_length=1000, required=False)
     sections = forms.TypedMultipleChoiceField(
         coerce=int,
-        help_text="One or more; hold Ctrl (⌘ on a Mac) to pick several.",
+        help_text="One or more; on a computer, hold Ctrl (⌘ on a Mac) to pick several.",
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
     contributor_name = forms.CharField(label="Your name", max_length=200)
