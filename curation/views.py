@@ -70,24 +70,16 @@ def submit(request: HttpRequest) -> HttpResponse:
     if action == "add_to":
         chosen = request.POST.get("add_to", "")
         paper = next((p for p in duplicates.papers if str(p.pk) == chosen), None)
-        if paper is None:
+        adding = paper and _content_adding_sections(paper, content.sections)
+        refusal = _add_to_refusal(paper, adding)
+        if refusal:
             return _render_form(
                 request,
                 form,
                 status=400,
                 preview=entry_preview(content),
                 duplicates=duplicates,
-                error="Choose one of the papers listed below.",
-            )
-        adding = _content_adding_sections(paper, content.sections)
-        if correction_changes_nothing(paper=paper, content=adding):
-            return _render_form(
-                request,
-                form,
-                status=400,
-                preview=entry_preview(content),
-                duplicates=duplicates,
-                error="That paper is already in every section you chose: nothing to add.",
+                error=refusal,
             )
         submission = submission_create(content=adding, contributor=form.contributor(), paper=paper)
         return redirect("curation:thanks", token=submission.token)
@@ -211,6 +203,15 @@ def _refused(request: HttpRequest, submission: Submission, reason: str) -> HttpR
         {"submission": submission, "reason": reason},
         status=409,
     )
+
+
+def _add_to_refusal(paper: Paper | None, adding: SubmissionContent | None) -> str:
+    """Why "add it to my sections" cannot go ahead, or "" when it can."""
+    if paper is None:
+        return "Choose one of the papers listed below."
+    if correction_changes_nothing(paper=paper, content=adding):
+        return "That paper is already in every section you chose: nothing to add."
+    return ""
 
 
 def _content_adding_sections(paper: Paper, sections) -> SubmissionContent:
