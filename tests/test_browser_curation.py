@@ -113,3 +113,15 @@ def test_withdrawing_asks_first_and_then_is_final(browser, live_server):
     expect(page.get_by_text("Your submission was withdrawn.")).to_be_visible()
     submission.refresh_from_db()
     assert submission.state == "withdrawn"
+
+
+def test_a_failed_submission_says_so_in_the_title_and_focuses_the_message(browser, live_server):
+    cache.clear()
+    SectionFactory(title="Debate")
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{live_server.url}/submit/")
+    page.get_by_label("Title").fill("A paper without authors")
+    page.get_by_role("button", name="Preview").last.click()
+    expect(page).to_have_title(re.compile(r"^Check the form — Submit a paper"))
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Please correct the fields marked below."
