@@ -179,8 +179,12 @@ def submission_create(
 def submission_resubmit(
     *, submission: Submission, content: SubmissionContent, note: str = ""
 ) -> Submission:
-    """The contributor's edit after changes were requested; back to the queue."""
+    """The contributor's edit after changes were requested; back to the queue. A correction
+    edited back to the published paper changes nothing and is refused, as at creation."""
     submission = _lock(submission, Action.RESUBMITTED)
+    correction = submission.kind == Submission.Kind.CORRECTION and submission.paper is not None
+    if correction and correction_changes_nothing(paper=submission.paper, content=content):
+        raise ValidationError(NO_CHANGE)
     for name, value in _scalar_fields(content).items():
         setattr(submission, name, value)
     if note:

@@ -261,7 +261,7 @@ def test_a_stale_copy_cannot_approve_twice(sections, reviewer):
     assert SubmissionEvent.objects.filter(action="approved").count() == 1
 
 
-def test_a_correction_that_changes_nothing_is_refused_and_nothing_is_stored(sections):
+def test_a_correction_that_changes_nothing_is_refused_and_nothing_is_stored(sections, reviewer):
     _part, debate = sections
     paper = PlacementFactory(section=debate).paper
     LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
@@ -272,7 +272,14 @@ def test_a_correction_that_changes_nothing_is_refused_and_nothing_is_stored(sect
     # A section more is a change.
     other = SectionFactory(title="Self-play")
     added = content_from_paper(paper, sections=[debate, other])
-    assert submission_create(content=added, contributor=contributor, paper=paper).pk
+    correction = submission_create(content=added, contributor=contributor, paper=paper)
+    # Sent back, then edited back to the paper as published: refused too, and kept as it was.
+    submission_request_changes(submission=correction, reviewer=reviewer, note="Why both?")
+    with pytest.raises(ValidationError, match="changes nothing"):
+        submission_resubmit(submission=correction, content=content_from_paper(paper))
+    correction.refresh_from_db()
+    assert correction.state == State.CHANGES_REQUESTED
+    assert set(correction.sections.all()) == {debate, other}
 
 
 def test_approving_a_correction_updates_the_paper_links_and_sections(sections, reviewer):
