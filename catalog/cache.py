@@ -25,10 +25,16 @@ cache middleware does, so a hit skips sessions, CSRF, messages, URL resolution a
 Each process learns of version bumps through Redis pub/sub (catalog.version_watch), so a hit
 costs no network round trip; the version itself is shared, so a change made on any host still
 retires every host's copies at once.
+
+A client that accepts gzip gets a stored page gzipped, compressed once per page and version
+(the README export is 17 MB at 100,000 papers, 2 MB gzipped), with `Vary: Accept-Encoding` on
+every stored page. Compressing these pages cannot leak a secret (BREACH): a stored page holds
+no CSRF token, no session and no message.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 import time
@@ -41,6 +47,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from catalog.version_watch import VersionWatch
 
@@ -129,41 +136,103 @@ def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
+# Smaller bodies gain too little from gzip to be worth the CPU.
+GZIP_MIN_BYTES = 1024
+
+
+def accepts_gzip(request: HttpRequest) -> bool:
+    """Whether Accept-Encoding takes gzip: named (or `*`, when gzip is not named) without q=0."""
+    weights: dict[str, float] = {}
+    for coding in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, parameters = coding.partition(";")
+        weight = 1.0
+        for parameter in parameters.split(";"):
+            key, _, value = parameter.strip().partition("=")
+            if key.lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        weights[name.strip().lower()] = weight
+    return weights.get("gzip", weights.get("*", 0.0)) > 0
+
+
 class PageStore:
     """Rendered pages in this process's memory, least recently used dropped first once the
     bodies pass `max_bytes`. One entry per path (with its query): the version it was built
-    at, its headers and its body. An entry of an older version is never served; it is
-    replaced when the page is rendered again, or ages out."""
+    at, its headers, its body and, once a client asked for it, its gzipped variant. An entry of
+    an older version is never served; it is replaced when the page is rendered again, or ages
+    out."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self._entries: OrderedDict[str, tuple[int, dict[str, str], bytes]] = OrderedDict()
+        # path: (version, headers, body, gzipped variant: (headers, body), or None not made yet)
+        self._entries: OrderedDict[
+            str, tuple[int, dict[str, str], bytes, tuple[dict[str, str], bytes] | None]
+        ] = OrderedDict()
         self._lock = threading.Lock()  # threaded servers (tests, runserver) share one store
 
     def __contains__(self, path: str) -> bool:
         return path in self._entries
 
-    def get(self, path: str, version: int) -> tuple[dict[str, str], bytes] | None:
+    def get(
+        self, path: str, version: int, *, gzipped: bool = False
+    ) -> tuple[dict[str, str], bytes] | None:
+        """(headers, body) of the page, gzipped if asked and worth it; None on a miss."""
         with self._lock:
             entry = self._entries.get(path)
             if entry is None or entry[0] != version:
                 return None
             self._entries.move_to_end(path)
-            return entry[1], entry[2]
+            if not gzipped or len(entry[2]) < GZIP_MIN_BYTES:
+                return entry[1], entry[2]
+            if entry[3] is not None:
+                return entry[3]
+        # Compressed outside the lock: 17 MB takes a while, and other pages are served meanwhile.
+        variant = self._gzip_variant(entry[1], entry[2])
+        with self._lock:
+            if self._entries.get(path) is entry:
+                stored = (*entry[:3], variant)
+                if self._entry_size(stored) <= self.max_bytes:
+                    self._entries[path] = stored
+                    self.size += self._entry_size(stored) - len(entry[2])
+                    self._evict(keep=path)
+        return variant
+
+    @staticmethod
+    def _gzip_variant(headers: dict[str, str], body: bytes) -> tuple[dict[str, str], bytes]:
+        compressed = gzip.compress(body, compresslevel=6, mtime=0)
+        if len(compressed) >= len(body):
+            return headers, body
+        return {**headers, "Content-Encoding": "gzip", "Content-Length": str(len(compressed))}, (
+            compressed
+        )
 
     def put(self, path: str, version: int, headers: dict[str, str], body: bytes) -> None:
         with self._lock:
             previous = self._entries.pop(path, None)
             if previous is not None:
-                self.size -= len(previous[2])
+                self.size -= self._entry_size(previous)
             if len(body) > self.max_bytes:
                 return
-            self._entries[path] = (version, headers, body)
+            self._entries[path] = (version, headers, body, None)
             self.size += len(body)
-            while self.size > self.max_bytes:
-                _path, (_version, _headers, dropped) = self._entries.popitem(last=False)
-                self.size -= len(dropped)
+            self._evict(keep=path)
+
+    @staticmethod
+    def _entry_size(entry) -> int:
+        """The bytes an entry holds: its body and its gzipped body, if one was made."""
+        variant = entry[3]
+        return len(entry[2]) + (len(variant[1]) if variant and variant[1] is not entry[2] else 0)
+
+    def _evict(self, *, keep: str) -> None:
+        """Drop least recently used entries until the store fits (`keep`, just used, stays)."""
+        while self.size > self.max_bytes:
+            oldest = next(iter(self._entries))
+            if oldest == keep:
+                break
+            self.size -= self._entry_size(self._entries.pop(oldest))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -231,11 +300,13 @@ class CachedPageMiddleware:
         if cacheable:
             path = request.get_full_path()
             if path in page_store:
-                stored = page_store.get(path, catalog_version())
+                stored = page_store.get(path, catalog_version(), gzipped=accepts_gzip(request))
                 if stored is not None:
                     return HttpResponse(stored[1], headers=stored[0])
         response = self.get_response(request)
         version = getattr(request, "catalog_page_version", None)
         if cacheable and version is not None and _cacheable_response(request, response):
+            # Its hits may come gzipped: a shared cache must keep the two variants apart.
+            patch_vary_headers(response, ("Accept-Encoding",))
             page_store.put(path, version, dict(response.items()), response.content)
         return response

@@ -8,6 +8,7 @@ own, deleted afterwards), so they run, identically, in the SQLite and the Postgr
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -287,6 +288,20 @@ def test_two_gunicorn_hosts_share_submissions_rate_limits_and_the_page_cache(
         for _ in range(6):
             status, _headers, search_after = request(host_b + "/search/?q=supervise+unreliable")
             assert status == 200 and "Supervise unreliable experts by debate" in search_after
+
+        # B's workers answer the README gzipped to a client that takes gzip, and current.
+        encodings = set()
+        for _ in range(6):
+            readme = urllib.request.Request(
+                host_b + "/README.md", headers={"Accept-Encoding": "gzip"}
+            )
+            with OPENER.open(readme, timeout=30) as response:
+                encoding = response.headers.get("Content-Encoding", "identity")
+                body = response.read()
+            text = (gzip.decompress(body) if encoding == "gzip" else body).decode()
+            assert "Supervise unreliable experts by debate" in text
+            encodings.add(encoding)
+        assert "gzip" in encodings  # the first answer of each worker renders it: not yet gzipped
 
         # Both hosts are healthy and serve the hashed, compressed static files.
         for base in (host_a, host_b):

@@ -323,3 +323,92 @@ def test_every_parameter_the_views_read_is_cached(client, catalog, django_assert
         assert first.status_code == 200, name
         with django_assert_num_queries(0):
             assert client.get(url).content == first.content, name
+
+
+@pytest.fixture
+def longer_catalog(catalog):
+    """Enough entries for a README worth compressing."""
+    for number in range(2, 30):
+        paper = PaperFactory(title=f"Scalable oversight study {number}", year=2020 + number % 5)
+        PlacementFactory(paper=paper, section=catalog["games"], position=number)
+    return catalog
+
+
+def test_a_client_that_accepts_gzip_gets_a_stored_page_gzipped(
+    client, longer_catalog, django_assert_num_queries
+):
+    import gzip
+
+    for url in ("/README.md", reverse("catalog:section", kwargs={"slug": "debate-games"})):
+        rendered = client.get(url)
+        assert "Accept-Encoding" in rendered["Vary"]  # a stored page varies on it
+        assert "Content-Encoding" not in rendered
+        with django_assert_num_queries(0):
+            hit = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert hit["Content-Encoding"] == "gzip"
+        assert int(hit["Content-Length"]) == len(hit.content) < len(rendered.content)
+        assert gzip.decompress(hit.content) == rendered.content
+        assert "Accept-Encoding" in hit["Vary"]
+        assert hit["Content-Type"] == rendered["Content-Type"]
+        # The gzipped body is made once and then reused.
+        assert client.get(url, headers={"Accept-Encoding": "gzip"}).content == hit.content
+        # Clients that do not take gzip get the page as rendered.
+        for refused in ("", "br", "gzip;q=0", "gzip; q=0, *", "identity"):
+            plain = client.get(url, headers={"Accept-Encoding": refused})
+            assert "Content-Encoding" not in plain, refused
+            assert plain.content == rendered.content, refused
+        assert client.get(url, headers={"Accept-Encoding": "*"})["Content-Encoding"] == "gzip"
+
+
+def test_a_gzipped_page_is_current_after_a_catalog_change(client, longer_catalog, admin_user):
+    import gzip
+
+    accepts = {"Accept-Encoding": "gzip"}
+    client.get("/README.md")
+    before = gzip.decompress(client.get("/README.md", headers=accepts).content).decode()
+    assert NEW_TITLE not in before
+    submission = create(
+        content=SubmissionContent(
+            title=NEW_TITLE,
+            authors="Khan et al.",
+            venue="ICML",
+            year=2024,
+            links=[("paper", "https://arxiv.org/abs/2402.06782")],
+            sections=[longer_catalog["games"]],
+        ),
+        contributor=Contributor(name="Ada"),
+    )
+    submission_approve(submission=submission, reviewer=admin_user)
+    assert NEW_TITLE in client.get("/README.md").content.decode()
+    after = client.get("/README.md", headers=accepts)
+    assert after["Content-Encoding"] == "gzip"
+    assert NEW_TITLE in gzip.decompress(after.content).decode()
+
+
+def test_the_memory_store_counts_and_bounds_gzipped_bodies_too():
+    import random
+
+    from catalog.cache import GZIP_MIN_BYTES, PageStore
+
+    html = {"Content-Type": "text/html", "Content-Length": "3060"}
+    page = b"<p>Debate helps supervise unreliable experts.</p>\n" * 60  # 3,060 bytes
+    small = b"x" * (GZIP_MIN_BYTES - 1)
+    noise = random.Random(4).randbytes(1280)  # gzip cannot shrink it
+    store = PageStore(max_bytes=5000)
+    store.put("/a", 1, html, page)
+    headers, gzipped = store.get("/a", 1, gzipped=True)
+    assert headers["Content-Encoding"] == "gzip" and headers["Content-Length"] == str(len(gzipped))
+    assert store.size == len(page) + len(gzipped)
+    assert store.get("/a", 1) == (html, page)  # the plain page is kept beside it
+    assert store.get("/a", 2, gzipped=True) is None  # another catalog version: a miss
+    # A small page is served as it is; so is one gzip does not shrink.
+    store.put("/small", 1, html, small)
+    assert store.get("/small", 1, gzipped=True) == (html, small)
+    store.put("/noise", 1, html, noise)
+    assert store.get("/noise", 1, gzipped=True) == (html, noise)
+    # The gzipped body counts: /a (least recently used) went to make room for /noise.
+    assert "/a" not in store and store.size == len(small) + len(noise)
+    store.put("/a", 3, html, page)  # /small goes now
+    assert "/small" not in store and store.size == len(noise) + len(page)
+    assert store.get("/a", 3, gzipped=True)[1] == gzipped
+    assert store.size == len(noise) + len(page) + len(gzipped)
