@@ -90,6 +90,37 @@ class DuplicateSuspectedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewStateFilter(admin.SimpleListFilter):
+    """The queue opens on what waits for a maintainer (pending review); "All" shows the rest."""
+
+    title = "state"
+    parameter_name = "state"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*Submission.State.choices, (self.ALL, "All")]
+
+    def queryset(self, request, queryset):
+        value = self.value() or Submission.State.PENDING
+        # An action (a POST) acts on the rows that were ticked, even one decided meanwhile by
+        # someone else: the action then refuses it with a message instead of skipping it.
+        if value == self.ALL or request.method == "POST":
+            return queryset
+        if value not in Submission.State.values:
+            return queryset.none()
+        return queryset.filter(state=value)
+
+    def choices(self, changelist):
+        # No "All" entry for "no parameter": no parameter means pending review here.
+        selected = self.value() or Submission.State.PENDING
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": selected == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+
 @admin.register(Submission)
 class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
     list_display = [
@@ -103,7 +134,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
         "created_at",
     ]
     list_filter = [
-        "state",
+        ReviewStateFilter,
         "kind",
         ("sections", admin.RelatedOnlyFieldListFilter),
         DuplicateSuspectedFilter,

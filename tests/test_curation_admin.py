@@ -1,5 +1,7 @@
 """The review queue in the admin: who may see and act, and what each action does."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -7,7 +9,12 @@ from django.urls import reverse
 
 from catalog.models import Paper
 from curation.models import Submission
-from curation.services import Contributor, SubmissionContent, submission_create
+from curation.services import (
+    Contributor,
+    SubmissionContent,
+    submission_create,
+    submission_reject,
+)
 from tests.factories import LinkFactory, PlacementFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +276,30 @@ def test_deleting_a_paper_closes_its_open_corrections_first(client, users, secti
     assert open_one.state == "rejected" and "removed from the list" in open_one.review_note
     assert open_one.paper is None and closed_one.paper is None
     assert open_one.events.latest("id").actor == users["maintainer"]
+
+
+def test_the_queue_opens_on_pending_review_and_every_state_is_one_click_away(
+    client, users, section
+):
+    waiting = make_submission(section, "Waiting for review", "https://w.org/1")
+    done = make_submission(section, "Already decided", "https://d.org/2")
+    submission_reject(submission=done, reviewer=users["maintainer"], note="Out of scope")
+    login(client, users, "maintainer")
+
+    def titles(query: str = "") -> set[str]:
+        page = client.get(CHANGELIST + query)
+        assert page.status_code == 200
+        rows = page.content.decode().split('id="result_list"')[1].split("</table>")[0]
+        return {t for t in ("Waiting for review", "Already decided") if t in rows}
+
+    assert titles() == {"Waiting for review"}
+    assert titles("?state=pending") == {"Waiting for review"}
+    assert titles("?state=rejected") == {"Already decided"}
+    assert titles("?state=all") == {"Waiting for review", "Already decided"}
+    # The filter marks pending review as chosen, and offers "All".
+    sidebar = client.get(CHANGELIST).content.decode().split('id="changelist-filter"')[1]
+    assert re.search(r'class="selected">\s*<a href="\?state=pending"', sidebar)
+    assert 'href="?state=all"' in sidebar
+    # An unknown state lists nothing rather than failing.
+    assert client.get(CHANGELIST + "?state=bogus").status_code == 200
+    assert waiting.state == "pending"
