@@ -121,6 +121,23 @@ class ReviewStateFilter(admin.SimpleListFilter):
             }
 
 
+class SentByFilter(admin.SimpleListFilter):
+    """Who sent it: an author of the paper or someone else (the form's "I am an author")."""
+
+    title = "contributor"
+    parameter_name = "sent_by"
+
+    def lookups(self, request, model_admin):
+        return [("author", "An author of the paper"), ("other", "Someone else")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "author":
+            return queryset.filter(is_author=True)
+        if self.value() == "other":
+            return queryset.filter(is_author=False)
+        return queryset
+
+
 @admin.register(Submission)
 class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
     list_display = [
@@ -128,9 +145,9 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
         "kind",
         "state",
         "section_list",
-        "contributor_name",
+        "contributor",
         "by_an_author",
-        "duplicate_suspected",
+        "suspected_duplicate",
         "created_at",
     ]
     list_filter = [
@@ -138,7 +155,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
         "kind",
         ("sections", admin.RelatedOnlyFieldListFilter),
         DuplicateSuspectedFilter,
-        "is_author",
+        SentByFilter,
     ]
     search_fields = ["title", "authors", "contributor_name", "contributor_email", "links__url"]
     ordering = ["-created_at", "-id"]
@@ -200,10 +217,18 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
 
     # Read-only displays --------------------------------------------------------------------
 
+    # Short column headings, so the queue's table fits beside the admin's sidebar at 1280 px.
     @admin.display(description="Author?", boolean=True, ordering="is_author")
     def by_an_author(self, obj: Submission) -> bool:
-        # The field's own label ("I am an author of this paper") is too wide for a column.
         return obj.is_author
+
+    @admin.display(description="Duplicate?", boolean=True, ordering="duplicate_suspected")
+    def suspected_duplicate(self, obj: Submission) -> bool:
+        return obj.duplicate_suspected
+
+    @admin.display(description="Contributor", ordering="contributor_name")
+    def contributor(self, obj: Submission) -> str:
+        return obj.contributor_name
 
     @admin.display(description="Sections")
     def section_list(self, obj: Submission) -> str:

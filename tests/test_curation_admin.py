@@ -14,6 +14,7 @@ from curation.services import (
     SubmissionContent,
     submission_create,
     submission_reject,
+    submission_request_changes,
 )
 from tests.factories import LinkFactory, PlacementFactory, SectionFactory
 
@@ -22,7 +23,9 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:curation_submission_changelist")
 
 
-def make_submission(section, title="Weak-to-Strong Debate", url="https://arxiv.org/abs/2409.00001"):
+def make_submission(
+    section, title="Weak-to-Strong Debate", url="https://arxiv.org/abs/2409.00001", is_author=False
+):
     return submission_create(
         content=SubmissionContent(
             title=title,
@@ -32,7 +35,7 @@ def make_submission(section, title="Weak-to-Strong Debate", url="https://arxiv.o
             links=[("paper", url)],
             sections=[section],
         ),
-        contributor=Contributor(name="Ada", email="ada@example.org"),
+        contributor=Contributor(name="Ada", email="ada@example.org", is_author=is_author),
     )
 
 
@@ -144,6 +147,23 @@ def test_the_queue_fits_its_columns_and_marks_authors(client, users, submission)
     header = html.split('id="result_list"')[1].split("</thead>")[0]
     assert "Author?" in header  # not the form's wide "I am an author of this paper"
     assert "I am an author of this paper" not in header
+    assert "Duplicate?" in header and "Duplicate suspected" not in header
+    assert "Contributor" in header and "Contributor name" not in header
+    filters = html.split('id="changelist-filter"')[1]
+    assert "An author of the paper" in filters and "I am an author" not in filters
+    assert 'id="nav-sidebar"' not in html  # the table gets the page's width
+
+
+def test_the_queue_filters_by_who_sent_it(client, users, section):
+    make_submission(section, "Sent by its author", "https://a.org/1", is_author=True)
+    make_submission(section, "Sent by a reader", "https://r.org/2")
+    login(client, users, "maintainer")
+    for query, shown, hidden in (
+        ("?sent_by=author", "Sent by its author", "Sent by a reader"),
+        ("?sent_by=other", "Sent by a reader", "Sent by its author"),
+    ):
+        rows = client.get(CHANGELIST + query).content.decode().split('id="result_list"')[1]
+        assert shown in rows and hidden not in rows, query
 
 
 def test_review_url_refuses_get(client, users, submission):
@@ -303,3 +323,21 @@ def test_the_queue_opens_on_pending_review_and_every_state_is_one_click_away(
     # An unknown state lists nothing rather than failing.
     assert client.get(CHANGELIST + "?state=bogus").status_code == 200
     assert waiting.state == "pending"
+
+
+def test_the_admin_index_opens_on_the_review_queue_counts(client, users, section):
+    login(client, users, "maintainer")
+    empty = client.get(reverse("admin:index")).content.decode()
+    assert "Nothing is waiting for review." in empty
+    first = make_submission(section, "First", "https://f.org/1")
+    make_submission(section, "Second", "https://s.org/2")
+    third = make_submission(section, "Third", "https://t.org/3")
+    submission_request_changes(submission=first, reviewer=users["maintainer"], note="Venue?")
+    submission_reject(submission=third, reviewer=users["maintainer"], note="Off topic")
+    page = client.get(reverse("admin:index")).content.decode()
+    banner = page.split('class="review-queue-banner"')[1].split("</section>")[0]
+    assert re.search(rf'href="{CHANGELIST}"><strong>1</strong> submission pending review', banner)
+    assert f'href="{CHANGELIST}?state=changes_requested">1 waiting for its contributor' in banner
+    # Staff who may not review see no queue.
+    client.force_login(users["staff"])
+    assert "review-queue-banner" not in client.get(reverse("admin:index")).content.decode()
