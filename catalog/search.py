@@ -2,7 +2,8 @@
 
 One contract on both databases: every word of the query must match the title or the authors
 (a word matches a prefix, so `debat` finds "debate" and "Debating"), and results come best
-first — title matches before author-only matches — then newest year, title, id.
+first — title matches before author-only matches — then newest year, title (regardless of
+case), id.
 
 - PostgreSQL: `catalog_paper.search_vector`, a stored generated column (title weighted A,
   authors B, English stemming) with a GIN index, created by migration 0002_search. Generated
@@ -25,6 +26,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 
 from catalog.models import Paper
 
@@ -53,7 +55,7 @@ def prefix_tsquery(text: str) -> str:
 
 def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
     """The papers of `queryset` matching every word of `text`, best first."""
-    newest_then_title = (F("year").desc(nulls_last=True), "title", "id")
+    newest_then_title = (F("year").desc(nulls_last=True), Lower("title"), "id")
     if uses_full_text_search(queryset):
         raw = prefix_tsquery(text)
         if not raw:
@@ -87,5 +89,4 @@ def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
         tables=[FTS_TABLE],
         where=[f'{FTS_TABLE}.rowid = "{table}"."id"', f"{FTS_TABLE} MATCH %s"],
         params=[match],
-        order_by=["-title_words", "-year", "title", "id"],
-    )
+    ).order_by("-title_words", *newest_then_title)

@@ -16,6 +16,7 @@ from django.db.models import (
     QuerySet,
     prefetch_related_objects,
 )
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from catalog.cache import catalog_version, memoized
@@ -257,9 +258,9 @@ def searchable_papers() -> QuerySet[Paper]:
     return (
         Paper.objects.published()
         .prefetch_related(_links_in_order())
-        # The order of the index paper_newest_then_title; years are 1900-2100, so a paper
-        # without one (0) comes last.
-        .order_by(YearOrZero("year").desc(), "title", "id")
+        # The order of the index paper_newest_then_title_ci; years are 1900-2100, so a paper
+        # without one (0) comes last; titles regardless of case.
+        .order_by(YearOrZero("year").desc(), Lower("title"), "id")
     )
 
 

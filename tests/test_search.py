@@ -195,3 +195,35 @@ def test_postgresql_connections_price_index_reads_as_cheap():
             assert cursor.fetchone() == ("1.1",)
     else:
         assert "options" not in connection.settings_dict["OPTIONS"]
+
+
+def test_titles_sort_regardless_of_case_within_a_year(client):
+    section = SectionFactory(title="Agents", slug="agents", position=1)
+    for position, title in enumerate(
+        ["Zebra alignment", "AUTOACT alignment", "Adversarial alignment", "agents alignment"], 1
+    ):
+        PlacementFactory(
+            paper=PaperFactory(title=title, year=2024), section=section, position=position
+        )
+    expected = ["Adversarial alignment", "agents alignment", "AUTOACT alignment", "Zebra alignment"]
+    assert [paper.title for paper in search(client)] == expected
+    assert [paper.title for paper in search(client, q="alignment")] == expected
+
+
+def test_the_listing_reads_its_order_from_an_index_instead_of_sorting():
+    from django.db import transaction
+
+    from catalog.selectors_pages import searchable_papers
+
+    sql, params = searchable_papers()[:25].query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A tiny test table is cheaper to sort; forbid that to see whether the index can serve.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "paper_newest_then_title_ci" in plan, plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
