@@ -49,10 +49,11 @@ def newest_papers(limit: int = NEWEST_LIMIT) -> list[Paper]:
     when many placements share the boundary's timestamp).
 
     A paper is "added" when it is placed in a section (a submission approved, an import), so
-    the newest placement dates it; the paper's own creation date breaks ties. The newest
-    placements are read through the index on Placement.created_at (a paper's first one in that
-    order is its newest), with their papers, until every paper that could rank among the first
-    `limit` is seen: grouping every placement by paper would read the whole table.
+    the newest placement dates it; the paper's own creation date, then its year, break ties.
+    The newest placements are read through the index on Placement.created_at (a paper's first
+    one in that order is its newest), with their papers, until every paper that could rank
+    among the first `limit` is seen: grouping every placement by paper would read the whole
+    table.
     """
     added: dict[int, Paper] = {}
     # Usually one batch; ties at the boundary (a bulk import stamps one time) may need more.
@@ -74,9 +75,12 @@ def newest_papers(limit: int = NEWEST_LIMIT) -> list[Paper]:
             if rows[-1].created_at < boundary:  # ties with the boundary are all seen
                 break
         offset, batch = offset + batch, batch * 2
-    newest = sorted(added.values(), key=lambda p: (p.added_at, p.created_at, p.pk), reverse=True)[
-        :limit
-    ]
+    # Papers added at one moment (an import, the seed) show their newest publications first.
+    newest = sorted(
+        added.values(),
+        key=lambda p: (p.added_at, p.created_at, p.year or 0, p.pk),
+        reverse=True,
+    )[:limit]
     prefetch_related_objects(newest, _placements_in_order())
     return newest
 

@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Max
 from django.utils import timezone
 
-from catalog.models import Paper, Placement
+from catalog.models import Paper, Placement, YearOrZero
 from catalog.selectors_pages import newest_papers
 from tests.factories import PaperFactory, PlacementFactory, SectionFactory
 
@@ -18,7 +18,7 @@ def grouped_newest(limit: int) -> list[int]:
     return list(
         Paper.objects.published()
         .annotate(added_at=Max("placements__created_at"))
-        .order_by("-added_at", "-created_at", "-id")
+        .order_by("-added_at", "-created_at", YearOrZero("year").desc(), "-id")
         .values_list("pk", flat=True)[:limit]
     )
 
@@ -28,7 +28,8 @@ def test_newest_papers_rank_as_grouping_every_placement_would(limit, django_asse
     sections = [SectionFactory() for _ in range(3)]
     start = timezone.now()
     for number in range(60):
-        paper = PaperFactory()
+        # Years tie too, and some papers have none.
+        paper = PaperFactory(year=None if number % 9 == 0 else 2018 + number % 5)
         Paper.objects.filter(pk=paper.pk).update(
             created_at=start - datetime.timedelta(minutes=number % 4)
         )
@@ -45,3 +46,12 @@ def test_newest_papers_rank_as_grouping_every_placement_would(limit, django_asse
     assert [paper.pk for paper in newest] == grouped_newest(limit)
     for paper in newest:
         assert paper.added_at == max(p.created_at for p in paper.placements.all())
+
+
+def test_papers_added_at_one_moment_show_the_newest_publications_first():
+    section = SectionFactory()
+    for year in (2019, 2025, None, 2022):
+        PlacementFactory(paper=PaperFactory(title=f"Paper of {year}", year=year), section=section)
+    Placement.objects.update(created_at=timezone.now())  # one import
+    Paper.objects.update(created_at=timezone.now())
+    assert [paper.year for paper in newest_papers(4)] == [2025, 2022, 2019, None]
