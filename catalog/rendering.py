@@ -63,12 +63,20 @@ def paper_items_html(papers: Iterable[PaperRow]) -> SafeString:
         chips = ""
         if paper.links:
             items = []
+            labels = [label for label, _url in paper.links]
             for label, url in paper.links:
                 css, caption = _label(label)
+                host = _host(url)
+                if labels.count(label) > 1:
+                    # Two "paper" chips (arXiv and the proceedings) told apart by their host.
+                    caption = f'{caption} <span class="link-chip-host">{host}</span>'
+                    hidden = f" of “{title}”"
+                else:
+                    hidden = f" of “{title}” ({host})"
                 items.append(
                     f'<li><a class="link-chip link-chip-{css}" href="{escape(url)}" '
-                    f'rel="noopener">{caption}<span class="visually-hidden"> of “{title}” '
-                    f"({_host(url)})</span></a></li>"
+                    f'rel="noopener">{caption}<span class="visually-hidden">{hidden}</span>'
+                    "</a></li>"
                 )
             chips = f'\n  <ul class="link-chips" aria-label="Links">{"".join(items)}</ul>'
         rows.append(

@@ -639,3 +639,19 @@ def test_pagination_shows_the_current_page_and_its_neighbours_deep_in_the_list(c
     first = client.get("/search/?page=1&q=scaling").content.decode()
     assert 'href="?page=2&amp;q=scaling"' in first
     assert 'disabled"><span class="page-link">‹<span class="d-none d-sm-inline"> Previous' in first
+
+
+def test_two_links_of_one_kind_show_their_hosts_in_the_listing(client, catalog):
+    cai = catalog["cai"]
+    LinkFactory(paper=cai, url="https://aclanthology.org/2022.cai.1", position=3)
+    html = client.get(reverse("catalog:search")).content.decode()
+    row = html.split(cai.title, 1)[1].split("</ul>", 1)[0]
+    chips = re.findall(r'class="link-chip link-chip-paper"[^>]*>(.*?)<span class="visually', row)
+    assert chips == [
+        'paper <span class="link-chip-host">arxiv.org</span>',
+        'paper <span class="link-chip-host">aclanthology.org</span>',
+    ]
+    # A label that appears once keeps its short caption; its host is for screen readers.
+    gan_row = html.split(catalog["gan"].title, 1)[1].split("</ul>", 1)[0]
+    assert re.search(r'link-chip-paper"[^>]*>paper<span class="visually-hidden">', gan_row)
+    assert "(papers.nips.cc)</span>" in gan_row
