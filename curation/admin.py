@@ -102,9 +102,11 @@ class ReviewStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value() or Submission.State.PENDING
-        # An action (a POST) acts on the rows that were ticked, even one decided meanwhile by
-        # someone else: the action then refuses it with a message instead of skipping it.
-        if value == self.ALL or request.method == "POST":
+        # An action on ticked rows acts on those rows, even one decided meanwhile by someone
+        # else: the action then refuses it with a message instead of skipping it. "Select all"
+        # (select_across) stays within the filter: it means every row the list shows.
+        ticked_rows = request.method == "POST" and request.POST.get("select_across") != "1"
+        if value == self.ALL or ticked_rows:
             return queryset
         if value not in Submission.State.values:
             return queryset.none()
@@ -113,7 +115,10 @@ class ReviewStateFilter(admin.SimpleListFilter):
     def choices(self, changelist):
         # No "All" entry for "no parameter": no parameter means pending review here.
         selected = self.value() or Submission.State.PENDING
-        for value, label in self.lookup_choices:
+        counts = self.get_facet_queryset(changelist) if changelist.add_facets else None
+        for index, (value, label) in enumerate(self.lookup_choices):
+            if counts is not None:  # "Show counts"
+                label = f"{label} ({counts.get(f'{index}__c', '-')})"
             yield {
                 "selected": selected == value,
                 "query_string": changelist.get_query_string({self.parameter_name: value}),
@@ -217,7 +222,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
 
     # Read-only displays --------------------------------------------------------------------
 
-    # Short column headings, so the queue's table fits beside the admin's sidebar at 1280 px.
+    # Short column headings, so the queue's table fits beside its filters at 1280 px.
     @admin.display(description="Author?", boolean=True, ordering="is_author")
     def by_an_author(self, obj: Submission) -> bool:
         return obj.is_author

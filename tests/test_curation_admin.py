@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -320,9 +320,37 @@ def test_the_queue_opens_on_pending_review_and_every_state_is_one_click_away(
     sidebar = client.get(CHANGELIST).content.decode().split('id="changelist-filter"')[1]
     assert re.search(r'class="selected">\s*<a href="\?state=pending"', sidebar)
     assert 'href="?state=all"' in sidebar
+    # "Show counts" counts each state, "All" included.
+    faceted = client.get(CHANGELIST + "?_facets=True").content.decode()
+    sidebar = faceted.split('id="changelist-filter"')[1]
+    assert "Pending review (1)" in sidebar and "Rejected (1)" in sidebar and "All (2)" in sidebar
     # An unknown state lists nothing rather than failing.
-    assert client.get(CHANGELIST + "?state=bogus").status_code == 200
+    bogus = client.get(CHANGELIST + "?state=bogus")
+    assert bogus.status_code == 200
+    assert "Waiting for review" not in bogus.content.decode()
+    assert "Already decided" not in bogus.content.decode()
     assert waiting.state == "pending"
+
+
+def test_select_all_acts_only_on_the_rows_the_filter_shows(client, users, section):
+    pending = make_submission(section, "Still pending", "https://p.org/1")
+    rejected = make_submission(section, "Rejected before", "https://r.org/2")
+    submission_reject(submission=rejected, reviewer=users["maintainer"], note="Off topic")
+    login(client, users, "maintainer")
+    # "Select all" on the rejected list, then approve: the pending one is not in that list.
+    client.post(
+        CHANGELIST + "?state=rejected",
+        {
+            "action": "approve_selected",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": [rejected.pk],
+        },
+    )
+    pending.refresh_from_db()
+    rejected.refresh_from_db()
+    assert (pending.state, rejected.state) == ("pending", "rejected")
+    assert not Paper.objects.exists()
 
 
 def test_the_admin_index_opens_on_the_review_queue_counts(client, users, section):
@@ -338,6 +366,8 @@ def test_the_admin_index_opens_on_the_review_queue_counts(client, users, section
     banner = page.split('class="review-queue-banner"')[1].split("</section>")[0]
     assert re.search(rf'href="{CHANGELIST}"><strong>1</strong> submission pending review', banner)
     assert f'href="{CHANGELIST}?state=changes_requested">1 waiting for its contributor' in banner
-    # Staff who may not review see no queue.
+    # Staff who may not review see no queue, even with the permission to view submissions.
     client.force_login(users["staff"])
+    assert "review-queue-banner" not in client.get(reverse("admin:index")).content.decode()
+    users["staff"].user_permissions.add(Permission.objects.get(codename="view_submission"))
     assert "review-queue-banner" not in client.get(reverse("admin:index")).content.decode()
