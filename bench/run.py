@@ -342,13 +342,17 @@ class Bench:
             for name, (path, headers) in targets.items():
                 for _ in range(4):  # warm: both workers' connections, memoized data, cache
                     warming = urllib.request.Request(base + path, headers=headers)
-                    urllib.request.urlopen(warming, timeout=60).read()  # noqa: S310
+                    with urllib.request.urlopen(warming, timeout=60) as answer:  # noqa: S310
+                        body = answer.read()
+                        encoding = answer.headers.get("Content-Encoding", "identity")
                 results[name] = load(
                     base + path,
                     duration=self.args.duration,
                     connections=self.args.connections,
                     headers=headers,
                 )
+                # What the load received, as the last warm-up request got it.
+                results[name].update(encoding=encoding, body_bytes=len(body))
             # The reference again at the end: the machine's load may have changed meanwhile.
             again = load(
                 base + "/bench/ok/",
@@ -444,6 +448,8 @@ def report(results: list[dict], *, machine: dict, command: str) -> str:
                 judged = mode == "cached" or name in ("section", "search", "filter")
                 note = f" {verdict(ratio >= target)}" if judged else ""
                 errors = f", {load['errors']} errors" if load["errors"] else ""
+                if name != page:  # a variant: say what it was answered with
+                    errors += f" ({load['encoding']}, {load['body_bytes']:,} bytes)"
                 cells += [
                     f"{load['rps']:.0f}{errors}",
                     f"{ratio:.2f}{note}",

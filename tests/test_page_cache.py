@@ -386,29 +386,44 @@ def test_a_gzipped_page_is_current_after_a_catalog_change(client, longer_catalog
 
 
 def test_the_memory_store_counts_and_bounds_gzipped_bodies_too():
+    import gzip
     import random
 
     from catalog.cache import GZIP_MIN_BYTES, PageStore
 
     html = {"Content-Type": "text/html", "Content-Length": "3060"}
     page = b"<p>Debate helps supervise unreliable experts.</p>\n" * 60  # 3,060 bytes
+    compressed = gzip.compress(page, compresslevel=6, mtime=0)
     small = b"x" * (GZIP_MIN_BYTES - 1)
     noise = random.Random(4).randbytes(1280)  # gzip cannot shrink it
-    store = PageStore(max_bytes=5000)
+
+    # Both pages fit; the gzipped body is what pushes the store over its bound.
+    store = PageStore(max_bytes=len(page) + len(small) + len(compressed) - 1)
     store.put("/a", 1, html, page)
+    store.put("/small", 1, html, small)
     headers, gzipped = store.get("/a", 1, gzipped=True)
+    assert gzipped == compressed
     assert headers["Content-Encoding"] == "gzip" and headers["Content-Length"] == str(len(gzipped))
-    assert store.size == len(page) + len(gzipped)
+    assert "/small" not in store  # least recently used, dropped for the gzipped body
+    assert store.size == len(page) + len(compressed)
     assert store.get("/a", 1) == (html, page)  # the plain page is kept beside it
+    assert store.get("/a", 1, gzipped=True) == (headers, compressed)  # made once
     assert store.get("/a", 2, gzipped=True) is None  # another catalog version: a miss
-    # A small page is served as it is; so is one gzip does not shrink.
+
+    # A small page is served as it is; so is one gzip does not shrink, at no extra size.
+    store = PageStore(max_bytes=10_000)
     store.put("/small", 1, html, small)
     assert store.get("/small", 1, gzipped=True) == (html, small)
     store.put("/noise", 1, html, noise)
     assert store.get("/noise", 1, gzipped=True) == (html, noise)
-    # The gzipped body counts: /a (least recently used) went to make room for /noise.
-    assert "/a" not in store and store.size == len(small) + len(noise)
-    store.put("/a", 3, html, page)  # /small goes now
-    assert "/small" not in store and store.size == len(noise) + len(page)
-    assert store.get("/a", 3, gzipped=True)[1] == gzipped
-    assert store.size == len(noise) + len(page) + len(gzipped)
+    assert store.size == len(small) + len(noise)
+    store.put("/noise", 2, html, page)  # rendered again: its old variant is gone with it
+    assert store.size == len(small) + len(page)
+
+    # A page that fits alone but not with its gzipped body: gzipped once, then served plain
+    # rather than compressed again on every hit.
+    store = PageStore(max_bytes=len(page) + len(compressed) - 1)
+    store.put("/a", 1, html, page)
+    assert store.get("/a", 1, gzipped=True)[1] == compressed
+    assert store.get("/a", 1, gzipped=True) == (html, page)
+    assert store.size == len(page)
