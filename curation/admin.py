@@ -203,6 +203,21 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
     # Maintainers decide through the review panel; nothing of a submission is edited here.
     readonly_fields = [name for _title, options in fieldsets for name in options["fields"]]
 
+    def get_fieldsets(self, request, obj=None):
+        """Only the rows that say something about this submission: no comparison with a
+        published paper for a new one, no reviewer before anyone has decided."""
+        if obj is None:
+            return self.fieldsets
+        hidden = set()
+        if obj.kind != Submission.Kind.CORRECTION:
+            hidden |= {"correction_diff", "paper"}
+        if obj.reviewed_at is None:
+            hidden |= {"reviewed_by", "reviewed_at", "review_note"}
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for title, options in self.fieldsets
+        ]
+
     def get_queryset(self, request):
         return (
             super()
@@ -217,7 +232,12 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._numbers = {pk: node.number for pk, node in section_tree().by_pk.items()}
-        extra_context = {**(extra_context or {}), "note_form": ReviewNoteForm()}
+        # Nothing here is edited (see readonly_fields): the page reviews, it does not change.
+        extra_context = {
+            **(extra_context or {}),
+            "note_form": ReviewNoteForm(),
+            "title": "Review submission",
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     # Read-only displays --------------------------------------------------------------------

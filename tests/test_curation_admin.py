@@ -185,6 +185,16 @@ def test_submission_page_shows_readme_line_duplicates_and_decision_form(client, 
     assert "- **Weak-to-Strong Debate.** *Lang et al.* arXiv 2024." in html
     assert reverse("admin:catalog_paper_change", args=[published.pk]) in html
     assert 'value="approve"' in html and 'value="reject"' in html
+    assert "| Review submission" in html and "Change submission" not in html
+    # Only rows that say something: no comparison for a new paper, no reviewer yet.
+    for empty_row in ("Changes proposed:", "Reviewed by:", "Review note:", "Paper:"):
+        assert empty_row not in html, empty_row
+    submission_reject(submission=submission, reviewer=users["maintainer"], note="Off topic")
+    decided = client.get(
+        reverse("admin:curation_submission_change", args=[submission.pk])
+    ).content.decode()
+    assert "Reviewed by:" in decided and "Review note:" in decided and "Off topic" in decided
+    assert 'value="approve"' not in decided  # decided: no decision panel
 
 
 def test_correction_page_shows_a_field_by_field_diff(client, users, section):
@@ -208,6 +218,7 @@ def test_correction_page_shows_a_field_by_field_diff(client, users, section):
     ).content.decode()
     assert '<tr class="diff-changed"><th>Venue</th><td>arXiv</td><td>ICLR</td></tr>' in html
     assert '<tr class=""><th>Title</th>' in html
+    assert "Changes proposed:" in html and "Paper:" in html
 
 
 def test_reject_requires_a_note_and_then_records_it(client, users, submission):
