@@ -34,6 +34,12 @@ DECISIONS = {
     "request_changes": (submission_request_changes, True, "sent back for changes"),
 }
 
+# The page asking for the note, before anything is decided.
+BULK_NOTE_TITLES = {
+    "reject": "Reject {count} submission{s}: write a note to the contributors",
+    "request_changes": "Ask for changes on {count} submission{s}: write a note to the contributors",
+}
+
 
 def can_review(request: HttpRequest) -> bool:
     return (
@@ -168,6 +174,10 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
     actions = ["approve_selected", "reject_selected", "request_changes_selected"]
     inlines = [SubmissionLinkInline, SubmissionEventInline]
     change_form_template = "admin/curation/submission/change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin-review.css"]}  # the queue's flags and the review panel
+
     fieldsets = [
         (
             "Review",
@@ -247,9 +257,12 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
     def by_an_author(self, obj: Submission) -> bool:
         return obj.is_author
 
-    @admin.display(description="Duplicate?", boolean=True, ordering="duplicate_suspected")
-    def suspected_duplicate(self, obj: Submission) -> bool:
-        return obj.duplicate_suspected
+    # Not a boolean icon: its green tick read as "all good" for a suspected duplicate.
+    @admin.display(description="Duplicate?", ordering="duplicate_suspected")
+    def suspected_duplicate(self, obj: Submission) -> str:
+        if not obj.duplicate_suspected:
+            return ""
+        return format_html('<span class="duplicate-flag">{}</span>', "Suspected")
 
     @admin.display(description="Contributor", ordering="contributor_name")
     def contributor(self, obj: Submission) -> str:
@@ -375,6 +388,17 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
     def _bulk(self, request, queryset, decision: str):
         _service, needs_note, _done = DECISIONS[decision]
         submissions = list(queryset.order_by("created_at", "id"))
+        if decision == "approve":
+            # A suspected duplicate is approved only from its own page, where the listed paper
+            # it may duplicate is shown beside it: a bulk approval would publish it unseen.
+            for submission in [s for s in submissions if s.duplicate_suspected]:
+                self.message_user(
+                    request,
+                    f"“{submission.title}” was not approved: it may duplicate a listed paper. "
+                    "Open it to compare, then decide.",
+                    messages.WARNING,
+                )
+            submissions = [s for s in submissions if not s.duplicate_suspected]
         if "apply" in request.POST or not needs_note:
             form = ReviewNoteForm(request.POST if "apply" in request.POST else None)
             note = form.cleaned_data["note"] if form.is_bound and form.is_valid() else ""
@@ -388,7 +412,9 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
-                "title": f"{DECISIONS[decision][2].capitalize()}: write a note",
+                "title": BULK_NOTE_TITLES[decision].format(
+                    count=len(submissions), s="s" if len(submissions) != 1 else ""
+                ),
                 "submissions": submissions,
                 "action": f"{decision}_selected",
                 "note_form": ReviewNoteForm(request.POST if "apply" in request.POST else None),

@@ -28,6 +28,10 @@ from curation.services import (
 from quality.lookup import fill_from_identifier, form_initial
 
 OPEN_STATES = {Submission.State.PENDING, Submission.State.CHANGES_REQUESTED}
+SEND_ANYWAY_NEEDS_A_NOTE = (
+    "Say in the note how your paper differs from the one already listed: the maintainers "
+    "compare the two before deciding."
+)
 
 
 def _submission_for_token(token: str) -> Submission:
@@ -86,6 +90,12 @@ def submit(request: HttpRequest) -> HttpResponse:
 
     if action != "send" or (duplicates and not form.cleaned_data.get("send_anyway")):
         return _render_form(request, form, preview=entry_preview(content), duplicates=duplicates)
+    if duplicates and not form.cleaned_data["note"].strip():
+        # The maintainers will compare it with the listed paper: they need to know why.
+        form.add_error("note", SEND_ANYWAY_NEEDS_A_NOTE)
+        return _render_form(
+            request, form, status=400, preview=entry_preview(content), duplicates=duplicates
+        )
     submission = submission_create(content=content, contributor=form.contributor())
     return redirect("curation:thanks", token=submission.token)
 

@@ -382,3 +382,53 @@ def test_the_admin_index_opens_on_the_review_queue_counts(client, users, section
     assert "review-queue-banner" not in client.get(reverse("admin:index")).content.decode()
     users["staff"].user_permissions.add(Permission.objects.get(codename="view_submission"))
     assert "review-queue-banner" not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_bulk_approve_leaves_suspected_duplicates_to_their_own_page(client, users, section):
+    published = PlacementFactory(section=section, paper__title="Self-Rewarding Language Models")
+    LinkFactory(paper=published.paper, url="https://arxiv.org/abs/2401.10020")
+    suspected = submission_create(
+        content=SubmissionContent(
+            title="Self-Rewarding Language Models",
+            authors="Yuan et al.",
+            venue="ICML",
+            year=2024,
+            links=[("paper", "https://openreview.net/forum?id=0NphYCmgua")],
+            sections=[section],
+        ),
+        contributor=Contributor(name="Bo", note="A different paper"),
+    )
+    assert suspected.duplicate_suspected
+    clean = make_submission(section, "Weak-to-Strong Debate", "https://w.org/1")
+    login(client, users, "maintainer")
+    queue = client.get(CHANGELIST).content.decode()
+    assert queue.count('<span class="duplicate-flag">Suspected</span>') == 1
+    response = client.post(
+        CHANGELIST,
+        {"action": "approve_selected", "_selected_action": [suspected.pk, clean.pk]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "may duplicate a listed paper. Open it to compare" in html
+    assert "1 submission approved and published" in html
+    suspected.refresh_from_db()
+    clean.refresh_from_db()
+    assert (suspected.state, clean.state) == ("pending", "approved")
+    # From its own page, with the comparison in view, it can be approved.
+    client.post(
+        reverse("admin:curation_submission_review", args=[suspected.pk]),
+        {"decision": "approve", "note": ""},
+    )
+    suspected.refresh_from_db()
+    assert suspected.state == "approved"
+
+
+def test_the_bulk_note_page_says_what_will_happen_and_can_be_left(client, users, section):
+    first, second = make_submission(section), make_submission(section, "Other", "https://o.org/2")
+    login(client, users, "maintainer")
+    page = client.post(
+        CHANGELIST, {"action": "reject_selected", "_selected_action": [first.pk, second.pk]}
+    ).content.decode()
+    assert "Reject 2 submissions: write a note to the contributors" in page
+    assert f'href="{CHANGELIST}" class="button cancel-link"' in page
+    assert set(Submission.objects.values_list("state", flat=True)) == {"pending"}

@@ -380,3 +380,14 @@ def test_hostile_keys_and_actions_never_500(client, debate, extra):
     response = client.post(SUBMIT, data)
     assert response.status_code in {200, 400}
     assert not Submission.objects.exists()
+
+
+def test_sending_a_suspected_duplicate_anyway_needs_a_note_saying_why(client, debate):
+    placement = PlacementFactory(
+        section=debate, paper__title="Debate helps supervise unreliable experts"
+    )
+    LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
+    response = client.post(SUBMIT, form_data(debate, send_anyway="on", note="  "))
+    assert response.status_code == 400
+    assert "how your paper differs from the one already listed" in response.content.decode()
+    assert not Submission.objects.exists()
