@@ -6,6 +6,9 @@ nothing of the list's content lives in templates or code.
 
 from __future__ import annotations
 
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
@@ -44,6 +47,17 @@ class Section(models.Model):
         return reverse("catalog:section", kwargs={"slug": self.slug})
 
 
+def validate_publication_year(year: int | None) -> None:
+    """A year a paper can have been published in: from 1900 to next year (accepted papers
+    are dated by their venue). Forms show this next to the field; the database constraint
+    paper_year_plausible is the wider backstop."""
+    latest = datetime.date.today().year + 1
+    if year is not None and not 1900 <= year <= latest:
+        raise ValidationError(
+            "Enter a year from 1900 to %(latest)s.", code="year", params={"latest": latest}
+        )
+
+
 class YearOrZero(models.Func):
     """`COALESCE(year, 0)` with the 0 written into the SQL, not passed as a parameter, so the
     search page's ORDER BY matches the expression of its index (paper_newest_then_title)."""
@@ -66,7 +80,9 @@ class Paper(models.Model):
         max_length=500, blank=True, help_text="As the list displays them, e.g. “Bai et al.”"
     )
     venue = models.CharField(max_length=300, blank=True)
-    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[validate_publication_year]
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The BibTeX key before its uniqueness suffix (catalog.bibtex), derived from the fields

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 import unicodedata
 
@@ -13,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from catalog import identifiers
-from catalog.models import Link, Paper, Section
+from catalog.models import Link, Paper, Section, validate_publication_year
 from catalog.readme.export import safe_url
 from catalog.selectors import section_tree
 from curation.models import Submission
@@ -155,7 +154,7 @@ class SubmissionForm(forms.Form):
         required=False,
         help_text="“ICLR”, “NeurIPS”, “ACL”… or “arXiv” for a preprint.",
     )
-    year = forms.IntegerField(min_value=1900)
+    year = forms.IntegerField(validators=[validate_publication_year])
     paper_url = forms.CharField(
         label="Paper link",
         max_length=1000,
@@ -209,13 +208,6 @@ class SubmissionForm(forms.Form):
         title = clean_text(self.cleaned_data["title"], field_label="Title")
         # The README ends every title with one period; "..." stays (the README adds none).
         return title.rstrip(" .") if not title.endswith("..") else title
-
-    def clean_year(self):
-        year = self.cleaned_data["year"]
-        latest = datetime.date.today().year + 1
-        if year > latest:
-            raise ValidationError(f"Enter a year no later than {latest}.")
-        return year
 
     def clean_authors(self):
         authors = clean_text(self.cleaned_data["authors"], field_label="Authors")
