@@ -52,8 +52,40 @@ def _render_form(request, form, *, status=200, **context) -> HttpResponse:
     return render(request, "curation/submit.html", {"form": form, **context}, status=status)
 
 
+def _limited(request, form, **context) -> HttpResponse:
+    """The form again, as it was typed, when its POST is over the rate limit."""
+    minutes = request.rate_limit_minutes
+    return _render_form(
+        request,
+        form,
+        status=429,
+        error=(
+            "Not sent: too many submissions from your network this hour (a limit that keeps "
+            "the queue free of spam). What you typed is kept below; try again in about "
+            f"{minutes} minute{'s' if minutes != 1 else ''}."
+        ),
+        **context,
+    )
+
+
+def _submit_kept(request: HttpRequest) -> HttpResponse:
+    return _limited(request, SubmissionForm(request.POST))
+
+
+def _correct_kept(request: HttpRequest, pk: int) -> HttpResponse:
+    paper = get_object_or_404(Paper.objects.published(), pk=pk)
+    return _limited(request, SubmissionForm(request.POST, paper=paper), paper=paper)
+
+
+def _edit_kept(request: HttpRequest, token: str) -> HttpResponse:
+    submission = _submission_for_token(token)
+    paper = submission.paper if submission.kind == Submission.Kind.CORRECTION else None
+    form = SubmissionForm(request.POST, paper=paper, submission=submission)
+    return _limited(request, form, submission=submission, paper=paper, resend=True)
+
+
 @require_http_methods(["GET", "POST"])
-@rate_limited_post("submit")
+@rate_limited_post("submit", keep_form=_submit_kept)
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _render_form(request, SubmissionForm())
@@ -101,7 +133,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited_post("submit")
+@rate_limited_post("submit", keep_form=_correct_kept)
 def correct(request: HttpRequest, pk: int) -> HttpResponse:
     paper = get_object_or_404(Paper.objects.published(), pk=pk)
     context = {"paper": paper}
@@ -155,7 +187,7 @@ def _section_labels(submission: Submission) -> list[str]:
 
 
 @require_POST
-@rate_limited_post("submit")
+@rate_limited_post("submit", posts="send")
 def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission_for_token(token)
     if request.POST.get("confirm") != "yes":
@@ -175,7 +207,7 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited_post("submit")
+@rate_limited_post("submit", keep_form=_edit_kept)
 def edit(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission_for_token(token)
     if submission.state != Submission.State.CHANGES_REQUESTED:

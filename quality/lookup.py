@@ -78,7 +78,7 @@ def form_initial(post, field_names, filled: Filled, multiple: set[str]) -> dict:
 
 
 @require_POST
-@rate_limited_post("submit")
+@rate_limited_post("submit", posts="show")
 def metadata_lookup(request: HttpRequest) -> JsonResponse:
     """JSON for lookup.js: {"ok", "message", "values"}. Always 200 for a lookup that ran;
     the outcome is in "ok"."""

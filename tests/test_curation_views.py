@@ -156,9 +156,38 @@ def test_posts_over_the_rate_limit_get_a_clear_429(client, debate, settings):
     response = client.post(SUBMIT, form_data(debate, title="Paper three", paper_url="2402.00009"))
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
-    assert "Too many submissions" in response.content.decode()
+    html = response.content.decode()
+    assert "Not sent: too many submissions from your network" in html
+    # What was typed is kept, in the form, to send later.
+    assert 'value="Paper three"' in html and 'value="2402.00009"' in html
     assert Submission.objects.count() == 2
     assert client.get(SUBMIT).status_code == 200
+
+
+def test_previews_do_not_use_up_the_sends_and_have_a_limit_of_their_own(client, debate, settings):
+    settings.SUBMISSION_RATE_LIMIT = 2
+    settings.SUBMISSION_PREVIEW_RATE_LIMIT = 4
+    for _ in range(4):
+        assert client.post(SUBMIT, form_data(debate, action="preview")).status_code == 200
+    refused = client.post(SUBMIT, form_data(debate, action="preview", title="Kept title"))
+    assert refused.status_code == 429 and 'value="Kept title"' in refused.content.decode()
+    # The sends are still all there.
+    for n in range(2):
+        data = form_data(debate, title=f"Paper number {n}", paper_url=f"2402.0000{n}")
+        assert client.post(SUBMIT, data).status_code == 302
+    assert Submission.objects.count() == 2
+
+
+def test_a_correction_over_the_limit_keeps_what_was_typed(client, debate, settings):
+    paper = PlacementFactory(section=debate).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2402.00001")
+    settings.SUBMISSION_PREVIEW_RATE_LIMIT = 0
+    url = reverse("curation:correct", args=[paper.pk])
+    response = client.post(url, form_data(debate, action="preview", venue="ICLR 2025 Oral"))
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Not sent: too many submissions" in html and 'value="ICLR 2025 Oral"' in html
+    assert "Suggest a correction" in html and paper.title in html
 
 
 def test_pending_submissions_per_email_are_capped(client, debate, settings):

@@ -242,6 +242,7 @@ def test_two_gunicorn_hosts_share_submissions_rate_limits_and_the_page_cache(
         CACHE_KEY_PREFIX=redis_prefix,
         STATIC_ROOT=static_root,
         SUBMISSION_RATE_LIMIT="3",
+        SUBMISSION_PREVIEW_RATE_LIMIT="2",
     )
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "loaddata", "catalog", "-v0")
@@ -262,7 +263,8 @@ def test_two_gunicorn_hosts_share_submissions_rate_limits_and_the_page_cache(
         assert status == 200
         assert "Debate Helps Supervise Unreliable Experts" in page
 
-        # The per-IP limit counts the POSTs of both hosts: two more on A reach it...
+        # The per-IP limit counts the POSTs of both hosts: two previews on A reach the previews'
+        # limit...
         for _ in range(2):
             status, _headers, body = request(
                 host_a + "/submit/", data={**data, "action": "preview"}, headers={"Cookie": cookie}

@@ -123,8 +123,8 @@ def test_json_lookup_for_the_script(client, recorded):
     assert client.get(reverse("metadata-lookup")).status_code == 405
 
 
-def test_lookups_count_towards_the_form_rate_limit(client, recorded, settings):
-    settings.SUBMISSION_RATE_LIMIT = 2
+def test_lookups_count_towards_the_preview_rate_limit(client, recorded, settings):
+    settings.SUBMISSION_PREVIEW_RATE_LIMIT = 2
     for _ in range(2):
         assert client.post(reverse("metadata-lookup"), {"lookup": "x"}).status_code == 200
     assert client.post(reverse("metadata-lookup"), {"lookup": "x"}).status_code == 429

@@ -179,6 +179,8 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Curation: links in emails, abuse limits.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 SUBMISSION_RATE_LIMIT = int(os.environ.get("SUBMISSION_RATE_LIMIT", "20"))
+# Previews and lookups only show something: a limit of their own, so they never use up sends.
+SUBMISSION_PREVIEW_RATE_LIMIT = int(os.environ.get("SUBMISSION_PREVIEW_RATE_LIMIT", "100"))
 SUBMISSION_RATE_WINDOW = int(os.environ.get("SUBMISSION_RATE_WINDOW", "3600"))
 SUBMISSION_MAX_PENDING_PER_EMAIL = int(os.environ.get("SUBMISSION_MAX_PENDING_PER_EMAIL", "5"))
 
