@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirec
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from catalog.selectors import section_tree
@@ -190,6 +191,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
                     "reviewed_by",
                     "reviewed_at",
                     "review_note",
+                    "previous_round",
                 ]
             },
         ),
@@ -221,8 +223,11 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
         hidden = set()
         if obj.kind != Submission.Kind.CORRECTION:
             hidden |= {"correction_diff", "paper"}
-        if obj.reviewed_at is None:
+        if obj.reviewed_at is None or obj.state == Submission.State.PENDING:
+            # Pending again after a resend: the last decision belongs to the previous round.
             hidden |= {"reviewed_by", "reviewed_at", "review_note"}
+        if obj.reviewed_at is None or obj.state != Submission.State.PENDING:
+            hidden.add("previous_round")
         return [
             (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for title, options in self.fieldsets
@@ -267,6 +272,16 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
     @admin.display(description="Contributor", ordering="contributor_name")
     def contributor(self, obj: Submission) -> str:
         return obj.contributor_name
+
+    @admin.display(description="Previous round")
+    def previous_round(self, obj: Submission) -> str:
+        reviewer = obj.reviewed_by.get_username() if obj.reviewed_by else "a maintainer"
+        return format_html(
+            "Changes requested by {} on {}: “{}”. The contributor has resent it since.",
+            reviewer,
+            date_format(timezone.localtime(obj.reviewed_at), "DATETIME_FORMAT"),
+            obj.review_note,
+        )
 
     @admin.display(description="Sections")
     def section_list(self, obj: Submission) -> str:

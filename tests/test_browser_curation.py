@@ -125,3 +125,38 @@ def test_a_failed_submission_says_so_in_the_title_and_focuses_the_message(browse
     expect(page).to_have_title(re.compile(r"^Check the form — Submit a paper"))
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Please correct the fields marked below."
+
+
+def test_a_correction_s_review_page_fits_a_phone(browser, live_server, maintainer):
+    from tests.factories import LinkFactory, PlacementFactory
+
+    section = SectionFactory(title="Debate", position=1)
+    paper = PlacementFactory(section=section, paper__venue="arXiv", paper__year=2023).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
+    long_link = "https://github.com/example/" + "a-very-long-repository-name-" * 4
+    correction = submission_create(
+        content=SubmissionContent(
+            title=paper.title,
+            authors=paper.authors,
+            venue="ICLR",
+            year=2024,
+            links=[("paper", "https://arxiv.org/abs/2305.00001"), ("code", long_link)],
+            sections=[section],
+        ),
+        contributor=Contributor(name="Bo"),
+        paper=paper,
+    )
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill("maint")
+    page.get_by_label("Password").fill("a-long-passphrase")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/admin/curation/submission/{correction.pk}/change/")
+    diff = page.locator(".correction-diff")
+    expect(diff).to_contain_text("ICLR")
+    # Every column, the proposed one with its long link included, is within the screen.
+    box = diff.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()

@@ -15,6 +15,7 @@ from curation.services import (
     submission_create,
     submission_reject,
     submission_request_changes,
+    submission_resubmit,
 )
 from tests.factories import LinkFactory, PlacementFactory, SectionFactory
 
@@ -432,3 +433,30 @@ def test_the_bulk_note_page_says_what_will_happen_and_can_be_left(client, users,
     assert "Reject 2 submissions: write a note to the contributors" in page
     assert f'href="{CHANGELIST}" class="button cancel-link"' in page
     assert set(Submission.objects.values_list("state", flat=True)) == {"pending"}
+
+
+def test_a_resent_submission_shows_the_last_decision_as_the_previous_round(client, users, section):
+    submission = make_submission(section)
+    submission_request_changes(
+        submission=submission, reviewer=users["maintainer"], note="Which venue?"
+    )
+    submission_resubmit(
+        submission=submission,
+        content=SubmissionContent(
+            title="Weak-to-Strong Debate",
+            authors="Lang et al.",
+            venue="ICLR",
+            year=2025,
+            links=[("paper", "https://arxiv.org/abs/2409.00001")],
+            sections=[section],
+        ),
+    )
+    login(client, users, "maintainer")
+    html = client.get(
+        reverse("admin:curation_submission_change", args=[submission.pk])
+    ).content.decode()
+    assert "Previous round:" in html
+    assert "Changes requested by maint on" in html and "Which venue?" in html
+    assert "Reviewed by:" not in html and "Review note:" not in html
+    status = client.get(reverse("curation:status", args=[submission.token])).content.decode()
+    assert "The maintainer's note on your previous version" in status
