@@ -17,10 +17,10 @@ from django.utils.html import format_html, format_html_join
 from catalog.selectors import section_tree
 from curation.forms import ReviewNoteForm
 from curation.models import Submission, SubmissionEvent, SubmissionLink
-from curation.preview import submission_preview
+from curation.preview import review_preview
 from curation.services import (
     TransitionRefused,
-    paper_snapshot,
+    correction_fields,
     submission_approve,
     submission_reject,
     submission_request_changes,
@@ -293,7 +293,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="README line")
     def readme_line(self, obj: Submission) -> str:
-        preview = submission_preview(obj)
+        preview = review_preview(obj)
         return format_html('<code class="readme-line">{}</code>', preview["markdown"])
 
     @admin.display(description="Suspected duplicates")
@@ -334,14 +334,11 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
         body = format_html_join(
             "",
             '<tr class="{}"><th>{}</th><td>{}</td><td>{}</td></tr>',
-            (
-                ("diff-changed" if changed else "", name, before, after)
-                for name, before, after, changed in rows
-            ),
+            ((css, name, now, after) for name, now, after, css in rows),
         )
         return format_html(
-            '<table class="correction-diff"><thead><tr><th>Field</th><th>Published</th>'
-            "<th>Proposed</th></tr></thead><tbody>{}</tbody></table>",
+            '<table class="correction-diff"><thead><tr><th>Field</th><th>Published now</th>'
+            "<th>After approval</th></tr></thead><tbody>{}</tbody></table>",
             body,
         )
 
@@ -451,26 +448,40 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
 
 
 def correction_rows(submission: Submission, numbers: dict[int, str]):
-    """(field, published, proposed, changed) for each field of a correction."""
-    current = paper_snapshot(submission.paper)
+    """(field, published now, after approval, row class) for each field of a correction. After
+    approval is the three-way merge's result (services.CorrectionField), so a field edited on
+    the paper since the correction was sent shows as it will stay, not as the correction had
+    it."""
 
-    def links(pairs):
-        return "; ".join(f"[{label}] {url}" for label, url in pairs)
+    def shown(name, value):
+        if name == "links":
+            return "; ".join(f"[{label}] {url}" for label, url in value)
+        if name == "sections":
+            return "; ".join(sorted(numbers.get(pk, str(pk)) for pk in value))
+        return value
 
-    def sections(ids):
-        return "; ".join(sorted(numbers.get(pk, str(pk)) for pk in ids))
+    rows = []
+    for item in correction_fields(submission):
+        label = CORRECTION_LABELS[item.name]
+        current, result = shown(item.name, item.current), shown(item.name, item.result)
+        if item.conflict:
+            proposed = shown(item.name, item.proposed)
+            result = f"{proposed} (conflict: the paper changed since it was sent)"
+            css = "diff-conflict"
+        else:
+            css = "diff-changed" if item.result != item.current else ""
+        rows.append((label, current, result, css))
+    return rows
 
-    proposed_links = [[link.label, link.url] for link in submission.links.all()]
-    proposed_sections = sorted(submission.sections.values_list("pk", flat=True))
-    pairs = [
-        ("Title", current["title"], submission.title),
-        ("Authors", current["authors"], submission.authors),
-        ("Venue", current["venue"], submission.venue),
-        ("Year", current["year"], submission.year),
-        ("Links", links(current["links"]), links(proposed_links)),
-        ("Sections", sections(current["sections"]), sections(proposed_sections)),
-    ]
-    return [(name, before, after, before != after) for name, before, after in pairs]
+
+CORRECTION_LABELS = {
+    "title": "Title",
+    "authors": "Authors",
+    "venue": "Venue",
+    "year": "Year",
+    "links": "Links",
+    "sections": "Sections",
+}
 
 
 class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):

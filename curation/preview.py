@@ -8,7 +8,12 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 
 from curation.models import Submission
-from curation.services import SubmissionContent, content_from_submission, content_readme_line
+from curation.services import (
+    SubmissionContent,
+    content_from_submission,
+    content_readme_line,
+    correction_result,
+)
 
 _markdown = MarkdownIt("commonmark", {"html": False})
 
@@ -20,3 +25,15 @@ def entry_preview(content: SubmissionContent) -> dict[str, str]:
 
 def submission_preview(submission: Submission) -> dict[str, str]:
     return entry_preview(content_from_submission(submission))
+
+
+def review_preview(submission: Submission) -> dict[str, str]:
+    """What approving would publish: for an open correction, the merge with the paper as it
+    is now (a field edited since and left alone by the contributor keeps its new value)."""
+    undecided = submission.state in (
+        Submission.State.PENDING,
+        Submission.State.CHANGES_REQUESTED,
+    )
+    if submission.kind == Submission.Kind.CORRECTION and submission.paper and undecided:
+        return entry_preview(correction_result(submission))
+    return submission_preview(submission)

@@ -143,6 +143,62 @@ def paper_snapshot(paper: Paper) -> dict:
     return content_snapshot(content_from_paper(paper))
 
 
+@dataclass(frozen=True)
+class CorrectionField:
+    """One field of a correction, three ways: as the paper was when the correction was sent,
+    as it is now, and as the contributor proposes it."""
+
+    name: str
+    original: object
+    current: object
+    proposed: object
+
+    @property
+    def changed(self) -> bool:
+        """The contributor changed it (relative to what they saw)."""
+        return self.proposed != self.original
+
+    @property
+    def conflict(self) -> bool:
+        """Changed by the contributor and, differently, on the paper since."""
+        return self.changed and self.current not in (self.original, self.proposed)
+
+    @property
+    def result(self) -> object:
+        """The value approval leaves: the proposal where the contributor changed it, else the
+        paper's current value (approving an older correction never undoes a newer edit)."""
+        return self.proposed if self.changed else self.current
+
+
+def correction_fields(submission: Submission, paper: Paper | None = None) -> list[CorrectionField]:
+    """The three-way view of a correction against its paper (`paper`: a locked copy)."""
+    original = submission.original
+    current = paper_snapshot(paper or submission.paper)
+    proposed = submission_snapshot(submission)
+    return [
+        CorrectionField(name, original.get(name), current[name], proposed[name])
+        for name in proposed
+    ]
+
+
+def correction_result(submission: Submission) -> SubmissionContent:
+    """The entry as approving this correction would publish it (see CorrectionField.result)."""
+    fields = {item.name: item for item in correction_fields(submission)}
+    paper, sent = submission.paper, content_from_submission(submission)
+    return SubmissionContent(
+        title=fields["title"].result,
+        authors=fields["authors"].result,
+        venue=fields["venue"].result,
+        year=fields["year"].result,
+        links=sent.links
+        if fields["links"].changed
+        else [(link.label, link.url) for link in paper.links.all()],
+        sections=sent.sections
+        if fields["sections"].changed
+        else [placement.section for placement in paper.placements.all()],
+    )
+
+
 def submission_snapshot(submission: Submission) -> dict:
     return content_snapshot(content_from_submission(submission))
 
@@ -424,15 +480,10 @@ def _apply_correction(submission: Submission) -> Paper:
     since is a conflict, refused for the reviewer to look at again.
     """
     paper = Paper.objects.select_for_update().get(pk=submission.paper_id)
-    original = submission.original
-    current = paper_snapshot(paper)
-    proposed = submission_snapshot(submission)
-    changed = [name for name in proposed if proposed[name] != original.get(name)]
-    conflicts = [
-        name
-        for name in changed
-        if current[name] != original.get(name) and current[name] != proposed[name]
-    ]
+    fields = correction_fields(submission, paper)
+    proposed = {item.name: item.proposed for item in fields}
+    changed = [item.name for item in fields if item.changed]
+    conflicts = [item.name for item in fields if item.conflict]
     if conflicts:
         raise TransitionRefused(
             "The paper changed since this correction was sent ("

@@ -12,6 +12,7 @@ from curation.models import Submission
 from curation.services import (
     Contributor,
     SubmissionContent,
+    submission_approve,
     submission_create,
     submission_reject,
     submission_request_changes,
@@ -460,3 +461,63 @@ def test_a_resent_submission_shows_the_last_decision_as_the_previous_round(clien
     assert "Reviewed by:" not in html and "Review note:" not in html
     status = client.get(reverse("curation:status", args=[submission.token])).content.decode()
     assert "The maintainer's note on your previous version" in status
+
+
+def test_the_correction_page_shows_what_approval_will_leave_after_later_edits(
+    client, users, section
+):
+    from catalog.readme.export import render_readme
+
+    paper = PlacementFactory(
+        section=section, paper__authors="Yao et al.", paper__venue="arXiv", paper__year=2023
+    ).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.10601")
+    correction = submission_create(
+        content=SubmissionContent(
+            title=paper.title,
+            authors="Yao et al.",
+            venue="NeurIPS",
+            year=2023,
+            links=[("paper", "https://arxiv.org/abs/2305.10601")],
+            sections=[section],
+        ),
+        contributor=Contributor(name="Bo"),
+        paper=paper,
+    )
+    # A maintainer edits the authors meanwhile; the correction left them alone.
+    paper.authors = "Shunyu Yao et al."
+    paper.save()
+    login(client, users, "maintainer")
+    url = reverse("admin:curation_submission_change", args=[correction.pk])
+    html = client.get(url).content.decode()
+    assert (
+        '<tr class=""><th>Authors</th><td>Shunyu Yao et al.</td><td>Shunyu Yao et al.</td></tr>'
+        in html
+    )
+    assert '<tr class="diff-changed"><th>Venue</th><td>arXiv</td><td>NeurIPS</td></tr>' in html
+    line = re.search(r'<code class="readme-line">(.*?)</code>', html, re.S).group(1)
+    assert "*Shunyu Yao et al.* NeurIPS 2023." in line
+    # Approval publishes exactly the line the page showed.
+    submission_approve(submission=correction, reviewer=users["maintainer"])
+    assert line.replace("&#x27;", "'") in render_readme()
+
+    # A field changed on both sides, differently, is shown as a conflict.
+    second = submission_create(
+        content=SubmissionContent(
+            title=paper.title,
+            authors="S. Yao et al.",
+            venue="NeurIPS",
+            year=2023,
+            links=[("paper", "https://arxiv.org/abs/2305.10601")],
+            sections=[section],
+        ),
+        contributor=Contributor(name="Cy"),
+        paper=paper,
+    )
+    paper.authors = "Shunyu Yao, Dian Yu et al."
+    paper.save()
+    html = client.get(
+        reverse("admin:curation_submission_change", args=[second.pk])
+    ).content.decode()
+    assert '<tr class="diff-conflict"><th>Authors</th>' in html
+    assert "S. Yao et al. (conflict: the paper changed since it was sent)" in html
