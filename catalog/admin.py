@@ -4,6 +4,7 @@ from django.db.models import Count
 
 from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
 from catalog.selectors import section_tree
+from catalog.services import position_make_room
 
 # Addresses typed without a scheme get https:// (Django 6's default; silences its warning).
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -23,7 +24,7 @@ class PlacementInline(admin.TabularInline):
     extra = 0
     fields = ["section", "position"]
     autocomplete_fields = ["section"]
-    ordering = ["section__parent_id", "section__position", "position"]
+    ordering = ["section__parent_id", "section__position", "position", "id"]
 
 
 @admin.register(Section)
@@ -35,7 +36,11 @@ class SectionAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["parent"]
-    ordering = ["parent_id", "position"]
+    ordering = ["parent_id", "position", "id"]
+
+    def save_model(self, request, obj, form, change):
+        position_make_room(item=obj, actor=request.user)
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(placement_total=Count("placements"))
@@ -73,6 +78,18 @@ class PaperAdmin(admin.ModelAdmin):
     def section_count(self, obj: Paper) -> int:
         return obj.section_total
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Placement:
+            return super().save_formset(request, form, formset, change)
+        placements = formset.save(commit=False)
+        for placement in formset.deleted_objects:
+            placement.delete()
+        for placement in placements:
+            position_make_room(item=placement, actor=request.user)
+            placement.save()
+        formset.save_m2m()
+        return None
+
     # Deleting goes through the curation service, which first closes open corrections.
     def delete_model(self, request, obj):
         from curation.services import paper_delete
@@ -94,7 +111,11 @@ class PlacementAdmin(admin.ModelAdmin):
     search_fields = ["paper__title", "section__title"]
     autocomplete_fields = ["paper", "section"]
     list_select_related = ["paper", "section"]
-    ordering = ["section__parent_id", "section__position", "position"]
+    ordering = ["section__parent_id", "section__position", "position", "id"]
+
+    def save_model(self, request, obj, form, change):
+        position_make_room(item=obj, actor=request.user)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Link)

@@ -53,3 +53,82 @@ def test_next_year_and_no_year_are_accepted(admin_client):
     assert admin_client.post(url, paper_form(paper, year="")).status_code == 302
     paper.refresh_from_db()
     assert paper.year is None
+
+
+def section_order(client, slug: str) -> list[str]:
+    from catalog.models import Section
+
+    section = Section.objects.get(slug=slug)
+    html = client.get(section.get_absolute_url()).content.decode()
+    return re.findall(r'class="paper-title" href="[^"]+">([^<]+)</a>', html)
+
+
+def test_a_position_already_taken_moves_the_others_down(admin_client, client):
+    from django.contrib.admin.models import LogEntry
+
+    from catalog.models import Placement
+    from tests.factories import PlacementFactory, SectionFactory
+
+    debate = SectionFactory(title="Debate", slug="debate", position=1)
+    for position, title in enumerate(["AI safety via debate", "Debate helps", "Prover-Verifier"]):
+        PlacementFactory(section=debate, position=position + 1, paper__title=title)
+    moved = Placement.objects.get(paper__title="Prover-Verifier")
+    url = reverse("admin:catalog_placement_change", args=[moved.pk])
+    data = {"paper": moved.paper_id, "section": debate.pk, "position": 1}
+    assert admin_client.post(url, data).status_code == 302
+    expected = ["Prover-Verifier", "AI safety via debate", "Debate helps"]
+    assert section_order(client, "debate") == expected
+    positions = dict(Placement.objects.values_list("paper__title", "position"))
+    assert positions == {"Prover-Verifier": 1, "AI safety via debate": 2, "Debate helps": 3}
+    # Each sibling moved is in the admin history, with who moved it.
+    logged = LogEntry.objects.filter(change_message__startswith="Moved to position")
+    assert logged.count() == 2 and {entry.user.username for entry in logged} == {"admin"}
+    # A free position moves nothing.
+    data["position"] = 9
+    assert admin_client.post(url, data).status_code == 302
+    assert LogEntry.objects.filter(change_message__startswith="Moved").count() == 2
+
+
+def test_a_new_section_at_a_taken_position_takes_that_number(admin_client, client):
+    from catalog.models import Section
+    from tests.factories import SectionFactory
+
+    part = SectionFactory(title="Aligning through model feedback", slug="part-3", position=1)
+    SectionFactory(title="Scalar reward", slug="scalar", parent=part, position=1)
+    SectionFactory(title="Text critic", slug="text-critic", parent=part, position=2)
+    response = admin_client.post(
+        reverse("admin:catalog_section_add"),
+        {"title": "Binary feedback", "slug": "binary", "parent": part.pk, "position": 2},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    order = list(Section.objects.filter(parent=part).order_by("position", "id"))
+    assert [section.title for section in order] == [
+        "Scalar reward",
+        "Binary feedback",
+        "Text critic",
+    ]
+    home = client.get("/").content.decode()
+    assert home.index("Binary feedback") < home.index("Text critic")
+
+
+def test_the_paper_form_s_placements_make_room_too(admin_client):
+    from catalog.models import Placement
+    from tests.factories import PlacementFactory, SectionFactory
+
+    debate = SectionFactory(title="Debate", slug="debate", position=1)
+    first = PlacementFactory(section=debate, position=1, paper__title="First")
+    paper = PaperFactory(title="Newcomer", year=2024)
+    data = paper_form(
+        paper,
+        **{
+            "placements-TOTAL_FORMS": 1,
+            "placements-0-section": debate.pk,
+            "placements-0-position": 1,
+            "placements-0-paper": paper.pk,
+        },
+    )
+    response = admin_client.post(reverse("admin:catalog_paper_change", args=[paper.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Placement.objects.get(paper=paper).position == 1
+    first.refresh_from_db()
+    assert first.position == 2
