@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
+from django.urls import reverse
 
 from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
 from catalog.selectors import section_tree
@@ -60,8 +62,23 @@ class SectionAdmin(admin.ModelAdmin):
         return obj.placement_total
 
 
+class PaperAdminForm(forms.ModelForm):
+    class Meta:
+        model = Paper
+        fields = ["title", "authors", "venue", "year"]
+
+    def clean_venue(self):
+        from quality.venues import Vocabulary
+
+        venue = " ".join(self.cleaned_data["venue"].split())
+        # An alias or another case of a listed venue is saved as the list writes it: `NIPS`
+        # becomes `NeurIPS`, as the catalog report would ask.
+        return Vocabulary.load().canonical_name(venue) or venue if venue else ""
+
+
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
+    form = PaperAdminForm
     list_display = ["title", "authors", "venue", "year", "section_count", "updated_at"]
     list_filter = ["year", "venue"]
     search_fields = ["title", "authors", "venue", "links__url", "links__identifier"]
@@ -77,6 +94,22 @@ class PaperAdmin(admin.ModelAdmin):
     @admin.display(description="Sections", ordering="section_total")
     def section_count(self, obj: Paper) -> int:
         return obj.section_total
+
+    def save_model(self, request, obj, form, change):
+        from quality.venues import Vocabulary
+
+        super().save_model(request, obj, form, change)
+        typed = " ".join(form.data.get("venue", "").split())
+        if typed and typed != obj.venue:
+            self.message_user(request, f"Venue “{typed}” saved as “{obj.venue}”, the list's name.")
+        elif obj.venue and Vocabulary.load().canonical_name(obj.venue) is None:
+            self.message_user(
+                request,
+                f"“{obj.venue}” is not in the venue list: if it is right, add it (or an alias) "
+                f"under Data quality › Venues ({reverse('admin:quality_venue_add')}); the "
+                "catalog report flags it until then.",
+                messages.WARNING,
+            )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Placement:
