@@ -136,11 +136,30 @@ class PaperAdmin(admin.ModelAdmin):
             paper_delete(paper=paper, actor=request.user)
 
 
+class NumberedSectionFilter(admin.SimpleListFilter):
+    """Sections in taxonomy order, with their numbers ("1.2 Self-Judge / Critique / Refine")."""
+
+    title = "section"
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        return [(str(node.pk), node.label) for node in section_tree().walk()]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return (
+            queryset.filter(section_id=self.value()) if self.value().isdigit() else queryset.none()
+        )
+
+
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):
-    list_display = ["paper", "section", "position"]
+    # Position first: the column to edit stays in view beside long titles and the filters.
+    list_display = ["position", "paper", "section"]
+    list_display_links = ["paper"]
     list_editable = ["position"]
-    list_filter = ["section"]
+    list_filter = [NumberedSectionFilter]
     search_fields = ["paper__title", "section__title"]
     autocomplete_fields = ["paper", "section"]
     list_select_related = ["paper", "section"]

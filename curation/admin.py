@@ -185,6 +185,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
             {
                 "fields": [
                     "state",
+                    "published",
                     "readme_line",
                     "duplicates",
                     "correction_diff",
@@ -228,6 +229,8 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
             hidden |= {"reviewed_by", "reviewed_at", "review_note"}
         if obj.reviewed_at is None or obj.state != Submission.State.PENDING:
             hidden.add("previous_round")
+        if obj.state != Submission.State.APPROVED or obj.paper is None:
+            hidden.add("published")
         return [
             (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for title, options in self.fieldsets
@@ -272,6 +275,15 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
     @admin.display(description="Contributor", ordering="contributor_name")
     def contributor(self, obj: Submission) -> str:
         return obj.contributor_name
+
+    @admin.display(description="Published as")
+    def published(self, obj: Submission) -> str:
+        return format_html(
+            '<a href="{}">{}</a> (<a href="{}">edit the paper</a>)',
+            obj.paper.get_absolute_url(),
+            obj.paper.title,
+            reverse("admin:catalog_paper_change", args=[obj.paper.pk]),
+        )
 
     @admin.display(description="Previous round")
     def previous_round(self, obj: Submission) -> str:

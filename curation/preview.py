@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
+from catalog.selectors_pages import current_tree
 from curation.models import Submission
 from curation.services import (
     SubmissionContent,
@@ -18,9 +19,23 @@ from curation.services import (
 _markdown = MarkdownIt("commonmark", {"html": False})
 
 
-def entry_preview(content: SubmissionContent) -> dict[str, str]:
+def entry_preview(content: SubmissionContent) -> dict:
+    """The README line (Markdown and HTML) and the numbered sections it is filed under."""
     line = content_readme_line(content)
-    return {"markdown": line, "html": _markdown.render(line)}
+    return {
+        "markdown": line,
+        "html": _markdown.render(line),
+        "sections": section_labels(content.sections),
+    }
+
+
+def section_labels(sections) -> list[str]:
+    """`1.2 Self-Judge / Critique / Refine`: each section with its number in the taxonomy."""
+    tree = current_tree()
+    return [
+        tree.by_pk[section.pk].label if section.pk in tree.by_pk else section.title
+        for section in sections
+    ]
 
 
 def submission_preview(submission: Submission) -> dict[str, str]:

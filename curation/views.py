@@ -10,11 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import Paper
-from catalog.selectors_pages import current_tree
 from curation.duplicates import find_duplicates
 from curation.forms import SubmissionForm, initial_from_paper, initial_from_submission
 from curation.models import Submission, status_token_digest
-from curation.preview import entry_preview, submission_preview
+from curation.preview import entry_preview, section_labels, submission_preview
 from curation.ratelimit import rate_limited_post
 from curation.services import (
     SubmissionContent,
@@ -172,18 +171,10 @@ def _render_status(request, submission: Submission, *, status=200, error="") -> 
             "error": error,
             # What was sent, as the README would show it, and where.
             "preview": submission_preview(submission),
-            "section_labels": _section_labels(submission),
+            "section_labels": section_labels(submission.sections.all()),
         },
         status=status,
     )
-
-
-def _section_labels(submission: Submission) -> list[str]:
-    tree = current_tree()
-    return [
-        tree.by_pk[section.pk].label if section.pk in tree.by_pk else section.title
-        for section in submission.sections.all()
-    ]
 
 
 @require_POST

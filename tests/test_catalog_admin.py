@@ -132,3 +132,21 @@ def test_the_paper_form_s_placements_make_room_too(admin_client):
     assert Placement.objects.get(paper=paper).position == 1
     first.refresh_from_db()
     assert first.position == 2
+
+
+def test_the_placements_list_filters_by_numbered_section_with_position_first(admin_client):
+    from tests.factories import PlacementFactory, SectionFactory
+
+    part = SectionFactory(title="Aligning through debate", slug="part", position=1)
+    games = SectionFactory(title="Debate games", slug="games", parent=part, position=2)
+    PlacementFactory(section=games, position=1, paper__title="In games")
+    PlacementFactory(section=part, position=1, paper__title="In the part")
+    url = reverse("admin:catalog_placement_changelist")
+    html = admin_client.get(url).content.decode()
+    assert "1.1 Debate games" in html.split('id="changelist-filter"')[1]
+    header = html.split('id="result_list"')[1].split("</thead>")[0]
+    assert header.index("Position") < header.index("Paper")
+    filtered = admin_client.get(f"{url}?section={games.pk}").content.decode()
+    rows = filtered.split('id="result_list"')[1]
+    assert "In games" in rows and "In the part" not in rows
+    assert admin_client.get(f"{url}?section=abc").status_code == 200

@@ -197,6 +197,19 @@ def test_submission_page_shows_readme_line_duplicates_and_decision_form(client, 
     ).content.decode()
     assert "Reviewed by:" in decided and "Review note:" in decided and "Off topic" in decided
     assert 'value="approve"' not in decided  # decided: no decision panel
+    assert "Published as:" not in decided  # rejected: nothing published
+
+
+def test_an_approved_submission_links_to_the_paper_it_published(client, users, section):
+    submission = make_submission(section)
+    paper = submission_approve(submission=submission, reviewer=users["maintainer"]).paper
+    login(client, users, "maintainer")
+    html = client.get(
+        reverse("admin:curation_submission_change", args=[submission.pk])
+    ).content.decode()
+    assert "Published as:" in html
+    assert f'href="{paper.get_absolute_url()}"' in html
+    assert f'href="{reverse("admin:catalog_paper_change", args=[paper.pk])}"' in html
 
 
 def test_correction_page_shows_a_field_by_field_diff(client, users, section):

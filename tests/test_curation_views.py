@@ -70,6 +70,7 @@ def test_preview_shows_the_readme_line_and_stores_nothing(client, debate):
     assert response.status_code == 200
     assert "**Debate Helps Supervise Unreliable Experts.** *Michael et al.* arXiv 2023." in html
     assert "[[paper](https://arxiv.org/abs/2311.08702)]" in html
+    assert "Filed under 1.1 Debate" in html  # the chosen section, numbered
     assert not Submission.objects.exists()
 
 
