@@ -155,8 +155,8 @@ class NumberedSectionFilter(admin.SimpleListFilter):
 
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):
-    # Position first: the column to edit stays in view beside long titles and the filters.
-    list_display = ["position", "paper", "section"]
+    # Position and section first: they stay in view beside long titles and the filters.
+    list_display = ["position", "numbered_section", "paper"]
     list_display_links = ["paper"]
     list_editable = ["position"]
     list_filter = [NumberedSectionFilter]
@@ -164,6 +164,14 @@ class PlacementAdmin(admin.ModelAdmin):
     autocomplete_fields = ["paper", "section"]
     list_select_related = ["paper", "section"]
     ordering = ["section__parent_id", "section__position", "position", "id"]
+
+    def changelist_view(self, request, extra_context=None):
+        self._labels = {pk: node.label for pk, node in section_tree().by_pk.items()}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Section", ordering="section__position")
+    def numbered_section(self, obj: Placement) -> str:
+        return getattr(self, "_labels", {}).get(obj.section_id, obj.section.title)
 
     def save_model(self, request, obj, form, change):
         position_make_room(item=obj, actor=request.user)

@@ -145,8 +145,9 @@ def test_the_placements_list_filters_by_numbered_section_with_position_first(adm
     html = admin_client.get(url).content.decode()
     assert "1.1 Debate games" in html.split('id="changelist-filter"')[1]
     header = html.split('id="result_list"')[1].split("</thead>")[0]
-    assert header.index("Position") < header.index("Paper")
+    assert header.index("Position") < header.index("Section") < header.index("Paper")
     filtered = admin_client.get(f"{url}?section={games.pk}").content.decode()
     rows = filtered.split('id="result_list"')[1]
     assert "In games" in rows and "In the part" not in rows
+    assert "1.1 Debate games" in rows  # the row's section, numbered
     assert admin_client.get(f"{url}?section=abc").status_code == 200
