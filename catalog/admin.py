@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
@@ -10,6 +12,12 @@ from catalog.services import position_make_room
 
 # Addresses typed without a scheme get https:// (Django 6's default; silences its warning).
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def moves(form, change: bool) -> bool:
+    """A new row, or one given another position or other siblings: only then may it take a
+    sibling's place (a plain edit leaves an existing tie alone)."""
+    return not change or bool({"position", "parent", "section"} & set(form.changed_data))
 
 
 class LinkInline(admin.TabularInline):
@@ -41,7 +49,8 @@ class SectionAdmin(admin.ModelAdmin):
     ordering = ["parent_id", "position", "id"]
 
     def save_model(self, request, obj, form, change):
-        position_make_room(item=obj, actor=request.user)
+        if moves(form, change):
+            position_make_room(item=obj, actor=request.user)
         super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
@@ -117,8 +126,10 @@ class PaperAdmin(admin.ModelAdmin):
         placements = formset.save(commit=False)
         for placement in formset.deleted_objects:
             placement.delete()
+        changed = {id(f.instance) for f in formset.forms if moves(f, f.instance.pk is not None)}
         for placement in placements:
-            position_make_room(item=placement, actor=request.user)
+            if id(placement) in changed:
+                position_make_room(item=placement, actor=request.user)
             placement.save()
         formset.save_m2m()
         return None
@@ -148,9 +159,9 @@ class NumberedSectionFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        return (
-            queryset.filter(section_id=self.value()) if self.value().isdigit() else queryset.none()
-        )
+        if not re.fullmatch(r"[0-9]{1,9}", self.value()):
+            return queryset.none()
+        return queryset.filter(section_id=int(self.value()))
 
 
 @admin.register(Placement)
@@ -169,12 +180,13 @@ class PlacementAdmin(admin.ModelAdmin):
         self._labels = {pk: node.label for pk, node in section_tree().by_pk.items()}
         return super().changelist_view(request, extra_context)
 
-    @admin.display(description="Section", ordering="section__position")
+    @admin.display(description="Section")
     def numbered_section(self, obj: Placement) -> str:
         return getattr(self, "_labels", {}).get(obj.section_id, obj.section.title)
 
     def save_model(self, request, obj, form, change):
-        position_make_room(item=obj, actor=request.user)
+        if moves(form, change):
+            position_make_room(item=obj, actor=request.user)
         super().save_model(request, obj, form, change)
 
 

@@ -27,6 +27,7 @@ from curation.services import (
 )
 
 REVIEW_PERMISSION = "curation.review_submission"
+OPEN_STATES = (Submission.State.PENDING, Submission.State.CHANGES_REQUESTED)
 
 # decision name -> (service, needs a note, past tense for messages)
 DECISIONS = {
@@ -348,9 +349,15 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
             '<tr class="{}"><th>{}</th><td>{}</td><td>{}</td></tr>',
             ((css, name, now, after) for name, now, after, css in rows),
         )
+        headings = (
+            ("Published now", "After approval")
+            if obj.state in OPEN_STATES
+            else ("Published when sent", "Proposed")
+        )
         return format_html(
-            '<table class="correction-diff"><thead><tr><th>Field</th><th>Published now</th>'
-            "<th>After approval</th></tr></thead><tbody>{}</tbody></table>",
+            '<table class="correction-diff"><thead><tr><th>Field</th><th>{}</th>'
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            *headings,
             body,
         )
 
@@ -418,8 +425,8 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
             for submission in [s for s in submissions if s.duplicate_suspected]:
                 self.message_user(
                     request,
-                    f"“{submission.title}” was not approved: it may duplicate a listed paper. "
-                    "Open it to compare, then decide.",
+                    f"“{submission.title}” was not approved: it may duplicate a listed paper "
+                    "or another open submission. Open it to compare, then decide.",
                     messages.WARNING,
                 )
             submissions = [s for s in submissions if not s.duplicate_suspected]
@@ -475,6 +482,11 @@ def correction_rows(submission: Submission, numbers: dict[int, str]):
     rows = []
     for item in correction_fields(submission):
         label = CORRECTION_LABELS[item.name]
+        if submission.state not in OPEN_STATES:
+            # Decided: what it proposed against the paper it was sent for, as a record.
+            then, proposed = shown(item.name, item.original), shown(item.name, item.proposed)
+            rows.append((label, then, proposed, "diff-changed" if item.changed else ""))
+            continue
         current, result = shown(item.name, item.current), shown(item.name, item.result)
         if item.conflict:
             proposed = shown(item.name, item.proposed)

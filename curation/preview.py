@@ -48,7 +48,7 @@ def review_preview(submission: Submission) -> dict[str, str]:
     undecided = submission.state in (
         Submission.State.PENDING,
         Submission.State.CHANGES_REQUESTED,
-    )
+    )  # a decided one shows what it proposed
     if submission.kind == Submission.Kind.CORRECTION and submission.paper and undecided:
         return entry_preview(correction_result(submission))
     return submission_preview(submission)

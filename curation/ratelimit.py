@@ -76,6 +76,7 @@ def rate_limited_post(scope: str, *, posts: str = "form", keep_form=None):
                     minutes = max(1, round(wait / 60))
                     if keep_form is not None:
                         request.rate_limit_minutes = minutes
+                        request.rate_limit_sending = sending
                         response = keep_form(request, *args, **kwargs)
                     else:
                         response = render(

@@ -28,8 +28,8 @@ from quality.lookup import fill_from_identifier, form_initial
 
 OPEN_STATES = {Submission.State.PENDING, Submission.State.CHANGES_REQUESTED}
 SEND_ANYWAY_NEEDS_A_NOTE = (
-    "Say in the note how your paper differs from the one already listed: the maintainers "
-    "compare the two before deciding."
+    "Say in the note how your paper differs from the one already listed or proposed: the "
+    "maintainers compare the two before deciding."
 )
 
 
@@ -54,13 +54,18 @@ def _render_form(request, form, *, status=200, **context) -> HttpResponse:
 def _limited(request, form, **context) -> HttpResponse:
     """The form again, as it was typed, when its POST is over the rate limit."""
     minutes = request.rate_limit_minutes
+    what = (
+        "Not sent: too many submissions"
+        if request.rate_limit_sending
+        else ("Not previewed: too many previews")
+    )
     return _render_form(
         request,
         form,
         status=429,
         error=(
-            "Not sent: too many submissions from your network this hour (a limit that keeps "
-            "the queue free of spam). What you typed is kept below; try again in about "
+            f"{what} from your network this hour (a limit that keeps the queue free of spam). "
+            "What you typed is kept below; try again in about "
             f"{minutes} minute{'s' if minutes != 1 else ''}."
         ),
         **context,
@@ -78,6 +83,9 @@ def _correct_kept(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _edit_kept(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission_for_token(token)
+    if submission.state != Submission.State.CHANGES_REQUESTED:  # nothing to edit: no form
+        minutes = request.rate_limit_minutes
+        return render(request, "curation/rate_limited.html", {"retry_minutes": minutes})
     paper = submission.paper if submission.kind == Submission.Kind.CORRECTION else None
     form = SubmissionForm(request.POST, paper=paper, submission=submission)
     return _limited(request, form, submission=submission, paper=paper, resend=True)

@@ -150,4 +150,22 @@ def test_the_placements_list_filters_by_numbered_section_with_position_first(adm
     rows = filtered.split('id="result_list"')[1]
     assert "In games" in rows and "In the part" not in rows
     assert "1.1 Debate games" in rows  # the row's section, numbered
-    assert admin_client.get(f"{url}?section=abc").status_code == 200
+    for odd in ("abc", "²", "9" * 40):
+        assert admin_client.get(f"{url}?section={odd}").status_code == 200, odd
+
+
+def test_an_edit_that_keeps_the_position_moves_nobody(admin_client):
+    from django.contrib.admin.models import LogEntry
+
+    from catalog.models import Section
+    from tests.factories import SectionFactory
+
+    part = SectionFactory(title="Part", slug="part", position=1)
+    first = SectionFactory(title="Twin one", slug="twin-one", parent=part, position=3)
+    SectionFactory(title="Twin two", slug="twin-two", parent=part, position=3)  # an old tie
+    url = reverse("admin:catalog_section_change", args=[first.pk])
+    data = {"title": "Twin one", "slug": "twin-one", "parent": part.pk, "position": 3}
+    response = admin_client.post(url, {**data, "description": "Now described"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert set(Section.objects.filter(parent=part).values_list("position", flat=True)) == {3}
+    assert not LogEntry.objects.filter(change_message__startswith="Moved").exists()

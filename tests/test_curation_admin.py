@@ -424,7 +424,7 @@ def test_bulk_approve_leaves_suspected_duplicates_to_their_own_page(client, user
         follow=True,
     )
     html = response.content.decode()
-    assert "may duplicate a listed paper. Open it to compare" in html
+    assert "may duplicate a listed paper or another open submission. Open it" in html
     assert "1 submission approved and published" in html
     suspected.refresh_from_db()
     clean.refresh_from_db()
@@ -534,3 +534,8 @@ def test_the_correction_page_shows_what_approval_will_leave_after_later_edits(
     ).content.decode()
     assert '<tr class="diff-conflict"><th>Authors</th>' in html
     assert "S. Yao et al. (conflict: the paper changed since it was sent)" in html
+
+    # Once decided, the page keeps what the first correction proposed against what it saw.
+    html = client.get(url).content.decode()
+    assert "<th>Published when sent</th><th>Proposed</th>" in html
+    assert '<tr class="diff-changed"><th>Venue</th><td>arXiv</td><td>NeurIPS</td></tr>' in html

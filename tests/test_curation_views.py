@@ -172,6 +172,7 @@ def test_previews_do_not_use_up_the_sends_and_have_a_limit_of_their_own(client, 
         assert client.post(SUBMIT, form_data(debate, action="preview")).status_code == 200
     refused = client.post(SUBMIT, form_data(debate, action="preview", title="Kept title"))
     assert refused.status_code == 429 and 'value="Kept title"' in refused.content.decode()
+    assert "Not previewed: too many previews" in refused.content.decode()
     # The sends are still all there.
     for n in range(2):
         data = form_data(debate, title=f"Paper number {n}", paper_url=f"2402.0000{n}")
@@ -187,7 +188,7 @@ def test_a_correction_over_the_limit_keeps_what_was_typed(client, debate, settin
     response = client.post(url, form_data(debate, action="preview", venue="ICLR 2025 Oral"))
     assert response.status_code == 429
     html = response.content.decode()
-    assert "Not sent: too many submissions" in html and 'value="ICLR 2025 Oral"' in html
+    assert "Not previewed: too many previews" in html and 'value="ICLR 2025 Oral"' in html
     assert "Suggest a correction" in html and paper.title in html
 
 
@@ -421,3 +422,19 @@ def test_sending_a_suspected_duplicate_anyway_needs_a_note_saying_why(client, de
     assert response.status_code == 400
     assert "how your paper differs from the one already listed" in response.content.decode()
     assert not Submission.objects.exists()
+
+
+def test_an_edit_over_the_limit_keeps_the_form_only_while_it_can_be_edited(
+    client, debate, settings, admin_user
+):
+    client.post(SUBMIT, form_data(debate))
+    submission = Submission.objects.get()
+    settings.SUBMISSION_PREVIEW_RATE_LIMIT = 0
+    url = reverse("curation:edit", kwargs={"token": submission.token})
+    pending = client.post(url, form_data(debate, action="preview", title="Edited title"))
+    assert pending.status_code == 429
+    assert "Too many submissions from your network" in pending.content.decode()
+    assert 'value="Edited title"' not in pending.content.decode()  # no form: nothing to edit
+    submission_request_changes(submission=submission, reviewer=admin_user, note="Which venue?")
+    editable = client.post(url, form_data(debate, action="preview", title="Edited title"))
+    assert editable.status_code == 429 and 'value="Edited title"' in editable.content.decode()
