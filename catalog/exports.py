@@ -9,7 +9,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog import selectors_pages as pages
 from catalog.bibtex import library_bibtex, published_keys
@@ -40,7 +40,7 @@ def _bibtex_response(text: str, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def bibtex_all(request: HttpRequest) -> HttpResponse:
     tree = section_tree()
     papers = _papers_in_readme_order(tree, tree.walk())
@@ -49,7 +49,7 @@ def bibtex_all(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def bibtex_section(request: HttpRequest, slug: str) -> HttpResponse:
     tree = section_tree()
     node = tree.by_slug.get(slug)
@@ -59,7 +59,7 @@ def bibtex_section(request: HttpRequest, slug: str) -> HttpResponse:
     return _bibtex_response(library_bibtex(papers, published_keys()), f"{slug}.bib")
 
 
-@require_GET
+@require_safe
 def bibtex_paper(request: HttpRequest, pk: int) -> HttpResponse:
     paper = pages.published_paper(pk)
     keys = published_keys()
@@ -117,7 +117,7 @@ def _with_placements(queryset):
     )
 
 
-@require_GET
+@require_safe
 def api_index(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
@@ -127,7 +127,7 @@ def api_index(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 def api_sections(request: HttpRequest) -> JsonResponse:
     tree = section_tree(with_counts=True)
     nodes = tree.walk()
@@ -136,7 +136,7 @@ def api_sections(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 def api_section(request: HttpRequest, slug: str) -> JsonResponse:
     node = section_tree(with_counts=True).by_slug.get(slug)
     if node is None:
@@ -153,7 +153,7 @@ def _page_size(request: HttpRequest) -> int:
     return int(raw)
 
 
-@require_GET
+@require_safe
 def api_papers(request: HttpRequest) -> JsonResponse:
     """Published papers, filtered with the search page's filters, newest years first."""
     tree = section_tree()
@@ -193,7 +193,7 @@ def api_papers(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 def api_paper(request: HttpRequest, pk: int) -> JsonResponse:
     try:
         paper = pages.published_paper(pk)

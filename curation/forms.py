@@ -97,7 +97,9 @@ def clean_text(value: str, *, field_label: str) -> str:
     value = unicodedata.normalize("NFC", INVISIBLE.sub("", value))
     value = re.sub(r"\s+", " ", value).strip()
     if is_placeholder(value):
-        raise ValidationError(f"Enter the real {field_label.lower()}, not a placeholder.")
+        raise ValidationError(
+            f"{field_label}: “{value}” looks like a placeholder; enter the real one."
+        )
     return value
 
 
@@ -194,6 +196,10 @@ class SubmissionForm(forms.Form):
         self.paper = paper
         self.submission = submission
         self.fields["sections"].choices = section_choices()
+        for name in ("title", "authors", "venue", "contributor_name"):
+            # No HTML maxlength: a browser cuts a pasted title at it without a word; the
+            # server's "at most 500 characters" message says what is wrong instead.
+            self.fields[name].widget.attrs.pop("maxlength", None)
         if paper is not None:
             # Some listed entries have only a code or blog link; a correction keeps that.
             self.fields["paper_url"].required = False

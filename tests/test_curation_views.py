@@ -92,8 +92,8 @@ def test_send_stores_a_normalized_submission_and_shows_a_private_status_link(cli
         ("paper_url", "javascript:alert(1)", "http:// or https://"),
         ("paper_url", "ftp://example.org/paper.pdf", "http:// or https://"),
         ("code_url", "data:text/html,hi", "http:// or https://"),
-        ("title", "TBD", "not a placeholder"),
-        ("authors", "N/A", "not a placeholder"),
+        ("title", "TBD", "Title: “TBD” looks like a placeholder; enter the real one."),
+        ("authors", "N/A", "Authors: “N/A” looks like a placeholder; enter the real one."),
         ("title", "x" * 501, "at most 500"),
         ("year", "1800", "Enter a year from 1900 to"),
         ("year", "3000", "Enter a year from 1900 to"),
@@ -438,3 +438,20 @@ def test_an_edit_over_the_limit_keeps_the_form_only_while_it_can_be_edited(
     submission_request_changes(submission=submission, reviewer=admin_user, note="Which venue?")
     editable = client.post(url, form_data(debate, action="preview", title="Edited title"))
     assert editable.status_code == 429 and 'value="Edited title"' in editable.content.decode()
+
+
+def test_a_name_that_is_a_placeholder_gets_a_readable_message(client, debate):
+    response = client.post(SUBMIT, form_data(debate, contributor_name="X", action="preview"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Your name: “X” looks like a placeholder; enter the real one." in html
+    assert "the real your name" not in html
+
+
+def test_an_over_long_title_is_refused_with_a_message_not_cut(client, debate):
+    page = client.get(SUBMIT).content.decode()
+    title_input = re.search(r'<input[^>]*name="title"[^>]*>', page).group(0)
+    assert "maxlength" not in title_input  # a browser would cut a pasted title silently
+    response = client.post(SUBMIT, form_data(debate, title="Very " * 124, action="preview"))
+    assert response.status_code == 400
+    assert "at most 500 characters" in response.content.decode()

@@ -235,3 +235,24 @@ def test_exports_run_the_same_queries_at_10_and_200_papers(
     small = counts()
     grow(catalog, 190)
     assert small == counts()
+
+
+def test_every_export_answers_head_as_get_does(client, catalog):
+    """Link checkers and uptime monitors ask with HEAD."""
+    urls = [
+        reverse("exports:bibtex-all"),
+        reverse("exports:bibtex-section", kwargs={"slug": "debate"}),
+        reverse("exports:bibtex-paper", kwargs={"pk": catalog["irving"].pk}),
+        reverse("exports:api"),
+        reverse("exports:api-sections"),
+        reverse("exports:api-section", kwargs={"slug": "debate"}),
+        reverse("exports:api-papers"),
+        reverse("exports:api-paper", kwargs={"pk": catalog["irving"].pk}),
+        reverse("exports:feed-atom"),
+        "/README.md",
+    ]
+    for url in urls:
+        got, head = client.get(url), client.head(url)
+        assert head.status_code == got.status_code == 200, url
+        assert head["Content-Type"] == got["Content-Type"], url
+        assert head.content == b"", url
