@@ -127,6 +127,10 @@ def submit(request: HttpRequest) -> HttpResponse:
         submission = submission_create(content=adding, contributor=form.contributor(), paper=paper)
         return redirect("curation:thanks", token=submission.token)
 
+    chosen = {section.pk for section in content.sections}
+    for paper in duplicates.papers:
+        # "Add it to my sections" is offered only where it would add a section.
+        paper.adds_sections = bool(chosen - {p.section_id for p in paper.placements.all()})
     if action != "send" or (duplicates and not form.cleaned_data.get("send_anyway")):
         return _render_form(request, form, preview=entry_preview(content), duplicates=duplicates)
     if duplicates and not form.cleaned_data["note"].strip():

@@ -221,6 +221,8 @@ def test_status_page_shows_what_was_sent_as_the_readme_would(client, debate):
     assert "<em>Michael et al.</em>" in sent
     assert 'href="https://github.com/a/b"' in sent
     assert "Section: 1.1 Debate" in sent
+    # Pending: the page says how to fix something before the review.
+    assert "Withdraw it below and send a corrected one" in html
 
 
 def test_withdraw_is_a_post_only_action(client, debate):
@@ -455,3 +457,18 @@ def test_an_over_long_title_is_refused_with_a_message_not_cut(client, debate):
     response = client.post(SUBMIT, form_data(debate, title="Very " * 124, action="preview"))
     assert response.status_code == 400
     assert "at most 500 characters" in response.content.decode()
+
+
+def test_a_listed_duplicate_offers_a_correction_and_only_useful_additions(client, debate):
+    other = SectionFactory(title="Scalar reward")
+    placement = PlacementFactory(section=debate)
+    LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
+    correct_url = reverse("curation:correct", args=[placement.paper.pk])
+    # Filed where it already is: nothing to add, but a correction is offered.
+    same = client.post(SUBMIT, form_data(debate, action="preview")).content.decode()
+    assert f'href="{correct_url}"' in same and "Suggest a correction of it" in same
+    assert "Propose adding this paper to my sections" not in same
+    # Filed elsewhere: adding it there is offered too.
+    elsewhere = client.post(SUBMIT, form_data(other, action="preview")).content.decode()
+    assert "Propose adding this paper to my sections" in elsewhere
+    assert f'href="{correct_url}"' in elsewhere
