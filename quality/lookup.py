@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from catalog import identifiers
 from curation.ratelimit import rate_limited_post
-from quality.metadata import LookupFailed, lookup
+from quality.metadata import IdentifierUnknown, LookupFailed, lookup, parse_identifier
 
 MAX_IDENTIFIER_LENGTH = 300
 
@@ -37,8 +37,11 @@ def fill_from_identifier(text: str) -> Filled:
         return Filled(False, "That is too long for an arXiv id or a DOI.", {})
     try:
         found = lookup(text)
-    except LookupFailed as failure:
+    except IdentifierUnknown as failure:
         return Filled(False, str(failure), {})
+    except LookupFailed as failure:
+        # The source could not be asked, but a well-formed id still gives the paper link.
+        return Filled(False, str(failure), _link_for(text))
     values = {
         "title": found.title,
         "authors": found.short_authors,
@@ -57,6 +60,16 @@ def fill_from_identifier(text: str) -> Filled:
     )
 
 
+def _link_for(text: str) -> dict:
+    try:
+        kind, value = parse_identifier(text)
+    except LookupFailed:
+        return {}
+    if kind == "arxiv":
+        return {"paper_url": identifiers.arxiv_abs_url(value)}
+    return {"paper_url": f"https://doi.org/{value}"}
+
+
 PLAIN_ID = re.compile(r"[0-9]{1,18}")
 
 
@@ -70,7 +83,7 @@ def form_initial(post, field_names, filled: Filled, multiple: set[str]) -> dict:
     for name in multiple:
         # Only plain ids: "²" passes isdigit() and a 5,000-digit id would not fit int().
         initial[name] = [int(v) for v in initial.get(name, []) if PLAIN_ID.fullmatch(str(v))]
-    if filled.ok:
+    if filled.values:  # a failed lookup may still give the paper link
         initial.update(filled.values)
         if post.get("paper_url", "").strip():
             initial["paper_url"] = post["paper_url"]  # never replace a link they typed

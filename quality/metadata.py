@@ -30,6 +30,10 @@ class LookupFailed(Exception):
     """The lookup gave nothing usable; the message says why, for the contributor."""
 
 
+class IdentifierUnknown(LookupFailed):
+    """The source answered that it has no such identifier: the id itself is wrong."""
+
+
 @dataclass
 class Metadata:
     title: str
@@ -109,7 +113,9 @@ def _get(
             f"{what} could not be reached; please fill in the fields by hand."
         ) from None
     if response.status_code == 404:
-        raise LookupFailed(f"{what} does not know this identifier; check it, or fill in by hand.")
+        raise IdentifierUnknown(
+            f"{what} does not know this identifier; check it, or fill in by hand."
+        )
     if response.status_code != 200:
         raise LookupFailed(
             f"{what} answered with an error ({response.status_code}); "
@@ -261,6 +267,6 @@ def lookup(text: str) -> Metadata:
     if kind == "arxiv":
         found = arxiv_fetch([value]).get(value)
         if found is None:
-            raise LookupFailed(f"arXiv does not know {value}; check it, or fill in by hand.")
+            raise IdentifierUnknown(f"arXiv does not know {value}; check it, or fill in by hand.")
         return found
     return crossref_fetch(value)

@@ -61,3 +61,16 @@ def test_a_failed_lookup_shows_a_message_and_keeps_the_form(browser, live_server
     expect(page.locator("#lookup-status")).to_contain_text("answered with an error (500)")
     expect(page.locator("#id_title")).to_have_value("Typed by hand")
     page.close()
+
+
+def test_enter_in_the_id_box_looks_it_up(browser, live_server, recorded):
+    SectionFactory(title="Self-play", slug="self-play")
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/submit/")
+    page.fill("#id_lookup", "2401.10020")
+    page.press("#id_lookup", "Enter")
+    expect(page.locator("#lookup-status")).to_contain_text("Filled in from arXiv")
+    expect(page.locator("#id_title")).to_have_value("Self-Rewarding Language Models")
+    # Still the empty form being filled, not a preview with "required" errors.
+    expect(page.locator(".invalid-feedback")).to_have_count(0)
+    page.close()

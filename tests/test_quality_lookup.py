@@ -105,6 +105,25 @@ def test_unreachable_service_falls_back_too(client, settings):
     settings.CROSSREF_API_URL = "http://127.0.0.1:9/crossref/works"  # nothing listens there
     page = lookup_page(client, "10.18653/v1/2023.acl-long.754")
     assert "Crossref could not be reached" in page
+    # The id was well formed: its link is filled in all the same.
+    assert field_value(page, "paper_url") == "https://doi.org/10.18653/v1/2023.acl-long.754"
+
+
+@pytest.mark.parametrize(
+    "identifier, link",
+    [
+        ("10.5555/slow", "https://doi.org/10.5555/slow"),  # timed out
+        ("doi:10.5555/boom", "https://doi.org/10.5555/boom"),  # a server error
+        ("10.5555/missing", ""),  # unknown: the id itself is wrong
+        ("2401.99999", ""),
+    ],
+)
+def test_a_failed_lookup_keeps_the_link_of_a_well_formed_id(client, recorded, identifier, link):
+    page = lookup_page(client, identifier)
+    assert field_value(page, "paper_url") == link
+    answer = client.post(reverse("metadata-lookup"), {"lookup": identifier}).json()
+    assert answer["ok"] is False
+    assert answer["values"] == ({"paper_url": link} if link else {})
 
 
 def test_json_lookup_for_the_script(client, recorded):
@@ -118,7 +137,7 @@ def test_json_lookup_for_the_script(client, recorded):
     assert failed == {
         "ok": False,
         "message": "Crossref answered with an error (500); please fill in the fields by hand.",
-        "values": {},
+        "values": {"paper_url": "https://doi.org/10.5555/boom"},  # the link at least
     }
     assert client.get(reverse("metadata-lookup")).status_code == 405
 

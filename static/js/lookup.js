@@ -8,6 +8,14 @@
   var status = document.getElementById("lookup-status");
   var fields = ["title", "authors", "year", "venue", "paper_url"];
 
+  // Enter in the id box looks it up (the form's default button would preview the entry).
+  form.elements.lookup.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.isComposing) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+
   button.addEventListener("click", function (event) {
     event.preventDefault();
     var body = new FormData();
