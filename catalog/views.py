@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -92,12 +94,23 @@ def search(request: HttpRequest) -> HttpResponse:
         paginator = Paginator(filterset.qs, PAPERS_PER_PAGE)
         if not filtered:
             paginator.count = pages.published_count()  # memoized per catalog version
-        page_obj = paginator.get_page(request.GET.get("page"))
+        asked = request.GET.get("page", "")
+        page_obj = paginator.get_page(asked)
         page_obj.object_list = pages.page_rows(page_obj.object_list)
+        # get_page answers a page past the end with the last one: say so.
+        past_the_end = bool(re.fullmatch(r"[0-9]{1,9}", asked)) and int(asked) > page_obj.number
+        query = (filterset.form.cleaned_data.get("q") or "") if filterset.is_bound else ""
+        no_words = bool(query) and not re.search(r"\w", query)
     return render(
         request,
         "catalog/search.html",
-        {"filter": filterset, "page_obj": page_obj, "filtered": filtered},
+        {
+            "filter": filterset,
+            "page_obj": page_obj,
+            "filtered": filtered,
+            "asked_page": asked if not invalid and past_the_end else "",
+            "no_words": not invalid and no_words,
+        },
         status=400 if invalid else 200,
     )
 

@@ -131,7 +131,7 @@ def section_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     label."""
     groups = []
     for root in section_tree().roots:
-        whole = (root.pk, f"{root.number} The part itself")
+        whole = (root.pk, f"{root.number} As a whole, in no subsection")
         options = [whole] + [(node.pk, node.label) for node in root.descendants()]
         groups.append((root.label, options))
     return groups

@@ -57,7 +57,7 @@ def test_form_shows_sections_grouped_with_numbers_and_a_hidden_honeypot(client, 
     assert '<optgroup label="1 Aligning through self-play">' in html
     assert ">1.1 Debate</option>" in html
     # The part can be picked too, without repeating the group's label as an option.
-    assert ">1 The part itself</option>" in html
+    assert ">1 As a whole, in no subsection</option>" in html
     assert ">1 Aligning through self-play</option>" not in html
     assert 'name="website"' in html and 'class="honeypot"' in html
     assert "csrfmiddlewaretoken" in html

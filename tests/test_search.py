@@ -227,3 +227,19 @@ def test_the_listing_reads_its_order_from_an_index_instead_of_sorting():
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "paper_newest_then_title_ci" in plan, plan
     assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_a_query_of_punctuation_only_asks_for_a_word(client, papers):
+    response = client.get(reverse("catalog:search"), {"q": "?!*&%"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The search box holds no word to look for" in html
+    assert "Try fewer words" not in html
+
+
+def test_a_page_past_the_end_says_it_shows_the_last_one(client, papers):
+    response = client.get(reverse("catalog:search"), {"page": "999"})
+    assert response.status_code == 200
+    assert "There is no page 999; this is the last page, 1." in response.content.decode()
+    assert "There is no page" not in client.get(reverse("catalog:search")).content.decode()
+    assert client.get(reverse("catalog:search"), {"page": "²"}).status_code == 200

@@ -63,7 +63,7 @@ def test_each_page_shows_the_headings_of_the_sections_it_holds(client, big_part)
     assert 'id="empty-title"' not in second
     assert 'href="?page=1#games"' in second
     # Counts are the sections' whole counts, not the page's.
-    assert "105 papers, including 2 subsections." in " ".join(
+    assert "105 papers, including those of its 2 subsections." in " ".join(
         re.sub(r"<[^>]+>", " ", second).split()
     )
 
