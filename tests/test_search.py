@@ -243,3 +243,14 @@ def test_a_page_past_the_end_says_it_shows_the_last_one(client, papers):
     assert "There is no page 999; this is the last page, 1." in response.content.decode()
     assert "There is no page" not in client.get(reverse("catalog:search")).content.decode()
     assert client.get(reverse("catalog:search"), {"page": "²"}).status_code == 200
+
+
+def test_a_word_finds_its_other_forms_on_both_databases(client, papers):
+    # "debate" finds "Debating", as PostgreSQL's English stemming does and SQLite's light stem.
+    assert set(search(client, q="debate")) == {
+        papers["by_debater"],
+        papers["debate_old"],
+        papers["debating"],
+    }
+    assert search(client, q="verifies") == [papers["math"]]  # "verify"
+    assert search(client, q="persuasive debates") == [papers["debating"]]
