@@ -12,8 +12,9 @@ case), id.
   sees it. Words become prefix terms (`'debat':*`) matched with `@@`; `ts_rank` orders.
 - SQLite: `catalog_paper_fts`, an FTS5 external-content table over title and authors kept
   current by triggers (migration 0005_search_fts5). Words become quoted prefix terms of their
-  light stem (`debate` -> `"debat"*`, so "Debating" is found as on PostgreSQL), all required. Order: how many of the words the title holds (one FTS5 query on
-  the title column per word), then newest year, title, id. FTS5's bm25 `rank` is left out:
+  light stem (`debate` -> `"debat"*`, so "Debating" is found as on PostgreSQL), all
+  required. Order: how many of the words the title holds (one FTS5 query on the title column
+  per word), then newest year, title, id. FTS5's bm25 `rank` is left out:
   scoring every match costs 10 of 24 ms for a word in 5,000 of 100,000 papers, and within a
   year it only reorders titles that hold the same words.
 """
