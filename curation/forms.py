@@ -163,10 +163,12 @@ class SubmissionForm(forms.Form):
         help_text="An http(s) link to the paper, or an arXiv id or URL.",
     )
     code_url = forms.CharField(label="Code link", max_length=1000, required=False)
+    # Checkboxes, not a multiple select: every choice stays in view, and one plain click
+    # cannot drop the others (a select box hid picks scrolled out of it and needed Ctrl).
     sections = forms.TypedMultipleChoiceField(
         coerce=int,
-        help_text="One or more; on a computer, hold Ctrl (⌘ on a Mac) to pick several.",
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text="Tick one or more.",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "section-choices"}),
     )
     contributor_name = forms.CharField(label="Your name", max_length=200)
     contributor_email = forms.EmailField(

@@ -40,7 +40,7 @@ def test_submit_review_publish(browser, live_server, maintainer, tmp_path):
     page.get_by_label("Year").fill("2023")
     page.get_by_label("Paper link").fill("https://arxiv.org/pdf/2311.08702v2")
     page.get_by_label("Code link").fill("https://github.com/julianmichael/debate")
-    page.locator("#id_sections").select_option(label="1.1 Debate")
+    page.get_by_label("1.1 Debate").check()
     page.get_by_label("Your name").fill("Julian")
     page.get_by_label("Your email").fill("julian@example.org")
     page.get_by_label("I am an author of this paper").check()

@@ -121,7 +121,7 @@ def test_payloads_are_inert_on_public_pages_and_the_status_page(
     page.get_by_label("Venue").fill(PAYLOAD)
     page.get_by_label("Year").fill("2024")
     page.get_by_label("Paper link").fill("https://example.org/x")
-    page.locator("#id_sections").select_option(index=0)
+    page.locator("input[name=sections]").first.check()
     page.get_by_label("Your name").fill(PAYLOAD)
     page.get_by_role("button", name="Preview").click()
     page.wait_for_load_state("load")

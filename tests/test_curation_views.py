@@ -54,11 +54,14 @@ def test_form_shows_sections_grouped_with_numbers_and_a_hidden_honeypot(client, 
     response = client.get(SUBMIT)
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<optgroup label="1 Aligning through self-play">' in html
-    assert ">1.1 Debate</option>" in html
+    text = re.sub(r"\s+", " ", html)
+    # Checkboxes grouped under their part, each numbered.
+    assert "<strong>1 Aligning through self-play</strong>" in text
+    assert re.search(r'type="checkbox"[^>]*name="sections" value="\d+"', text)
+    assert "> 1.1 Debate </label>" in text
     # The part can be picked too, without repeating the group's label as an option.
-    assert ">1 As a whole, in no subsection</option>" in html
-    assert ">1 Aligning through self-play</option>" not in html
+    assert "> 1 As a whole, in no subsection </label>" in text
+    assert "> 1 Aligning through self-play </label>" not in text
     assert 'name="website"' in html and 'class="honeypot"' in html
     assert "csrfmiddlewaretoken" in html
     assert "status" not in re.findall(r'name="(\w+)"', html)
