@@ -22,10 +22,13 @@ _markdown = MarkdownIt("commonmark", {"html": False})
 def entry_preview(content: SubmissionContent) -> dict:
     """The README line (Markdown and HTML) and the numbered sections it is filed under."""
     line = content_readme_line(content)
+    letters = [char for char in content.title if char.isalpha()]
     return {
         "markdown": line,
         "html": _markdown.render(line),
         "sections": section_labels(content.sections),
+        # A hint, not a refusal: some titles are acronyms, most in capitals are shouted.
+        "shouted": len(letters) > 12 and all(char.isupper() for char in letters),
     }
 
 

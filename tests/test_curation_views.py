@@ -475,3 +475,15 @@ def test_a_listed_duplicate_offers_a_correction_and_only_useful_additions(client
     elsewhere = client.post(SUBMIT, form_data(other, action="preview")).content.decode()
     assert "Propose adding this paper to my sections" in elsewhere
     assert f'href="{correct_url}"' in elsewhere
+
+
+def test_a_title_in_capitals_gets_a_hint_in_the_preview(client, debate):
+    shouted = client.post(
+        SUBMIT, form_data(debate, title="DEBATE HELPS SUPERVISE EXPERTS", action="preview")
+    )
+    assert shouted.status_code == 200
+    assert "The title is all in capitals" in shouted.content.decode()
+    normal = client.post(SUBMIT, form_data(debate, action="preview")).content.decode()
+    assert "The title is all in capitals" not in normal
+    acronym = client.post(SUBMIT, form_data(debate, title="GPT-4", action="preview"))
+    assert "The title is all in capitals" not in acronym.content.decode()
