@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-SECTION_OPTION = re.compile(r'<option value="(\d+)"')
+SECTION_CHOICE = re.compile(r'name="sections" value="(\d+)"')
 
 
 def server_env(database_url: str, static_root: Path) -> dict:
@@ -148,7 +148,7 @@ def run_load(port: int, submissions: int, clients: int) -> dict:
     def client_loop() -> None:
         client = Client(port)
         status, page = client.request("GET", "/submit/")
-        token, section = CSRF_INPUT.search(page)[1], SECTION_OPTION.search(page)[1]
+        token, section = CSRF_INPUT.search(page)[1], SECTION_CHOICE.search(page)[1]
         start_gate.wait()
         while True:
             with lock:

@@ -217,7 +217,7 @@ def submission_form(base: str) -> tuple[dict, str]:
     assert status == 200, html[:2000]
     cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    section = re.search(r'<option value="(\d+)"', html).group(1)
+    section = re.search(r'name="sections" value="(\d+)"', html).group(1)
     data = {
         "csrfmiddlewaretoken": token,
         "title": "Debate Helps Supervise Unreliable Experts",
