@@ -131,6 +131,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     for paper in duplicates.papers:
         # "Add it to my sections" is offered only where it would add a section.
         paper.adds_sections = bool(chosen - {p.section_id for p in paper.placements.all()})
+        paper.section_labels = section_labels([p.section for p in paper.placements.all()])
     if action != "send" or (duplicates and not form.cleaned_data.get("send_anyway")):
         return _render_form(request, form, preview=entry_preview(content), duplicates=duplicates)
     if duplicates and not form.cleaned_data["note"].strip():

@@ -470,6 +470,7 @@ def test_a_listed_duplicate_offers_a_correction_and_only_useful_additions(client
     # Filed where it already is: nothing to add, but a correction is offered.
     same = client.post(SUBMIT, form_data(debate, action="preview")).content.decode()
     assert f'href="{correct_url}"' in same and "Suggest a correction of it" in same
+    assert "Listed in 1.1 Debate" in same  # where it is, numbered
     assert "Propose adding this paper to my sections" not in same
     # Filed elsewhere: adding it there is offered too.
     elsewhere = client.post(SUBMIT, form_data(other, action="preview")).content.decode()
