@@ -53,3 +53,32 @@ def papers_of(rows) -> list:
     rows = list(rows)
     papers = Paper.objects.in_bulk([row.pk for row in rows])
     return [papers[row.pk] for row in rows]
+
+
+def sent_submission(
+    *,
+    sections,
+    title: str = "Weak-to-Strong Debate",
+    authors: str = "Lang et al.",
+    venue: str = "arXiv",
+    year: int | None = 2024,
+    links=(("paper", "https://arxiv.org/abs/2409.00001"),),
+    contributor=None,
+    paper=None,
+):
+    """A submission as the public form sends it: through submission_create, so the duplicate
+    check, the snapshot of a corrected paper and the audit row all run."""
+    from curation.services import Contributor, SubmissionContent, submission_create
+
+    return submission_create(
+        content=SubmissionContent(
+            title=title,
+            authors=authors,
+            venue=venue,
+            year=year,
+            links=list(links),
+            sections=list(sections),
+        ),
+        contributor=contributor or Contributor(name="Ada", email="ada@example.org"),
+        paper=paper,
+    )

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from curation.models import Submission
-from curation.services import Contributor, SubmissionContent, submission_create
-from tests.factories import SectionFactory
+from curation.services import Contributor
+from tests.factories import SectionFactory, sent_submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -90,15 +90,13 @@ def test_submit_review_publish(browser, live_server, maintainer, tmp_path):
 
 def test_withdrawing_asks_first_and_then_is_final(browser, live_server):
     section = SectionFactory(title="Debate")
-    submission = submission_create(
-        content=SubmissionContent(
-            title="A paper to withdraw",
-            authors="Doe et al.",
-            venue="arXiv",
-            year=2025,
-            links=[("paper", "https://arxiv.org/abs/2501.00001")],
-            sections=[section],
-        ),
+    submission = sent_submission(
+        title="A paper to withdraw",
+        authors="Doe et al.",
+        venue="arXiv",
+        year=2025,
+        links=[("paper", "https://arxiv.org/abs/2501.00001")],
+        sections=[section],
         contributor=Contributor(name="Ada"),
     )
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
@@ -134,15 +132,13 @@ def test_a_correction_s_review_page_fits_a_phone(browser, live_server, maintaine
     paper = PlacementFactory(section=section, paper__venue="arXiv", paper__year=2023).paper
     LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
     long_link = "https://github.com/example/" + "a-very-long-repository-name-" * 4
-    correction = submission_create(
-        content=SubmissionContent(
-            title=paper.title,
-            authors=paper.authors,
-            venue="ICLR",
-            year=2024,
-            links=[("paper", "https://arxiv.org/abs/2305.00001"), ("code", long_link)],
-            sections=[section],
-        ),
+    correction = sent_submission(
+        title=paper.title,
+        authors=paper.authors,
+        venue="ICLR",
+        year=2024,
+        links=[("paper", "https://arxiv.org/abs/2305.00001"), ("code", long_link)],
+        sections=[section],
         contributor=Contributor(name="Bo"),
         paper=paper,
     )

@@ -13,12 +13,11 @@ from curation.services import (
     Contributor,
     SubmissionContent,
     submission_approve,
-    submission_create,
     submission_reject,
     submission_request_changes,
     submission_resubmit,
 )
-from tests.factories import LinkFactory, PlacementFactory, SectionFactory
+from tests.factories import LinkFactory, PlacementFactory, SectionFactory, sent_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +27,13 @@ CHANGELIST = reverse("admin:curation_submission_changelist")
 def make_submission(
     section, title="Weak-to-Strong Debate", url="https://arxiv.org/abs/2409.00001", is_author=False
 ):
-    return submission_create(
-        content=SubmissionContent(
-            title=title,
-            authors="Lang et al.",
-            venue="arXiv",
-            year=2024,
-            links=[("paper", url)],
-            sections=[section],
-        ),
+    return sent_submission(
+        title=title,
+        authors="Lang et al.",
+        venue="arXiv",
+        year=2024,
+        links=[("paper", url)],
+        sections=[section],
         contributor=Contributor(name="Ada", email="ada@example.org", is_author=is_author),
     )
 
@@ -215,15 +212,13 @@ def test_an_approved_submission_links_to_the_paper_it_published(client, users, s
 def test_correction_page_shows_a_field_by_field_diff(client, users, section):
     paper = PlacementFactory(section=section, paper__venue="arXiv", paper__year=2023).paper
     LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
-    correction = submission_create(
-        content=SubmissionContent(
-            title=paper.title,
-            authors=paper.authors,
-            venue="ICLR",
-            year=2024,
-            links=[("paper", "https://arxiv.org/abs/2305.00001")],
-            sections=[section],
-        ),
+    correction = sent_submission(
+        title=paper.title,
+        authors=paper.authors,
+        venue="ICLR",
+        year=2024,
+        links=[("paper", "https://arxiv.org/abs/2305.00001")],
+        sections=[section],
         contributor=Contributor(name="Bo"),
         paper=paper,
     )
@@ -295,15 +290,13 @@ def test_deleting_a_paper_closes_its_open_corrections_first(client, users, secti
     LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
 
     def correction(venue):
-        return submission_create(
-            content=SubmissionContent(
-                title=paper.title,
-                authors=paper.authors,
-                venue=venue,
-                year=paper.year,
-                links=[("paper", "https://arxiv.org/abs/2305.00001")],
-                sections=[section],
-            ),
+        return sent_submission(
+            title=paper.title,
+            authors=paper.authors,
+            venue=venue,
+            year=paper.year,
+            links=[("paper", "https://arxiv.org/abs/2305.00001")],
+            sections=[section],
             contributor=Contributor(name="Bo", email="bo@example.org"),
             paper=paper,
         )
@@ -402,15 +395,13 @@ def test_the_admin_index_opens_on_the_review_queue_counts(client, users, section
 def test_bulk_approve_leaves_suspected_duplicates_to_their_own_page(client, users, section):
     published = PlacementFactory(section=section, paper__title="Self-Rewarding Language Models")
     LinkFactory(paper=published.paper, url="https://arxiv.org/abs/2401.10020")
-    suspected = submission_create(
-        content=SubmissionContent(
-            title="Self-Rewarding Language Models",
-            authors="Yuan et al.",
-            venue="ICML",
-            year=2024,
-            links=[("paper", "https://openreview.net/forum?id=0NphYCmgua")],
-            sections=[section],
-        ),
+    suspected = sent_submission(
+        title="Self-Rewarding Language Models",
+        authors="Yuan et al.",
+        venue="ICML",
+        year=2024,
+        links=[("paper", "https://openreview.net/forum?id=0NphYCmgua")],
+        sections=[section],
         contributor=Contributor(name="Bo", note="A different paper"),
     )
     assert suspected.duplicate_suspected
@@ -485,15 +476,13 @@ def test_the_correction_page_shows_what_approval_will_leave_after_later_edits(
         section=section, paper__authors="Yao et al.", paper__venue="arXiv", paper__year=2023
     ).paper
     LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.10601")
-    correction = submission_create(
-        content=SubmissionContent(
-            title=paper.title,
-            authors="Yao et al.",
-            venue="NeurIPS",
-            year=2023,
-            links=[("paper", "https://arxiv.org/abs/2305.10601")],
-            sections=[section],
-        ),
+    correction = sent_submission(
+        title=paper.title,
+        authors="Yao et al.",
+        venue="NeurIPS",
+        year=2023,
+        links=[("paper", "https://arxiv.org/abs/2305.10601")],
+        sections=[section],
         contributor=Contributor(name="Bo"),
         paper=paper,
     )
@@ -515,15 +504,13 @@ def test_the_correction_page_shows_what_approval_will_leave_after_later_edits(
     assert line.replace("&#x27;", "'") in render_readme()
 
     # A field changed on both sides, differently, is shown as a conflict.
-    second = submission_create(
-        content=SubmissionContent(
-            title=paper.title,
-            authors="S. Yao et al.",
-            venue="NeurIPS",
-            year=2023,
-            links=[("paper", "https://arxiv.org/abs/2305.10601")],
-            sections=[section],
-        ),
+    second = sent_submission(
+        title=paper.title,
+        authors="S. Yao et al.",
+        venue="NeurIPS",
+        year=2023,
+        links=[("paper", "https://arxiv.org/abs/2305.10601")],
+        sections=[section],
         contributor=Contributor(name="Cy"),
         paper=paper,
     )

@@ -13,9 +13,14 @@ from django.urls import reverse
 from catalog.models import NewsItem, Paper, Placement, ReadmeDocument
 from catalog.readme.export import render_readme
 from catalog.readme.importer import readme_import
-from curation.services import Contributor, SubmissionContent, submission_approve
-from curation.services import submission_create as create
-from tests.factories import LinkFactory, PaperFactory, PlacementFactory, SectionFactory
+from curation.services import Contributor, submission_approve
+from tests.factories import (
+    LinkFactory,
+    PaperFactory,
+    PlacementFactory,
+    SectionFactory,
+    sent_submission,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,15 +83,13 @@ def test_approval_shows_the_new_paper_at_once_on_every_listing_page(
 ):
     urls = listing_urls(catalog)
     warm(client, urls, django_assert_num_queries)
-    submission = create(
-        content=SubmissionContent(
-            title=NEW_TITLE,
-            authors="Michael et al.",
-            venue="arXiv",
-            year=2023,
-            links=[("paper", "https://arxiv.org/abs/2311.08702")],
-            sections=[catalog["games"]],
-        ),
+    submission = sent_submission(
+        title=NEW_TITLE,
+        authors="Michael et al.",
+        venue="arXiv",
+        year=2023,
+        links=[("paper", "https://arxiv.org/abs/2311.08702")],
+        sections=[catalog["games"]],
         contributor=Contributor(name="Ada"),
     )
     submission_approve(submission=submission, reviewer=admin_user)
@@ -367,15 +370,13 @@ def test_a_gzipped_page_is_current_after_a_catalog_change(client, longer_catalog
     client.get("/README.md")
     before = gzip.decompress(client.get("/README.md", headers=accepts).content).decode()
     assert NEW_TITLE not in before
-    submission = create(
-        content=SubmissionContent(
-            title=NEW_TITLE,
-            authors="Khan et al.",
-            venue="ICML",
-            year=2024,
-            links=[("paper", "https://arxiv.org/abs/2402.06782")],
-            sections=[longer_catalog["games"]],
-        ),
+    submission = sent_submission(
+        title=NEW_TITLE,
+        authors="Khan et al.",
+        venue="ICML",
+        year=2024,
+        links=[("paper", "https://arxiv.org/abs/2402.06782")],
+        sections=[longer_catalog["games"]],
         contributor=Contributor(name="Ada"),
     )
     submission_approve(submission=submission, reviewer=admin_user)
