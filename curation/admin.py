@@ -27,7 +27,6 @@ from curation.services import (
 )
 
 REVIEW_PERMISSION = "curation.review_submission"
-OPEN_STATES = (Submission.State.PENDING, Submission.State.CHANGES_REQUESTED)
 
 # decision name -> (service, needs a note, past tense for messages)
 DECISIONS = {
@@ -351,7 +350,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
         )
         headings = (
             ("Published now", "After approval")
-            if obj.state in OPEN_STATES
+            if obj.is_open
             else ("Published when sent", "Proposed")
         )
         return format_html(
@@ -482,7 +481,7 @@ def correction_rows(submission: Submission, numbers: dict[int, str]):
     rows = []
     for item in correction_fields(submission):
         label = CORRECTION_LABELS[item.name]
-        if submission.state not in OPEN_STATES:
+        if not submission.is_open:
             # Decided: what it proposed against the paper it was sent for, as a record.
             then, proposed = shown(item.name, item.original), shown(item.name, item.proposed)
             rows.append((label, then, proposed, "diff-changed" if item.changed else ""))

@@ -31,7 +31,7 @@ def status_token_digest(token: str) -> str:
 class SubmissionQuerySet(models.QuerySet):
     def open(self) -> SubmissionQuerySet:
         """Waiting for someone: the maintainers (pending) or the contributor (changes)."""
-        return self.filter(state__in=[Submission.State.PENDING, Submission.State.CHANGES_REQUESTED])
+        return self.filter(state__in=Submission.OPEN_STATES)
 
 
 class Submission(models.Model):
@@ -45,6 +45,9 @@ class Submission(models.Model):
         REJECTED = "rejected", "Rejected"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         WITHDRAWN = "withdrawn", "Withdrawn"
+
+    # Waiting for someone: the maintainers (pending) or the contributor (changes requested).
+    OPEN_STATES = (State.PENDING, State.CHANGES_REQUESTED)
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEW_PAPER)
     state = models.CharField(
@@ -125,6 +128,10 @@ class Submission(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.token_digest = status_token_digest(self.token)
         super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
 
 
 class SubmissionLink(models.Model):

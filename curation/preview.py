@@ -48,10 +48,7 @@ def submission_preview(submission: Submission) -> dict[str, str]:
 def review_preview(submission: Submission) -> dict[str, str]:
     """What approving would publish: for an open correction, the merge with the paper as it
     is now (a field edited since and left alone by the contributor keeps its new value)."""
-    undecided = submission.state in (
-        Submission.State.PENDING,
-        Submission.State.CHANGES_REQUESTED,
-    )  # a decided one shows what it proposed
-    if submission.kind == Submission.Kind.CORRECTION and submission.paper and undecided:
+    # A decided one shows what it proposed.
+    if submission.kind == Submission.Kind.CORRECTION and submission.paper and submission.is_open:
         return entry_preview(correction_result(submission))
     return submission_preview(submission)

@@ -26,7 +26,6 @@ from curation.services import (
 )
 from quality.lookup import fill_from_identifier, form_initial
 
-OPEN_STATES = {Submission.State.PENDING, Submission.State.CHANGES_REQUESTED}
 SEND_ANYWAY_NEEDS_A_NOTE = (
     "Say in the note how your paper differs from the one already listed or proposed: the "
     "maintainers compare the two before deciding."
@@ -179,7 +178,7 @@ def _render_status(request, submission: Submission, *, status=200, error="") -> 
         {
             "submission": submission,
             "events": submission.events.all(),
-            "can_withdraw": submission.state in OPEN_STATES,
+            "can_withdraw": submission.is_open,
             "can_edit": submission.state == Submission.State.CHANGES_REQUESTED,
             "error": error,
             # What was sent, as the README would show it, and where.
