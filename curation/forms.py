@@ -8,14 +8,14 @@ import unicodedata
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 
 from catalog import identifiers
 from catalog.models import Link, Paper, Section, validate_publication_year
 from catalog.readme.export import safe_url
 from catalog.selectors import section_tree
-from curation.models import Submission
+from curation.models import Submission, SubmissionLink
 from curation.services import (
     NO_CHANGE,
     Contributor,
@@ -89,6 +89,15 @@ def refuse_control_characters(value: str, *, field_label: str) -> None:
             )
 
 
+# The stored columns' limits, checked after cleaning: NFC and percent-encoding can make a value
+# longer than the raw one the field's max_length passed.
+LINK_MAX_LENGTH = SubmissionLink._meta.get_field("url").max_length
+STORED_LIMITS = {
+    name: Submission._meta.get_field(name).max_length
+    for name in ("title", "authors", "venue", "contributor_name", "note")
+}
+
+
 def clean_text(value: str, *, field_label: str) -> str:
     """One line of text: control characters refused, invisible ones removed, surrounding
     space trimmed, inner runs of space collapsed."""
@@ -122,7 +131,13 @@ def clean_link(value: str, *, allow_arxiv_id: bool) -> str:
             + (", or an arXiv id such as 2401.10020." if allow_arxiv_id else ".")
         ) from None
     # Stored as the README writes it: ( ) < > \ percent-encoded, the same address to a browser.
-    return safe_url(value)
+    encoded = safe_url(value)
+    if len(encoded) > LINK_MAX_LENGTH:
+        raise ValidationError(
+            f"This address is too long: at most {LINK_MAX_LENGTH} characters once its spaces and"
+            f" ( ) < > \\ characters are percent-encoded (it has {len(encoded)})."
+        )
+    return encoded
 
 
 def section_choices() -> list[tuple[str, list[tuple[int, str]]]]:
@@ -322,6 +337,14 @@ class SubmissionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name, limit in STORED_LIMITS.items():
+            value = data.get(name)
+            if value and len(value) > limit:
+                self.add_error(
+                    name,
+                    f"Ensure this value has at most {limit} characters once normalized"
+                    f" (it has {len(value)}).",
+                )
         if data.get("website"):
             raise ValidationError("The field “Leave this field empty” must stay empty.")
         if getattr(self, "too_many_links", False):
@@ -337,6 +360,19 @@ class SubmissionForm(forms.Form):
         if unchanged and correction_changes_nothing(paper=self.paper, content=self.content()):
             raise ValidationError(NO_CHANGE)
         return data
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The service's refusal (what the database would refuse), shown on the form: on the
+        field it names where the form has one, above the form otherwise."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, messages in error.message_dict.items():
+            if name in self.fields:
+                self.add_error(name, messages)
+            else:
+                label = "" if name == NON_FIELD_ERRORS else f"{name.capitalize()}: "
+                self.add_error(None, [f"{label}{message}" for message in messages])
 
     def content(self) -> SubmissionContent:
         data = self.cleaned_data

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -123,7 +124,15 @@ def submit(request: HttpRequest) -> HttpResponse:
                 duplicates=duplicates,
                 error=refusal,
             )
-        submission = submission_create(content=adding, contributor=form.contributor(), paper=paper)
+        try:
+            submission = submission_create(
+                content=adding, contributor=form.contributor(), paper=paper
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return _render_form(
+                request, form, status=400, preview=entry_preview(content), duplicates=duplicates
+            )
         return redirect("curation:thanks", token=submission.token)
 
     chosen = {section.pk for section in content.sections}
@@ -139,7 +148,13 @@ def submit(request: HttpRequest) -> HttpResponse:
         return _render_form(
             request, form, status=400, preview=entry_preview(content), duplicates=duplicates
         )
-    submission = submission_create(content=content, contributor=form.contributor())
+    try:
+        submission = submission_create(content=content, contributor=form.contributor())
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return _render_form(
+            request, form, status=400, preview=entry_preview(content), duplicates=duplicates
+        )
     return redirect("curation:thanks", token=submission.token)
 
 
@@ -158,7 +173,11 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     content = form.content()
     if request.POST.get("action") != "send":
         return _render_form(request, form, preview=entry_preview(content), **context)
-    submission = submission_create(content=content, contributor=form.contributor(), paper=paper)
+    try:
+        submission = submission_create(content=content, contributor=form.contributor(), paper=paper)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return _render_form(request, form, status=400, preview=entry_preview(content), **context)
     return redirect("curation:thanks", token=submission.token)
 
 
@@ -236,6 +255,9 @@ def edit(request: HttpRequest, token: str) -> HttpResponse:
         submission_resubmit(submission=submission, content=content, note=form.cleaned_data["note"])
     except TransitionRefused as refusal:
         return _refused(request, submission, str(refusal))
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return _render_form(request, form, status=400, preview=entry_preview(content), **context)
     messages.success(request, "Thank you: your edited submission is back in the review queue.")
     return redirect("curation:status", token=token)
 

@@ -486,3 +486,63 @@ def test_exported_readme_has_exactly_the_entries_and_imports_back(entries, title
         )
         assert after == expected
         transaction.set_rollback(True)
+
+
+# Cleaning can lengthen a value the field's max_length already passed: NFC expands some
+# characters (U+FB2C becomes three code points) and a link's ( ) < > \ are percent-encoded.
+GROWING_VALUES = {
+    "title": ("\ufb2c" * 300, "at most 500 characters once normalized (it has 900)"),
+    "paper_url": (
+        "https://example.org/" + "()" * 490,
+        "at most 1000 characters once its spaces and ( ) &lt; &gt; \\ characters are "
+        "percent-encoded (it has 2960)",
+    ),
+}
+
+
+@pytest.mark.parametrize("field", sorted(GROWING_VALUES))
+def test_value_growing_past_its_column_when_cleaned_is_refused_on_the_form(client, section, field):
+    raw, message = GROWING_VALUES[field]
+    data = form_data(
+        section,
+        title="A Paper",
+        authors="Ada Lovelace",
+        venue="ICLR",
+        year="2024",
+        paper_url="https://example.org/paper",
+        name="Ada",
+        note="",
+    )
+    data[field] = raw
+    response = client.post("/submit/", data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Submission.objects.exists()
+    # The same on a correction of a listed paper.
+    paper = PlacementFactory(section=section).paper
+    LinkFactory(paper=paper)
+    response = client.post(f"/submit/correct/{paper.pk}/", data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_a_refusal_of_the_service_is_shown_on_the_form_field_it_names(section):
+    form = SubmissionForm(
+        form_data(
+            section,
+            title="A Paper",
+            authors="Ada Lovelace",
+            venue="ICLR",
+            year="2024",
+            paper_url="https://example.org/paper",
+            name="Ada",
+            note="",
+        )
+    )
+    assert form.is_valid()
+    form.add_service_errors(
+        ValidationError({"title": ["Too long."], "link 2": ["Enter a valid URL."]})
+    )
+    assert form.errors["title"] == ["Too long."]
+    assert form.non_field_errors() == ["Link 2: Enter a valid URL."]
