@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -438,9 +438,29 @@ def _next_position(section: Section) -> int:
 
 
 def _place(paper: Paper, sections) -> None:
+    sections = list(sections)
+    # Approvals placing papers in one section wait for each other here, so each reads the
+    # other's last position (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes writers).
+    # In primary-key order, so two approvals never each hold a section the other waits for.
+    list(Section.objects.select_for_update().filter(pk__in=[s.pk for s in sections]).order_by("pk"))
     for section in sections:
         if not Placement.objects.filter(paper=paper, section=section).exists():
             Placement.objects.create(paper=paper, section=section, position=_next_position(section))
+
+
+def _lock_identifiers(paper_ids: list[str]) -> None:
+    """Two approvals of one paper link (two submissions of the same paper) wait for each other
+    until the first commits, so the second's check below sees the first's paper: no row exists
+    yet to lock, so a transaction-level advisory lock per identifier stands in (PostgreSQL;
+    SQLite's BEGIN IMMEDIATE already serializes writers). Sorted, so none waits in a cycle."""
+    connection = connections[Paper.objects.db]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for identifier in sorted(set(paper_ids)):
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"paper:{identifier}"]
+            )
 
 
 def _publish_new_paper(submission: Submission) -> Paper:
@@ -449,6 +469,7 @@ def _publish_new_paper(submission: Submission) -> Paper:
     paper_ids = [
         link.identifier for link in submission.links.all() if link.label == Link.Label.PAPER
     ]
+    _lock_identifiers(paper_ids)
     existing = (
         Paper.objects.published()
         .filter(links__label=Link.Label.PAPER, links__identifier__in=paper_ids)

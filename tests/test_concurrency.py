@@ -3,9 +3,12 @@ database connections: one paper, one set of placements, one audit entry.
 
 On PostgreSQL the row lock (select_for_update) makes the second approval wait and then see
 the submission approved; on SQLite, BEGIN IMMEDIATE (settings) serializes the two writers the
-same way. The test runs in both CI runs."""
+same way. Two different submissions of one paper, or two papers into one section, share no
+row to lock: an advisory lock per paper link and a lock on the section serialize those. The
+tests run in both CI runs."""
 
 import threading
+import time
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -115,3 +118,67 @@ def test_approve_and_reject_at_once_leave_one_consistent_decision(maintainers):
     assert decisions.get().to_state == submission.state
     # Published if and only if the approval won.
     assert Paper.objects.exists() is (submission.state == "approved")
+
+
+def pause_after(fragment: str, seconds: float = 0.4):
+    """An execute wrapper that holds this connection's transaction open for a moment after a
+    query containing `fragment`: the other approval then runs its own check in that gap, as it
+    would under load, instead of rarely."""
+
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if fragment in sql:
+            time.sleep(seconds)
+        return result
+
+    return wrapper
+
+
+def approve_pausing(submission, reviewer, fragment):
+    with connections["default"].execute_wrapper(pause_after(fragment)):
+        return submission_approve(submission=submission, reviewer=reviewer)
+
+
+def test_two_submissions_of_one_paper_approved_at_once_publish_one_paper(maintainers):
+    """Different submissions, same paper link: no row lock covers both, so each approval could
+    check for the published paper before the other inserts it."""
+    section = SectionFactory()
+    first, second = new_submission([section]), new_submission([section])
+    alice, bob = maintainers
+    check = '"catalog_link"."identifier" IN'  # the "already published?" query
+    results = run_together(
+        lambda: approve_pausing(first, alice, check),
+        lambda: approve_pausing(second, bob, check),
+    )
+    refused = [r for r in results if isinstance(r, TransitionRefused)]
+    assert len(refused) == 1, results
+    assert "already published with the same paper link" in str(refused[0])
+    assert Paper.objects.count() == 1
+    assert Link.objects.filter(identifier="arxiv:2409.00001").count() == 1
+    states = sorted(Submission.objects.values_list("state", flat=True))
+    assert states == ["approved", "pending"]
+
+
+def test_two_papers_approved_into_one_section_at_once_take_different_positions(maintainers):
+    section = SectionFactory()
+    first = new_submission([section])
+    second = submission_create(
+        content=SubmissionContent(
+            title="Another Paper",
+            authors="Ada et al.",
+            venue="arXiv",
+            year=2024,
+            links=[("paper", "https://arxiv.org/abs/2409.00002")],
+            sections=[section],
+        ),
+        contributor=Contributor(name="Ada"),
+    )
+    alice, bob = maintainers
+    last_position = 'MAX("catalog_placement"."position")'
+    results = run_together(
+        lambda: approve_pausing(first, alice, last_position),
+        lambda: approve_pausing(second, bob, last_position),
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    positions = sorted(Placement.objects.filter(section=section).values_list("position", flat=True))
+    assert positions == [1, 2]
