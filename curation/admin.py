@@ -6,6 +6,9 @@ from __future__ import annotations
 from axes import admin as axes_admin
 from axes.models import AccessAttempt
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -519,3 +522,37 @@ class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
 
 admin.site.unregister(AccessAttempt)
 admin.site.register(AccessAttempt, AccessAttemptAdmin)
+
+
+class AccountAdmin(UserAdmin):
+    """Django's user admin, except that an account with an audit trail cannot be deleted: its
+    decisions name it (Submission.reviewed_by is PROTECT) and deleting it would erase its admin
+    history (LogEntry.user cascades). The delete page lists why; "Active" unticked ends the
+    access instead."""
+
+    def get_deleted_objects(self, objs, request):
+        kept = [reason for user in objs for reason in self._audit_trail(user)]
+        if kept:  # Django's page then says "Cannot delete" and lists these
+            return [], {}, set(), kept
+        return super().get_deleted_objects(objs, request)
+
+    @staticmethod
+    def _audit_trail(user) -> list[str]:
+        hint = "untick “Active” to end the account's access and keep its record"
+        reasons = []
+        decided = Submission.objects.filter(reviewed_by=user).count()
+        if decided:
+            reasons.append(
+                f"{user}: the reviewer of {decided} submission{'s' if decided != 1 else ''}"
+                f" ({hint})"
+            )
+        history = LogEntry.objects.filter(user=user).count()
+        if history:
+            reasons.append(
+                f"{user}: {history} admin history entr{'y' if history == 1 else 'ies'} ({hint})"
+            )
+        return reasons
+
+
+admin.site.unregister(User)
+admin.site.register(User, AccountAdmin)

@@ -92,7 +92,9 @@ class Submission(models.Model):
         null=True,
         blank=True,
         related_name="reviewed_submissions",
-        on_delete=models.SET_NULL,
+        # A decision keeps who made it: an approval needs its reviewer (the constraint below),
+        # so a maintainer who decided anything is deactivated, not deleted (accounts admin).
+        on_delete=models.PROTECT,
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)

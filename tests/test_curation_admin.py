@@ -526,3 +526,38 @@ def test_the_correction_page_shows_what_approval_will_leave_after_later_edits(
     html = client.get(url).content.decode()
     assert "<th>Published when sent</th><th>Proposed</th>" in html
     assert '<tr class="diff-changed"><th>Venue</th><td>arXiv</td><td>NeurIPS</td></tr>' in html
+
+
+def test_an_account_with_decisions_or_admin_history_is_kept_when_deleted(client, users, section):
+    """Deleting a maintainer who approved something answered a 500 (the approval's reviewer
+    became NULL against its constraint), and deleting one who edited the catalog would erase
+    that history. Both are refused on Django's delete page; an account with neither goes."""
+    maintainer, superuser = users["maintainer"], users["superuser"]
+    submission = make_submission(section)
+    submission_approve(submission=submission, reviewer=maintainer)
+    client.force_login(superuser)
+    editor = type(maintainer).objects.create_user("editor", password="pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Maintainers"))
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:catalog_section_add"),
+        {"title": "Binary feedback", "slug": "binary", "position": 9},
+    )
+    assert response.status_code == 302
+    client.force_login(superuser)
+    idle = type(maintainer).objects.create_user("idle", password="pw", is_staff=True)
+
+    for user, reason in ((maintainer, "the reviewer of 1 submission"), (editor, "admin history")):
+        url = reverse("admin:auth_user_delete", args=[user.pk])
+        response = client.post(url, {"post": "yes"})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "would require deleting the following protected related objects" in page
+        assert reason in page
+        assert type(user).objects.filter(pk=user.pk).exists()
+    submission.refresh_from_db()
+    assert (submission.state, submission.reviewed_by) == ("approved", maintainer)
+
+    response = client.post(reverse("admin:auth_user_delete", args=[idle.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not type(idle).objects.filter(pk=idle.pk).exists()
