@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
 from catalog import identifiers
+
+# A part is a README heading of level 3 (###), its subsections 4 to 6: four levels in all.
+MAX_SECTION_DEPTH = 3
 
 
 class Section(models.Model):
@@ -23,7 +27,9 @@ class Section(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, related_name="children", on_delete=models.PROTECT
     )
-    position = models.PositiveIntegerField(help_text="Order among the siblings, from 1.")
+    position = models.PositiveIntegerField(
+        help_text="Order among the siblings, from 1.", validators=[MinValueValidator(1)]
+    )
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
@@ -45,6 +51,35 @@ class Section(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:section", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        """A parent that keeps the tree a tree, no deeper than the README's headings go.
+
+        The constraint section_not_own_parent only catches the section itself: a parent that
+        is one of its subsections would make a cycle, and a cycle is in no numbered tree, so
+        its sections and papers would vanish from the site and the README."""
+        super().clean()
+        depth, ancestor, seen = 0, self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError(
+                    {"parent": "A section cannot sit inside itself or one of its subsections."}
+                )
+            seen.add(ancestor.pk)
+            depth, ancestor = depth + 1, ancestor.parent
+        below, level = 0, [self.pk] if self.pk is not None else []
+        while level:
+            level = list(Section.objects.filter(parent_id__in=level).values_list("pk", flat=True))
+            below += bool(level)
+        if depth + below > MAX_SECTION_DEPTH:
+            raise ValidationError(
+                {
+                    "parent": f"Sections nest at most {MAX_SECTION_DEPTH + 1} levels deep"
+                    " (1.2.3.4), as far as the README's headings can tell them apart; this"
+                    f" parent would put {'this section' if not below else 'its subsections'}"
+                    f" at level {depth + below + 1}."
+                }
+            )
 
 
 def validate_publication_year(year: int | None) -> None:
@@ -156,8 +191,9 @@ class Link(models.Model):
 
     paper = models.ForeignKey(Paper, related_name="links", on_delete=models.CASCADE)
     label = models.CharField(max_length=20, choices=Label.choices, default=Label.PAPER)
-    url = models.URLField(max_length=1000)
-    position = models.PositiveIntegerField(default=1)
+    # http(s) only: the list links to pages a reader opens (not ftp:, javascript: or data:).
+    url = models.URLField(max_length=1000, validators=[URLValidator(schemes=["http", "https"])])
+    position = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
     identifier = models.CharField(
         max_length=1100,
         blank=True,
@@ -189,7 +225,7 @@ class Placement(models.Model):
 
     paper = models.ForeignKey(Paper, related_name="placements", on_delete=models.CASCADE)
     section = models.ForeignKey(Section, related_name="placements", on_delete=models.PROTECT)
-    position = models.PositiveIntegerField()
+    position = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -169,3 +169,79 @@ def test_an_edit_that_keeps_the_position_moves_nobody(admin_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert set(Section.objects.filter(parent=part).values_list("position", flat=True)) == {3}
     assert not LogEntry.objects.filter(change_message__startswith="Moved").exists()
+
+
+def test_a_section_cannot_sit_inside_itself_or_too_deep(admin_client, client):
+    """Its own parent answered a 500 (the database constraint), and a subsection as its parent
+    saved a cycle, which took both sections and their papers off the site and the README."""
+    from catalog.models import Section
+    from tests.factories import PlacementFactory, SectionFactory
+
+    part = SectionFactory(title="Arena", slug="arena", position=1)
+    child = SectionFactory(title="Arena child", slug="arena-child", parent=part, position=1)
+    PlacementFactory(section=child, paper__title="A Placed Paper")
+    url = reverse("admin:catalog_section_change", args=[part.pk])
+    data = {"title": "Arena", "slug": "arena", "position": 1}
+    for parent, message in (
+        (part, "A section cannot sit inside itself or one of its subsections."),
+        (child, "A section cannot sit inside itself or one of its subsections."),
+    ):
+        response = admin_client.post(url, {**data, "parent": parent.pk})
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        part.refresh_from_db()
+        assert part.parent_id is None
+    assert "A Placed Paper" in client.get("/README.md").content.decode()
+
+    # Four levels (1.1.1.1) are the README's last distinct heading level; a fifth is refused.
+    deep = child
+    for depth in range(2):
+        deep = SectionFactory(title=f"Level {depth + 3}", slug=f"level-{depth + 3}", parent=deep)
+    response = admin_client.post(
+        reverse("admin:catalog_section_add"),
+        {"title": "Level 5", "slug": "level-5", "parent": deep.pk, "position": 1},
+    )
+    assert response.status_code == 200
+    assert "Sections nest at most 4 levels deep" in response.content.decode()
+    assert not Section.objects.filter(slug="level-5").exists()
+    # Moving a section with subsections under another counts the subsections' levels too.
+    other = SectionFactory(title="Other", slug="other", position=2)
+    holder = SectionFactory(title="Holder", slug="holder", parent=other, position=1)
+    response = admin_client.post(
+        reverse("admin:catalog_section_change", args=[part.pk]), {**data, "parent": holder.pk}
+    )
+    assert response.status_code == 200
+    assert "would put its subsections at level 6" in response.content.decode()
+
+
+def test_positions_from_one_and_http_links_are_asked_for_on_the_form(admin_client):
+    from catalog.models import Paper
+    from tests.factories import SectionFactory
+
+    response = admin_client.post(
+        reverse("admin:catalog_section_add"), {"title": "Zero", "slug": "zero", "position": 0}
+    )
+    assert response.status_code == 200
+    assert "Ensure this value is greater than or equal to 1." in response.content.decode()
+    section = SectionFactory()
+    response = admin_client.post(
+        reverse("admin:catalog_paper_add"),
+        {
+            "title": "An FTP Paper",
+            "authors": "Ada",
+            "venue": "arXiv",
+            "year": 2024,
+            "links-TOTAL_FORMS": 1,
+            "links-INITIAL_FORMS": 0,
+            "links-0-label": "paper",
+            "links-0-url": "ftp://example.org/paper.pdf",
+            "links-0-position": 1,
+            "placements-TOTAL_FORMS": 1,
+            "placements-INITIAL_FORMS": 0,
+            "placements-0-section": section.pk,
+            "placements-0-position": 1,
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter a valid URL." in response.content.decode()
+    assert not Paper.objects.exists()

@@ -312,3 +312,22 @@ def test_the_committed_seed_copy_is_the_shared_seed():
     if SHARED_SEED_README.exists():
         assert committed == SHARED_SEED_README.read_bytes()
     assert b"## Paper List" in committed
+
+
+def test_a_link_that_is_not_http_is_skipped_with_a_warning(tmp_path):
+    path = tmp_path / "README.md"
+    path.write_text(
+        SMALL_README.replace("https://example.org/p2", "javascript:alert%28document.domain%29")
+        + "- **Third Paper.** *Ada.* 2024. [[paper](https://example.org/p3)]"
+        " [[code](data:text/html,hi)] [[demo](ftp://example.org/demo)]\n",
+        encoding="utf-8",
+    )
+    output = run_import(path)
+    skipped = "not an http:// or https:// address; link skipped"
+    assert f"line 13: {skipped}: '[[paper](javascript:alert%28document.domain%29)]'" in output
+    assert f"line 18: {skipped}: '[[code](data:text/html,hi)]'" in output
+    assert f"line 18: {skipped}: '[[demo](ftp://example.org/demo)]'" in output
+    schemes = {url.split(":")[0] for url in Link.objects.values_list("url", flat=True)}
+    assert schemes == {"https"}
+    third = Paper.objects.get(title="Third Paper")
+    assert list(third.links.values_list("url", flat=True)) == ["https://example.org/p3"]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -30,6 +31,8 @@ from quality.venues import Vocabulary
 
 PREPRINT_VENUES = {"arxiv"}
 LABELS = {label.value.casefold(): label.value for label in Link.Label}
+# The model's own check of a link's address (http or https, well formed, not too long).
+LINK_URL = Link._meta.get_field("url")
 
 
 @dataclass
@@ -375,6 +378,17 @@ class Importer:
                             f"[[{parsed_link.label}]({parsed_link.url})]",
                             f"unknown link label (known: {', '.join(LABELS.values())}); "
                             "link skipped",
+                        )
+                    )
+                    continue
+                try:
+                    LINK_URL.run_validators(parsed_link.url)
+                except ValidationError:
+                    self.warn(
+                        LineWarning(
+                            entry.line,
+                            f"[[{parsed_link.label}]({parsed_link.url})]",
+                            "not an http:// or https:// address; link skipped",
                         )
                     )
                     continue
