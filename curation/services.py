@@ -5,12 +5,9 @@ entry), and defers side effects (email, README regeneration) until the commit.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -19,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from catalog.models import Link, Paper, Placement, Section
-from catalog.readme.export import render_entry
+from catalog.readme.export import regenerate_readme_file, render_entry
 from curation import notifications
 from curation.duplicates import find_duplicates
 from curation.models import Submission, SubmissionEvent, SubmissionLink
@@ -272,6 +269,7 @@ def submission_approve(
     outcome = Outcome(submission=submission)
     with transaction.atomic():
         submission = _lock(submission, Action.APPROVED)
+        transaction.on_commit(_readme_file_regeneration(outcome))
         if not submission.sections.exists():
             raise TransitionRefused(
                 "This submission has no section left (its sections were deleted); "
@@ -284,7 +282,6 @@ def submission_approve(
         submission.paper = paper
         _decide(submission, State.APPROVED, Action.APPROVED, reviewer, note, outcome)
         outcome.submission, outcome.paper = submission, paper
-        transaction.on_commit(lambda: _regenerate_readme(outcome))
     return outcome
 
 
@@ -543,20 +540,15 @@ def _notify(submission: Submission, outcome: Outcome) -> None:
         )
 
 
-def _regenerate_readme(outcome: Outcome) -> None:
-    path = settings.README_EXPORT_PATH
-    if not path:
-        return
-    try:
-        from catalog.readme.export import write_readme
+def _readme_file_regeneration(outcome: Outcome):
+    """The on-commit rewrite of the README file for an approval, which tells the maintainer if
+    it failed. Scheduled before the approval writes to the catalog, so the rewrite every
+    catalog change schedules (catalog.readme.export) sees it and is not scheduled twice."""
 
-        # Render and write under a lock: two approvals committing together must not let the
-        # older rendering replace the newer file. The lock sits beside the file, so the folder
-        # (the default var/ is not in the repository) must exist first.
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with open(f"{path}.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            write_readme(path)
-    except Exception as exc:  # the approval stands; the maintainer is told
-        logger.exception("README regeneration at %s failed", path)
-        outcome.warnings.append(f"Published, but regenerating the README at {path} failed: {exc}")
+    def regenerate() -> None:
+        failure = regenerate_readme_file()
+        if failure:  # the approval stands; the maintainer is told
+            outcome.warnings.append(f"Published, but {failure}")
+
+    regenerate.regenerates_readme_file = True
+    return regenerate

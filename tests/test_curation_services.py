@@ -4,6 +4,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from catalog.models import Link, Paper, Placement
 from curation.models import Submission, SubmissionEvent
@@ -443,3 +444,48 @@ def test_a_submission_whose_sections_were_deleted_is_not_approved(reviewer):
     with pytest.raises(TransitionRefused, match="no section"):
         submission_approve(submission=submission, reviewer=reviewer)
     assert not Paper.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readme_file_follows_every_catalog_change_once_per_transaction(
+    sections, reviewer, settings, tmp_path, admin_client, caplog
+):
+    """Not only approvals: an admin edit or delete and a fixture load rewrite the file too,
+    each once, after its transaction commits (here for real: a transactional test)."""
+    import logging
+
+    from django.core.management import call_command
+
+    target = tmp_path / "README.md"
+    settings.README_EXPORT_PATH = str(target)
+    caplog.set_level(logging.INFO, logger="catalog.readme.export")
+
+    def regenerations():
+        count = sum(r.getMessage().startswith(f"README at {target}") for r in caplog.records)
+        caplog.clear()
+        return count
+
+    submission = make_submission(sections)
+    regenerations()
+    paper = submission_approve(submission=submission, reviewer=reviewer).paper
+    assert regenerations() == 1
+    assert paper.title in target.read_text(encoding="utf-8")
+
+    response = admin_client.post(
+        reverse("admin:catalog_section_change", args=[sections[0].pk]),
+        {"title": "Debate, renamed", "slug": sections[0].slug, "position": 1},
+    )
+    assert response.status_code == 302
+    assert regenerations() == 1
+    assert "Debate, renamed" in target.read_text(encoding="utf-8")
+
+    response = admin_client.post(
+        reverse("admin:catalog_paper_delete", args=[paper.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert regenerations() == 1
+    assert paper.title not in target.read_text(encoding="utf-8")
+
+    call_command("loaddata", "catalog", verbosity=0)
+    assert regenerations() == 1  # 700 rows, one rewrite
+    assert "AI safety via debate." in target.read_text(encoding="utf-8")

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import fcntl
 import functools
 import gc
 import glob
+import logging
 import os
 import re
 import tempfile
@@ -24,7 +26,8 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from django.db import connections
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from catalog.models import Link, NewsItem, Paper, ReadmeDocument, Workshop
 from catalog.selectors import (
@@ -344,3 +347,46 @@ def write_readme(path: str | Path, *, text: str | None = None) -> bool:
         return False
     write_atomically(path=path, text=text)
     return True
+
+
+logger = logging.getLogger(__name__)
+
+
+def regenerate_readme_file() -> str:
+    """Writes the README to README_EXPORT_PATH (when set) if it changed. Returns "" or why it
+    failed; a failure is logged, never raised: the change that asked for it stands."""
+    path = settings.README_EXPORT_PATH
+    if not path:
+        return ""
+    try:
+        # Render and write under a lock: two changes committing together must not let the
+        # older rendering replace the newer file. The lock sits beside the file, so the folder
+        # (the default var/ is not in the repository) must exist first.
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with open(f"{path}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            changed = write_readme(path)
+    except Exception as exc:
+        logger.exception("README regeneration at %s failed", path)
+        return f"regenerating the README at {path} failed: {exc}"
+    logger.info("README at %s %s", path, "rewritten" if changed else "already current")
+    return ""
+
+
+# Marks an on-commit callback that regenerates the file, so a transaction schedules one.
+regenerate_readme_file.regenerates_readme_file = True
+
+
+def regenerate_readme_file_after_commit(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Any change to the catalog (an approval, an admin edit or delete, an import, a fixture
+    load) rewrites the README file once its transaction commits, once per transaction."""
+    if not settings.README_EXPORT_PATH:
+        return
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        regenerate_readme_file()
+        return
+    scheduled = connection.run_on_commit
+    if any(getattr(func, "regenerates_readme_file", False) for _s, func, _r in scheduled):
+        return
+    transaction.on_commit(regenerate_readme_file, using=using)
