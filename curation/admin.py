@@ -232,7 +232,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
             hidden |= {"reviewed_by", "reviewed_at", "review_note"}
         if obj.reviewed_at is None or obj.state != Submission.State.PENDING:
             hidden.add("previous_round")
-        if obj.state != Submission.State.APPROVED or obj.paper is None:
+        if obj.state != Submission.State.APPROVED:
             hidden.add("published")
         return [
             (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
@@ -281,6 +281,9 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="Published as")
     def published(self, obj: Submission) -> str:
+        if obj.paper is None or not obj.paper.placements.exists():
+            # Deleted, or taken out of every section, after the approval.
+            return "Removed from the list since (deleted, or in no section)."
         return format_html(
             '<a href="{}">{}</a> (<a href="{}">edit the paper</a>)',
             obj.paper.get_absolute_url(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
@@ -276,9 +276,20 @@ def submission_approve(
                 "request changes so the contributor picks one."
             )
         if submission.kind == Submission.Kind.CORRECTION:
+            changed = [item.name for item in correction_fields(submission) if item.changed]
             paper = _apply_correction(submission)
+            flag, message = CHANGE, f"Corrected ({', '.join(changed)})"
         else:
             paper = _publish_new_paper(submission)
+            flag, message = ADDITION, "Published"
+        # The paper's own admin history names the approval, as an edit in the admin would.
+        LogEntry.objects.log_actions(
+            user_id=reviewer.pk,
+            queryset=Paper.objects.filter(pk=paper.pk),
+            action_flag=flag,
+            change_message=f"{message} by approving submission {submission.pk}",
+            single_object=True,
+        )
         submission.paper = paper
         _decide(submission, State.APPROVED, Action.APPROVED, reviewer, note, outcome)
         outcome.submission, outcome.paper = submission, paper

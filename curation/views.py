@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from catalog.models import Paper
 from curation.duplicates import find_duplicates
@@ -198,6 +198,10 @@ def _render_status(request, submission: Submission, *, status=200, error="") -> 
             "submission": submission,
             "events": submission.events.all(),
             "can_withdraw": submission.is_open,
+            # The paper it published, while it is still on the list.
+            "published_paper": Paper.objects.published().filter(pk=submission.paper_id).first()
+            if submission.state == Submission.State.APPROVED
+            else None,
             "can_edit": submission.state == Submission.State.CHANGES_REQUESTED,
             "error": error,
             # What was sent, as the README would show it, and where.
@@ -208,10 +212,25 @@ def _render_status(request, submission: Submission, *, status=200, error="") -> 
     )
 
 
-@require_POST
-@rate_limited_post("submit", posts="send")
+def _withdraw_kept(request: HttpRequest, token: str) -> HttpResponse:
+    minutes = request.rate_limit_minutes
+    return _render_status(
+        request,
+        _submission_for_token(token),
+        status=429,
+        error=f"Too many requests from your network: nothing was withdrawn. Try again in about"
+        f" {minutes} minute{'s' if minutes != 1 else ''}.",
+    )
+
+
+# Withdrawing counts apart from sending: a network that used up its sends (a busy lab) can
+# still take one back.
+@require_http_methods(["GET", "POST"])
+@rate_limited_post("withdraw", posts="send", keep_form=_withdraw_kept)
 def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission_for_token(token)
+    if request.method == "GET":  # a pasted or bookmarked address: the page with the button
+        return redirect("curation:status", token=token)
     if request.POST.get("confirm") != "yes":
         # Withdrawing is final: the status page asks first (its "Yes, withdraw it" button).
         return _render_status(

@@ -489,3 +489,21 @@ def test_readme_file_follows_every_catalog_change_once_per_transaction(
     call_command("loaddata", "catalog", verbosity=0)
     assert regenerations() == 1  # 700 rows, one rewrite
     assert "AI safety via debate." in target.read_text(encoding="utf-8")
+
+
+def test_an_approval_is_in_the_paper_s_admin_history(sections, reviewer):
+    from django.contrib.admin.models import ADDITION, CHANGE
+
+    submission = make_submission(sections)
+    paper = submission_approve(submission=submission, reviewer=reviewer).paper
+    correction = submission_create(
+        content=content(sections, title="Debate Helps Supervise Unreliable Experts!"),
+        contributor=Contributor(name="Ada"),
+        paper=paper,
+    )
+    submission_approve(submission=correction, reviewer=reviewer)
+    history = LogEntry.objects.filter(object_id=str(paper.pk), content_type__model="paper")
+    assert list(history.order_by("id").values_list("action_flag", "change_message", "user")) == [
+        (ADDITION, f"Published by approving submission {submission.pk}", reviewer.pk),
+        (CHANGE, f"Corrected (title) by approving submission {correction.pk}", reviewer.pk),
+    ]

@@ -232,7 +232,10 @@ def test_withdraw_is_a_post_only_action(client, debate):
     client.post(SUBMIT, form_data(debate))
     submission = Submission.objects.get()
     url = reverse("curation:withdraw", args=[submission.token])
-    assert client.get(url).status_code == 405
+    # A GET (the address pasted) changes nothing and leads to the page with the button.
+    assert client.get(url)["Location"] == reverse("curation:status", args=[submission.token])
+    submission.refresh_from_db()
+    assert submission.state == "pending"
     # Final, so asked first: a post without the confirmation changes nothing.
     unconfirmed = client.post(url)
     assert unconfirmed.status_code == 400
@@ -488,3 +491,57 @@ def test_a_title_in_capitals_gets_a_hint_in_the_preview(client, debate):
     assert "The title is all in capitals" not in normal
     acronym = client.post(SUBMIT, form_data(debate, title="GPT-4", action="preview"))
     assert "The title is all in capitals" not in acronym.content.decode()
+
+
+def test_withdrawing_counts_apart_from_sending(client, debate, settings):
+    """A network that used up its sends can still withdraw; over the withdraw limit, the
+    status page comes back with a 429 and says nothing was withdrawn."""
+    settings.SUBMISSION_RATE_LIMIT = 2
+    for title in ("First Paper", "Second Paper"):
+        assert (
+            client.post(
+                SUBMIT, form_data(debate, title=title, paper_url=f"https://x.org/{title[0]}")
+            ).status_code
+            == 302
+        )
+    assert (
+        client.post(
+            SUBMIT, form_data(debate, title="Third Paper", paper_url="https://x.org/t")
+        ).status_code
+        == 429
+    )
+    first, second = Submission.objects.order_by("id")
+    response = client.post(reverse("curation:withdraw", args=[first.token]), {"confirm": "yes"})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.state == "withdrawn"
+    client.post(
+        reverse("curation:withdraw", args=[first.token]), {"confirm": "yes"}
+    )  # 409, counted
+    response = client.post(reverse("curation:withdraw", args=[second.token]), {"confirm": "yes"})
+    assert response.status_code == 429
+    assert "nothing was withdrawn" in response.content.decode()
+    assert response["Retry-After"]
+    second.refresh_from_db()
+    assert second.state == "pending"
+
+
+def test_status_page_of_a_paper_removed_since_its_approval(client, debate, admin_user):
+    from catalog.models import Paper
+    from curation.services import paper_delete, submission_approve
+
+    client.post(SUBMIT, form_data(debate))
+    submission = Submission.objects.get()
+    submission_approve(submission=submission, reviewer=admin_user)
+    status = reverse("curation:status", args=[submission.token])
+    paper = Paper.objects.get()
+    assert f'href="{paper.get_absolute_url()}"' in client.get(status).content.decode()
+    paper.placements.all().delete()  # in no section: not on the list
+    html = client.get(status).content.decode()
+    assert "the maintainers have since removed the paper from the list" in html
+    assert f'href="{paper.get_absolute_url()}"' not in html
+    paper_delete(paper=paper, actor=admin_user)
+    assert "have since removed the paper" in client.get(status).content.decode()
+    client.force_login(admin_user)
+    review = client.get(reverse("admin:curation_submission_change", args=[submission.pk]))
+    assert "Removed from the list since (deleted, or in no section)." in review.content.decode()
