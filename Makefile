@@ -73,7 +73,8 @@ fixture: install
 serve: install
 	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.production $(VENV)/bin/gunicorn config.wsgi \
-		--bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+		--bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile - \
+		--logger-class config.redaction.RedactingGunicornLogger
 
 # Benchmarks (slow, never in CI): generated catalogs of 10,000 and 100,000 papers, gunicorn and
 # wrk on 127.0.0.1; writes bench/RESULTS.md. BENCH_ARGS="--databases sqlite,postgresql" etc.

@@ -332,3 +332,29 @@ def test_production_without_redis_turns_the_page_cache_off():
     assert "page cache False" in manage(production_env(), "shell", "-c", show)
     with_redis = production_env(REDIS_URL="redis://127.0.0.1:6379/3")
     assert "page cache True" in manage(with_redis, "shell", "-c", show)
+
+
+def test_status_tokens_stay_out_of_the_logs(static_root, tmp_path):
+    """Django's log line for a failed request and gunicorn's access line (with the Referer a
+    status page sends) both name the status page's address, with the token replaced."""
+    closed_port = free_port()  # the database is down, so Django logs the request it failed
+    env = production_env(
+        STATIC_ROOT=static_root, DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed_port}/x"
+    )
+    log = tmp_path / "gunicorn.log"
+    token = secrets.token_urlsafe(32)
+    page = f"/submit/status/{token}/"
+    options = (
+        "--access-logfile",
+        "-",
+        "--logger-class",
+        "config.redaction.RedactingGunicornLogger",
+    )
+    with gunicorn(env, extra_args=options, log_path=log) as base:
+        status, _headers, _body = request(base + page, headers={"Referer": base + page + "edit/"})
+    assert status == 503
+    output = log.read_text()
+    assert "Database unavailable on GET /submit/status/[token]/" in output
+    assert '"GET /submit/status/[token]/ HTTP/1.1" 503' in output
+    assert "/submit/status/[token]/edit/" in output  # the Referer
+    assert token not in output

@@ -61,6 +61,7 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "formatter": "plain",
             "stream": "ext://sys.stdout",
+            "filters": ["redact_status_tokens"],
         }
     },
 }
