@@ -15,8 +15,10 @@ in each process under the same version, so an uncached page skips those queries 
 Only anonymous GETs are served from or stored in the cache: a request with a session or
 messages cookie is rendered fresh, and a response is stored only if it is a 200 without
 cookies, without a CSRF token and without messages. Staff views are never decorated. A request
-with a query parameter its view does not read (`?x=<random>`) is rendered and not stored, so
-nobody can fill the cache with variants of one page.
+with a query parameter its view does not read (`?x=<random>`), or a `?page=` that shows another
+page (page_number_shown), is rendered and not stored, so nobody can fill the cache with
+variants of one page; searches stay out of the shared cache (their free text has endless
+variants) and live in each process's bounded store only.
 
 Page bodies live in each process's memory (a bounded LRU store keyed by path and query, each
 with the catalog version it was built at), with the headers the middleware below it added.
@@ -125,10 +127,20 @@ def _cacheable_request(request: HttpRequest) -> bool:
     )
 
 
+def page_number_shown(request: HttpRequest, number: int) -> None:
+    """Tells the cache which page of a list a view showed. `?page=junk`, `?page=007` or a page
+    past the end show another page (the first, 7, the last): rendered, but not stored, so
+    such variants cannot fill the cache with copies of one page."""
+    asked = request.GET.get("page")
+    if asked is not None and asked != str(number):
+        request.catalog_page_not_canonical = True
+
+
 def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
     messages = getattr(request, "_messages", None)
     return (
-        response.status_code == 200
+        not getattr(request, "catalog_page_not_canonical", False)
+        and response.status_code == 200
         and not response.streaming
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
@@ -255,7 +267,7 @@ def _known_parameters_only(request: HttpRequest, params: frozenset[str]) -> bool
     return all(name in params and len(request.GET.getlist(name)) == 1 for name in request.GET)
 
 
-def cached_public_page(view=None, *, params: Iterable[str] = ()):
+def cached_public_page(view=None, *, params: Iterable[str] = (), shared: bool = True):
     """Mark a public view's anonymous GETs as cacheable until the catalog version changes.
 
     `params` names the query parameters the view reads; a request with any other is rendered
@@ -263,9 +275,12 @@ def cached_public_page(view=None, *, params: Iterable[str] = ()):
     here, on a miss in this process, the shared cache is asked for the page (it keeps a worker
     that just started from rendering every page again), and the request is marked so the
     middleware keeps the response, with its final headers, in this process's store.
+
+    `shared=False` keeps the pages out of the shared cache (each process's bounded store
+    only): free-text searches have endless variants, which would only pile up in Redis.
     """
     if view is None:
-        return lambda function: cached_public_page(function, params=params)
+        return lambda function: cached_public_page(function, params=params, shared=shared)
     known = frozenset(params)
 
     @wraps(view)
@@ -275,11 +290,13 @@ def cached_public_page(view=None, *, params: Iterable[str] = ()):
         # Read before rendering: a change during the render leaves the page already outdated.
         version = catalog_version()
         request.catalog_page_version = version
+        if not shared:
+            return view(request, *args, **kwargs)
         path = request.get_full_path()
         page_key = PAGE_KEY_PREFIX + hashlib.sha256(path.encode()).hexdigest()
-        shared = cache.get(page_key)
-        if shared is not None and shared[0] == version:
-            return HttpResponse(shared[2], content_type=shared[1])
+        stored = cache.get(page_key)
+        if stored is not None and stored[0] == version:
+            return HttpResponse(stored[2], content_type=stored[1])
         response = view(request, *args, **kwargs)
         if _cacheable_response(request, response):
             content_type, body = response["Content-Type"], response.content

@@ -11,7 +11,7 @@ from django.shortcuts import render
 
 from catalog import selectors_pages as pages
 from catalog.bibtex import paper_bibtex
-from catalog.cache import cached_public_page
+from catalog.cache import cached_public_page, page_number_shown
 from catalog.filters import PaperFilter
 from catalog.rendering import section_urls
 
@@ -37,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tree = pages.current_tree()
     outline, page_obj = pages.section_page(tree, slug, request.GET.get("page"))
+    page_number_shown(request, page_obj.number)
     return render(
         request,
         "catalog/section_detail.html",
@@ -75,7 +76,9 @@ def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@cached_public_page(params=("q", "section", "year_min", "year_max", "venue", "has_code", "page"))
+@cached_public_page(
+    params=("q", "section", "year_min", "year_max", "venue", "has_code", "page"), shared=False
+)
 def search(request: HttpRequest) -> HttpResponse:
     filterset = PaperFilter(
         request.GET or None,
@@ -96,6 +99,7 @@ def search(request: HttpRequest) -> HttpResponse:
             paginator.count = pages.published_count()  # memoized per catalog version
         asked = request.GET.get("page", "")
         page_obj = paginator.get_page(asked)
+        page_number_shown(request, page_obj.number)
         page_obj.object_list = pages.page_rows(page_obj.object_list)
         # get_page answers a page past the end with the last one: say so.
         past_the_end = bool(re.fullmatch(r"[0-9]{1,9}", asked)) and int(asked) > page_obj.number

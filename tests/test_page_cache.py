@@ -212,7 +212,7 @@ def test_a_hit_is_served_from_process_memory_and_a_cold_process_from_the_shared_
 
     from catalog.cache import PAGE_KEY_PREFIX, page_store
 
-    url = reverse("catalog:search") + "?q=debate"
+    url = reverse("catalog:section", kwargs={"slug": "debate-games"})
     first = client.get(url)
     # Not in the shared cache any more: the next hit can only come from this process's store.
     shared_key = PAGE_KEY_PREFIX + hashlib.sha256(url.encode()).hexdigest()
@@ -297,6 +297,12 @@ def test_a_hit_is_answered_before_the_view_with_the_headers_of_the_rendered_page
         "/search/?q=debate&q=other",
         "/sections/debate-games/?q=debate",
         "/?page=2",
+        # Pages other than the one asked for: the first, the 1st again, the last.
+        "/sections/debate-games/?page=junk",
+        "/sections/debate-games/?page=01",
+        "/sections/debate-games/?page=999",
+        "/search/?q=debate&page=junk",
+        "/search/?q=debate&page=999",
     ],
 )
 def test_requests_with_unknown_or_repeated_parameters_are_rendered_and_never_stored(
@@ -428,3 +434,18 @@ def test_the_memory_store_counts_and_bounds_gzipped_bodies_too():
     assert store.get("/a", 1, gzipped=True)[1] == compressed
     assert store.get("/a", 1, gzipped=True) == (html, page)
     assert store.size == len(page)
+
+
+def test_searches_are_kept_in_each_process_only(client, catalog, django_assert_num_queries):
+    """Free text has endless variants: they stay out of the shared cache (Redis), in the
+    bounded store of each process."""
+    from django.core.cache import cache
+
+    from catalog.cache import PAGE_KEY_PREFIX, page_store
+
+    url = "/search/?q=debate"
+    first = client.get(url)
+    assert cache.get(PAGE_KEY_PREFIX + hashlib.sha256(url.encode()).hexdigest()) is None
+    assert url in page_store
+    with django_assert_num_queries(0):
+        assert client.get(url).content == first.content
