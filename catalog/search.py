@@ -1,9 +1,10 @@
 """Text search of the catalog: PostgreSQL full-text search, with a portable fallback.
 
 One contract on both databases: every word of the query must match the title or the authors
-(a word matches a prefix, so `debat` finds "debate" and "Debating"), and results come best
-first — title matches before author-only matches — then newest year, title (regardless of
-case), id.
+(a word matches a prefix, so `debat` finds "debate" and "Debating"; English stop words such
+as "the" or "on" are left out, as PostgreSQL's English configuration does), and results come
+best first — title matches before author-only matches — then newest year, title (regardless
+of case), id.
 
 - PostgreSQL: `catalog_paper.search_vector`, a stored generated column (title weighted A,
   authors B, English stemming) with a GIN index, created by migration 0002_search. Generated
@@ -36,6 +37,146 @@ SEARCH_CONFIG = "english"
 LEXEME = re.compile(r"\w+")
 
 
+# PostgreSQL's English stop words (tsearch_data/english.stop): its to_tsquery drops them, so
+# they are dropped from every query on both databases; a query of only these finds nothing.
+STOP_WORDS = frozenset(
+    [
+        "i",
+        "me",
+        "my",
+        "myself",
+        "we",
+        "our",
+        "ours",
+        "ourselves",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "he",
+        "him",
+        "his",
+        "himself",
+        "she",
+        "her",
+        "hers",
+        "herself",
+        "it",
+        "its",
+        "itself",
+        "they",
+        "them",
+        "their",
+        "theirs",
+        "themselves",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "this",
+        "that",
+        "these",
+        "those",
+        "am",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "having",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "a",
+        "an",
+        "the",
+        "and",
+        "but",
+        "if",
+        "or",
+        "because",
+        "as",
+        "until",
+        "while",
+        "of",
+        "at",
+        "by",
+        "for",
+        "with",
+        "about",
+        "against",
+        "between",
+        "into",
+        "through",
+        "during",
+        "before",
+        "after",
+        "above",
+        "below",
+        "to",
+        "from",
+        "up",
+        "down",
+        "in",
+        "out",
+        "on",
+        "off",
+        "over",
+        "under",
+        "again",
+        "further",
+        "then",
+        "once",
+        "here",
+        "there",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "both",
+        "each",
+        "few",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "no",
+        "nor",
+        "not",
+        "only",
+        "own",
+        "same",
+        "so",
+        "than",
+        "too",
+        "very",
+        "s",
+        "t",
+        "can",
+        "will",
+        "just",
+        "don",
+        "should",
+        "now",
+    ]
+)
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query that are searched for: lowercase, each once, stop words left out."""
+    return [word for word in dict.fromkeys(LEXEME.findall(text.lower())) if word not in STOP_WORDS]
+
+
 FTS_TABLE = "catalog_paper_fts"
 
 
@@ -47,7 +188,7 @@ def fts5_query(text: str) -> str:
     """`Constitutional BAI` -> `"constitutional"* "bai"*` (FTS5 syntax: every word, a prefix;
     quoted, so `AND`, `NOT` or `NEAR` are words too). Each word is first cut to its stem's
     start (`light_stem`)."""
-    return " ".join(f'"{light_stem(word)}"*' for word in LEXEME.findall(text.lower()))
+    return " ".join(f'"{light_stem(word)}"*' for word in query_words(text))
 
 
 def light_stem(word: str) -> str:
@@ -72,7 +213,7 @@ def light_stem(word: str) -> str:
 
 def prefix_tsquery(text: str) -> str:
     """`Constitutional BAI` -> `'constitutional':* & 'bai':*` (raw to_tsquery syntax)."""
-    return " & ".join(f"'{word}':*" for word in LEXEME.findall(text.lower()))
+    return " & ".join(f"'{word}':*" for word in query_words(text))
 
 
 def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
@@ -99,7 +240,7 @@ def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
     table = Paper._meta.db_table
     # Title matches first, as on PostgreSQL: how many words hit the title, each found by one
     # FTS5 query on the title column, run once (a list of rowids), not once per row.
-    words = list(dict.fromkeys(LEXEME.findall(text.lower())))
+    words = query_words(text)
     in_title = " + ".join(
         [f"({FTS_TABLE}.rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))"]
         * len(words)

@@ -14,6 +14,7 @@ from catalog.bibtex import paper_bibtex
 from catalog.cache import cached_public_page, page_number_shown
 from catalog.filters import PaperFilter
 from catalog.rendering import section_urls
+from catalog.search import query_words
 
 PAPERS_PER_PAGE = 25
 
@@ -104,7 +105,9 @@ def search(request: HttpRequest) -> HttpResponse:
         # get_page answers a page past the end with the last one: say so.
         past_the_end = bool(re.fullmatch(r"[0-9]{1,9}", asked)) and int(asked) > page_obj.number
         query = (filterset.form.cleaned_data.get("q") or "") if filterset.is_bound else ""
-        no_words = bool(query) and not re.search(r"\w", query)
+        # Nothing to look for: punctuation only, or only words too common to search ("the").
+        no_words = bool(query) and not query_words(query)
+        common_words_only = no_words and bool(re.search(r"\w", query))
     return render(
         request,
         "catalog/search.html",
@@ -114,6 +117,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "filtered": filtered,
             "asked_page": asked if not invalid and past_the_end else "",
             "no_words": not invalid and no_words,
+            "common_words_only": not invalid and common_words_only,
         },
         status=400 if invalid else 200,
     )

@@ -254,3 +254,19 @@ def test_a_word_finds_its_other_forms_on_both_databases(client, papers):
     }
     assert search(client, q="verifies") == [papers["math"]]  # "verify"
     assert search(client, q="persuasive debates") == [papers["debating"]]
+
+
+def test_common_words_are_left_out_of_a_query_on_both_databases(client, papers):
+    """PostgreSQL's English configuration drops stop words; SQLite leaves them out too, so "the"
+    or "own" match nothing on either instead of every title holding "the…" or "own…"."""
+    PlacementFactory(
+        paper=PaperFactory(title="Is It Own Goal", authors="Ada et al.", year=2022),
+        section=papers["math"].placements.get().section,
+    )
+    assert search(client, q="of debate") == search(client, q="debate")
+    assert search(client, q="the persuasive") == [papers["debating"]]
+    for common in ("own", "the", "on", "a is"):
+        response = client.get(reverse("catalog:search"), {"q": common})
+        assert papers_of(response.context["page_obj"]) == []
+        assert "only words too common to look for" in response.content.decode()
+    assert search(client, q="goal own") != []  # with another word, the rest is searched
