@@ -103,7 +103,6 @@ def test_an_export_killed_while_writing_leaves_the_old_readme_intact(tmp_path):
         readme.write_bytes(old)  # it finished first: try again
     assert killed_mid_write == 1
     [left] = temporaries(readme)  # SIGKILL: its own cleanup never ran
-    assert left.stat().st_size < len(new) or readme.read_bytes() == old
 
     # A write that fails (the file size limit: EFBIG) cleans up after itself.
     def limit_file_size():
