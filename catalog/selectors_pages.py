@@ -176,6 +176,9 @@ class SectionBlock:
     children: list[SectionBlock] = field(default_factory=list)
     visible: bool = True
     first_page: int = 1
+    # Its own papers began on an earlier page: this page goes on from number `first_number`.
+    continued: bool = False
+    first_number: int = 1
 
     @property
     def paper_count(self) -> int:
@@ -239,6 +242,8 @@ def section_page(tree: SectionTree, slug: str, page_number) -> tuple[SectionBloc
             children=children,
             visible=on_page or any(child.visible for child in children),
             first_page=min(start, max(total - 1, 0)) // SECTION_PAGE_SIZE + 1,
+            continued=start < lo < start + count,
+            first_number=max(lo - start, 0) + 1,
         )
 
     return build(node, 1), page

@@ -37,8 +37,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @cached_public_page(params=("page",))
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tree = pages.current_tree()
-    outline, page_obj = pages.section_page(tree, slug, request.GET.get("page"))
+    asked = request.GET.get("page", "")
+    outline, page_obj = pages.section_page(tree, slug, asked)
     page_number_shown(request, page_obj.number)
+    # A page past the end shows the last one: say so, as the search page does.
+    past_the_end = bool(re.fullmatch(r"[0-9]{1,9}", asked)) and int(asked) > page_obj.number
     return render(
         request,
         "catalog/section_detail.html",
@@ -47,6 +50,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "outline": outline,
             "section": outline.node,
             "page_obj": page_obj,
+            "asked_page": asked if past_the_end else "",
             "section_urls": section_urls(slug),
         },
     )

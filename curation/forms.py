@@ -112,6 +112,10 @@ def clean_text(value: str, *, field_label: str) -> str:
     return value
 
 
+# A host name with a dot and no scheme: "github.com/…", "openreview.net/forum?id=…".
+BARE_HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]+)?(/|$)")
+
+
 def clean_link(value: str, *, allow_arxiv_id: bool) -> str:
     refuse_control_characters(value, field_label="The link")
     value = INVISIBLE.sub("", value).strip()
@@ -123,6 +127,8 @@ def clean_link(value: str, *, allow_arxiv_id: bool) -> str:
     if arxiv and (allow_arxiv_id or "://" in value):
         # Every arXiv form (abs, pdf, vN, www., a bare id) is stored as the abs page.
         return identifiers.arxiv_abs_url(arxiv)
+    if BARE_HOST.match(value):  # "github.com/org/repo", as copied from an address bar
+        value = f"https://{value}"
     try:
         http_url(value)
     except ValidationError:

@@ -29,6 +29,8 @@ def entry_preview(content: SubmissionContent) -> dict:
         "sections": section_labels(content.sections),
         # A hint, not a refusal: some titles are acronyms, most in capitals are shouted.
         "shouted": len(letters) > 12 and all(char.isupper() for char in letters),
+        # "NeurIPS 2023" with the year 2023 reads "NeurIPS 2023 2023." in the list.
+        "venue_has_year": bool(content.year) and str(content.year) in content.venue.split(),
     }
 
 

@@ -125,6 +125,10 @@ def test_a_duplicate_is_shown_with_its_sections_and_not_sent_silently(client, de
     assert "This may already be listed" in html
     assert placement.paper.get_absolute_url() in html and "Debate" in html
     assert not Submission.objects.exists()
+    # The hidden copies the duplicate box carries have no ids: each label reaches its field.
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    assert re.search(r'<input type="checkbox" name="send_anyway"[^>]*id="id_send_anyway"', html)
 
     anyway = client.post(SUBMIT, form_data(debate, send_anyway="on", note="A different paper"))
     assert anyway.status_code == 302
@@ -545,3 +549,46 @@ def test_status_page_of_a_paper_removed_since_its_approval(client, debate, admin
     client.force_login(admin_user)
     review = client.get(reverse("admin:curation_submission_change", args=[submission.pk]))
     assert "Removed from the list since (deleted, or in no section)." in review.content.decode()
+
+
+def test_a_link_without_its_scheme_is_taken_as_https(client, debate):
+    response = client.post(
+        SUBMIT,
+        form_data(
+            debate, code_url="github.com/ada/debate", paper_url="openreview.net/forum?id=abc"
+        ),
+    )
+    assert response.status_code == 302
+    links = list(Submission.objects.get().links.values_list("label", "url"))
+    assert links == [
+        ("paper", "https://openreview.net/forum?id=abc"),
+        ("code", "https://github.com/ada/debate"),
+    ]
+    for wrong in ("not a link", "javascript:alert(1)", "localhost/x"):
+        response = client.post(SUBMIT, form_data(debate, title=wrong, code_url=wrong))
+        assert response.status_code == 400, wrong
+        assert "Enter a full http:// or https:// address." in response.content.decode()
+
+
+def test_the_preview_points_out_a_venue_holding_the_year(client, debate):
+    html = client.post(
+        SUBMIT, form_data(debate, venue="NeurIPS 2023", action="preview")
+    ).content.decode()
+    assert "The venue holds the year" in html
+    assert (
+        "The venue holds the year"
+        not in client.post(
+            SUBMIT, form_data(debate, venue="NeurIPS", action="preview")
+        ).content.decode()
+    )
+
+
+def test_adding_to_sections_says_the_listed_entry_keeps_its_details(client, debate):
+    other = SectionFactory(title="Scalar reward")
+    placement = PlacementFactory(
+        section=other, paper__title="Debate Helps Supervise Unreliable Experts"
+    )
+    LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
+    html = client.post(SUBMIT, form_data(debate, action="preview")).content.decode()
+    assert "Propose adding this paper to my sections instead" in html
+    assert "Adding proposes only your sections: the listed entry keeps its title" in html

@@ -294,7 +294,7 @@ def test_a_hit_is_answered_before_the_view_with_the_headers_of_the_rendered_page
     "url",
     [
         "/search/?q=debate&x=1",
-        "/search/?q=debate&q=other",
+        "/search/?q=debate&q=games",
         "/sections/debate-games/?q=debate",
         "/?page=2",
         # Pages other than the one asked for: the first, the 1st again, the last.

@@ -62,6 +62,12 @@ def test_each_page_shows_the_headings_of_the_sections_it_holds(client, big_part)
     assert 'id="games-title"' in second and 'id="chess-title"' in second
     assert 'id="empty-title"' not in second
     assert 'href="?page=1#games"' in second
+    # Games' heading says it goes on from page 1, and its list numbers on from there.
+    games = second.split('id="games-title"')[1].split("</section>")[0]
+    assert "papers · continued</span>" in games
+    assert '<ol class="paper-list" start="21">' in games
+    assert "· continued" not in second.split('id="chess-title"')[1]
+    assert "· continued" not in first
     # Counts are the sections' whole counts, not the page's.
     assert "105 papers, including those of its 2 subsections." in " ".join(
         re.sub(r"<[^>]+>", " ", second).split()
@@ -71,7 +77,10 @@ def test_each_page_shows_the_headings_of_the_sections_it_holds(client, big_part)
 def test_garbage_and_out_of_range_pages_do_not_fail(client, big_part):
     url = reverse("catalog:section", kwargs={"slug": "self-play"})
     assert titles(client.get(url, {"page": "x"}))[0] == "Own paper 000"
-    assert titles(client.get(url, {"page": "999"}))[-1] == "Chess paper 034"
+    past_the_end = client.get(url, {"page": "999"})
+    assert titles(past_the_end)[-1] == "Chess paper 034"
+    assert "There is no page 999; this is the last page, 3." in past_the_end.content.decode()
+    assert "There is no page" not in client.get(url, {"page": "3"}).content.decode()
 
 
 def test_a_small_section_is_one_page_without_pagination(client, big_part):
