@@ -120,6 +120,10 @@ class PaperAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        warn_if_in_no_section(self, request, [form.instance])
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not Placement:
             return super().save_formset(request, form, formset, change)
@@ -188,6 +192,28 @@ class PlacementAdmin(admin.ModelAdmin):
         if moves(form, change):
             position_make_room(item=obj, actor=request.user)
         super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        warn_if_in_no_section(self, request, [obj.paper])
+
+    def delete_queryset(self, request, queryset):
+        papers = list(Paper.objects.filter(placements__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        warn_if_in_no_section(self, request, papers)
+
+
+def warn_if_in_no_section(model_admin, request, papers) -> None:
+    """A paper in no section is off the site and the README (Paper.objects.published()): an
+    edit that leaves it so says it, rather than "changed successfully" alone."""
+    for paper in papers:
+        if paper.pk is not None and not paper.placements.exists():
+            model_admin.message_user(
+                request,
+                f"“{paper.title}” is in no section now, so it is off the site and the README"
+                " until it is placed in one.",
+                messages.WARNING,
+            )
 
 
 @admin.register(Link)

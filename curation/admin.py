@@ -79,10 +79,23 @@ class SubmissionLinkInline(ReviewerOnlyMixin, admin.TabularInline):
 
 class SubmissionEventInline(ReviewerOnlyMixin, admin.TabularInline):
     model = SubmissionEvent
-    fields = ["created_at", "action", "from_state", "to_state", "actor_label", "note"]
+    fields = ["created_at", "action", "from_state_label", "to_state_label", "by", "note"]
     readonly_fields = fields
     extra = 0
-    verbose_name_plural = "History"
+    # Not "History": the page's History button is the admin log, another list.
+    verbose_name_plural = "Decisions and edits"
+
+    @admin.display(description="From")
+    def from_state_label(self, obj: SubmissionEvent) -> str:
+        return Submission.State(obj.from_state).label if obj.from_state else "—"
+
+    @admin.display(description="To")
+    def to_state_label(self, obj: SubmissionEvent) -> str:
+        return Submission.State(obj.to_state).label
+
+    @admin.display(description="By")
+    def by(self, obj: SubmissionEvent) -> str:
+        return obj.actor_label
 
 
 class DuplicateSuspectedFilter(admin.SimpleListFilter):
@@ -136,6 +149,23 @@ class ReviewStateFilter(admin.SimpleListFilter):
             }
 
 
+class NumberedSectionFilter(admin.SimpleListFilter):
+    """The sections submissions were sent to, numbered and in the taxonomy's order."""
+
+    title = "section"
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        used = set(Submission.sections.through.objects.values_list("section_id", flat=True))
+        return [(str(node.pk), node.label) for node in section_tree().walk() if node.pk in used]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isascii() and value.isdigit():
+            return queryset.filter(sections__pk=int(value)).distinct()
+        return queryset
+
+
 class SentByFilter(admin.SimpleListFilter):
     """Who sent it: an author of the paper or someone else (the form's "I am an author")."""
 
@@ -168,7 +198,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
     list_filter = [
         ReviewStateFilter,
         "kind",
-        ("sections", admin.RelatedOnlyFieldListFilter),
+        NumberedSectionFilter,
         DuplicateSuspectedFilter,
         SentByFilter,
     ]
@@ -249,15 +279,23 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         self._numbers = {pk: node.number for pk, node in section_tree().by_pk.items()}
+        # Not Django's "Select submission to change": nothing is changed here, it is reviewed.
+        extra_context = {"title": "Review queue", **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._numbers = {pk: node.number for pk, node in section_tree().by_pk.items()}
         # Nothing here is edited (see readonly_fields): the page reviews, it does not change.
+        submission = self.get_object(request, object_id)
+        conflicts = []
+        if submission is not None and submission.is_open and submission.paper is not None:
+            conflicts = [item.name for item in correction_fields(submission) if item.conflict]
         extra_context = {
             **(extra_context or {}),
             "note_form": ReviewNoteForm(),
             "title": "Review submission",
+            # Approval refuses a conflicted correction: say so instead of offering it.
+            "conflicts": conflicts,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

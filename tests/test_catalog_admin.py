@@ -245,3 +245,39 @@ def test_positions_from_one_and_http_links_are_asked_for_on_the_form(admin_clien
     assert response.status_code == 200
     assert "Enter a valid URL." in response.content.decode()
     assert not Paper.objects.exists()
+
+
+def test_taking_a_paper_out_of_its_last_section_says_it_leaves_the_site(admin_client, client):
+    from tests.factories import PlacementFactory, SectionFactory
+
+    debate = SectionFactory(title="Debate", slug="debate", position=1)
+    kept = PlacementFactory(section=debate, paper__title="Kept on the list")
+    placement = PlacementFactory(section=debate, paper__title="Taken off the list")
+    paper = placement.paper
+    data = paper_form(
+        paper,
+        **{
+            "placements-TOTAL_FORMS": 1,
+            "placements-INITIAL_FORMS": 1,
+            "placements-0-id": placement.pk,
+            "placements-0-paper": paper.pk,
+            "placements-0-section": debate.pk,
+            "placements-0-position": placement.position,
+            "placements-0-DELETE": "on",
+        },
+    )
+    url = reverse("admin:catalog_paper_change", args=[paper.pk])
+    response = admin_client.post(url, data, follow=True)
+    warning = "“Taken off the list” is in no section now, so it is off the site and the README"
+    assert warning in response.content.decode()
+    assert client.get(paper.get_absolute_url()).status_code == 404
+    # The same from the Placements list; a paper still in a section gets no warning.
+    other = PlacementFactory(section=SectionFactory(slug="games"), paper=kept.paper)
+    response = admin_client.post(
+        reverse("admin:catalog_placement_delete", args=[other.pk]), {"post": "yes"}, follow=True
+    )
+    assert "is in no section now" not in response.content.decode()
+    response = admin_client.post(
+        reverse("admin:catalog_placement_delete", args=[kept.pk]), {"post": "yes"}, follow=True
+    )
+    assert "“Kept on the list” is in no section now" in response.content.decode()

@@ -521,6 +521,15 @@ def test_the_correction_page_shows_what_approval_will_leave_after_later_edits(
     ).content.decode()
     assert '<tr class="diff-conflict"><th>Authors</th>' in html
     assert "S. Yao et al. (conflict: the paper changed since it was sent)" in html
+    # Approval would be refused: the page says so instead of offering it.
+    assert "Not approvable as it is" in html and "(authors)" in html
+    assert 'value="approve"' not in html and 'value="request_changes"' in html
+    assert (
+        'value="approve"'
+        in client.get(
+            reverse("admin:curation_submission_change", args=[make_submission(section).pk])
+        ).content.decode()
+    )
 
     # Once decided, the page keeps what the first correction proposed against what it saw.
     html = client.get(url).content.decode()
@@ -561,3 +570,27 @@ def test_an_account_with_decisions_or_admin_history_is_kept_when_deleted(client,
     response = client.post(reverse("admin:auth_user_delete", args=[idle.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not type(idle).objects.filter(pk=idle.pk).exists()
+
+
+def test_the_queue_and_the_review_page_speak_in_labels(client, users, section):
+    """The queue is titled as such and filters by numbered section; the review page's list
+    of decisions shows states as the filter names them, not their stored values."""
+    sub = SectionFactory(title="Games", parent=section, position=1)
+    submission = make_submission(sub)
+    submission_request_changes(
+        submission=submission, reviewer=users["maintainer"], note="Add the venue"
+    )
+    login(client, users, "maintainer")
+    queue = client.get(CHANGELIST + "?state=all").content.decode()
+    assert "<h1>Review queue</h1>" in queue
+    assert f'href="?section={sub.pk}&amp;state=all"' in queue or f"section={sub.pk}" in queue
+    assert "1.1 Games" in queue.split('id="changelist-filter"')[1]
+    filtered = client.get(CHANGELIST + f"?state=all&section={sub.pk}")
+    assert filtered.status_code == 200 and "Weak-to-Strong Debate" in filtered.content.decode()
+    assert client.get(CHANGELIST + "?state=all&section=x²").status_code == 200
+    page = client.get(reverse("admin:curation_submission_change", args=[submission.pk]))
+    html = page.content.decode()
+    assert "Decisions and edits" in html
+    events = html.split("Decisions and edits")[1]
+    assert "Pending review" in events and "Changes requested" in events
+    assert ">changes_requested<" not in events and "Actor label" not in events
