@@ -155,4 +155,13 @@ def test_a_correction_s_review_page_fits_a_phone(browser, live_server, maintaine
     box = diff.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The links and decisions tables, wider than the screen, scroll sideways to their last
+    # column (the note) instead of cutting it off.
+    decisions = page.locator(".inline-group .tabular").last
+    decisions.scroll_into_view_if_needed()
+    box = decisions.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.wheel(600, 0)  # a sideways swipe over the table
+    note = page.locator(".inline-group").last.locator("td.field-note").first
+    expect(note).to_be_in_viewport(ratio=1)
     context.close()
