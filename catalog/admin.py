@@ -20,6 +20,24 @@ def moves(form, change: bool) -> bool:
     return not change or bool({"position", "parent", "section"} & set(form.changed_data))
 
 
+LIST_ROW_ID = re.compile(r"form-([0-9]+)-id")
+
+
+def rows_moving(request, model) -> frozenset[int]:
+    """The rows a list's submit (list_editable) gives new positions, read once per request
+    before any is saved: swapping two rows moves both, and neither makes room for the other."""
+    if not hasattr(request, "_rows_moving"):
+        posted = {}
+        for key, value in request.POST.items():
+            match = LIST_ROW_ID.fullmatch(key)
+            position = request.POST.get(f"form-{match[1]}-position", "") if match else ""
+            if match and value.isascii() and value.isdigit() and position.isdigit():
+                posted[int(value)] = int(position)
+        current = dict(model.objects.filter(pk__in=posted).values_list("pk", "position"))
+        request._rows_moving = frozenset(pk for pk, at in posted.items() if current.get(pk) != at)
+    return request._rows_moving
+
+
 class LinkInline(admin.TabularInline):
     model = Link
     formfield_overrides = HTTPS_URL_FIELDS
@@ -50,7 +68,7 @@ class SectionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if moves(form, change):
-            position_make_room(item=obj, actor=request.user)
+            position_make_room(item=obj, actor=request.user, moving=rows_moving(request, Section))
         super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
@@ -190,7 +208,8 @@ class PlacementAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if moves(form, change):
-            position_make_room(item=obj, actor=request.user)
+            moving = rows_moving(request, Placement)
+            position_make_room(item=obj, actor=request.user, moving=moving)
         super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):

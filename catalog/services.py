@@ -9,17 +9,22 @@ from django.db import transaction
 from catalog.models import Placement, Section
 
 
-def position_make_room(*, item: Placement | Section, actor: AbstractBaseUser) -> int:
+def position_make_room(
+    *, item: Placement | Section, actor: AbstractBaseUser, moving: frozenset[int] = frozenset()
+) -> int:
     """Before `item` is saved at its position: if a sibling (a placement in the same section, a
     section under the same parent) holds that position, move it and every sibling after it
     down by one, so a position means "here", as its help text says, and the admin, the site and
     the README agree on the order. Each moved sibling is saved (the catalog's caches follow)
-    and logged in the admin history. Returns how many moved."""
+    and logged in the admin history. Returns how many moved.
+
+    `moving`: siblings the same edit gives new positions too (two rows swapped in a list):
+    they are leaving their places, so they neither hold a position nor get pushed along."""
     if isinstance(item, Placement):
         siblings = Placement.objects.filter(section_id=item.section_id)
     else:
         siblings = Section.objects.filter(parent_id=item.parent_id)
-    siblings = siblings.exclude(pk=item.pk) if item.pk else siblings
+    siblings = siblings.exclude(pk__in={item.pk, *moving} - {None})
     with transaction.atomic():
         if not siblings.filter(position=item.position).exists():
             return 0

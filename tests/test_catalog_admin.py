@@ -281,3 +281,43 @@ def test_taking_a_paper_out_of_its_last_section_says_it_leaves_the_site(admin_cl
         reverse("admin:catalog_placement_delete", args=[kept.pk]), {"post": "yes"}, follow=True
     )
     assert "“Kept on the list” is in no section now" in response.content.decode()
+
+
+@pytest.mark.parametrize("model", ["placement", "section"])
+def test_swapping_two_rows_in_the_list_moves_nobody_else(admin_client, model):
+    """1 and 2 swapped in the list: before, the first save pushed every later row down, which
+    left a gap (1, 2, 4, 5) and a log entry per pushed row."""
+    from django.contrib.admin.models import LogEntry
+
+    from catalog.models import Placement, Section
+    from tests.factories import PlacementFactory, SectionFactory
+
+    part = SectionFactory(title="Part", slug="part", position=1)
+    if model == "placement":
+        rows = [PlacementFactory(section=part, position=n) for n in range(1, 5)]
+        url = reverse("admin:catalog_placement_changelist") + f"?section={part.pk}"
+        model_class = Placement
+    else:
+        rows = [
+            SectionFactory(title=f"Child {n}", slug=f"child-{n}", parent=part, position=n)
+            for n in range(1, 5)
+        ]
+        url = reverse("admin:catalog_section_changelist") + f"?parent__id__exact={part.pk}"
+        model_class = Section
+    page = admin_client.get(url).content.decode()
+    listed = [int(pk) for pk in re.findall(r'name="form-\d+-id" value="(\d+)"', page)]
+    assert sorted(listed) == sorted(row.pk for row in rows)
+    swapped = {rows[0].pk: 2, rows[1].pk: 1, rows[2].pk: 3, rows[3].pk: 4}
+    data = {
+        "form-TOTAL_FORMS": len(listed),
+        "form-INITIAL_FORMS": len(listed),
+        "_save": "Save",
+    }
+    for index, pk in enumerate(listed):
+        data[f"form-{index}-id"] = pk
+        data[f"form-{index}-position"] = swapped[pk]
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    positions = dict(model_class.objects.filter(pk__in=swapped).values_list("pk", "position"))
+    assert positions == swapped
+    assert not LogEntry.objects.filter(change_message__startswith="Moved").exists()
