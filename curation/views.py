@@ -25,7 +25,7 @@ from curation.services import (
     submission_resubmit,
     submission_withdraw,
 )
-from quality.lookup import fill_from_identifier, form_initial
+from quality.lookup import fill_from_identifier, form_initial, with_listed
 
 SEND_ANYWAY_NEEDS_A_NOTE = (
     "Say in the note how your paper differs from the one already listed or proposed: the "
@@ -98,7 +98,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         return _render_form(request, SubmissionForm())
     if request.POST.get("action") == "lookup":
         # "Fill in from the link" without JavaScript: the form again, with what was found.
-        filled = fill_from_identifier(request.POST.get("lookup", ""))
+        filled = with_listed(fill_from_identifier(request.POST.get("lookup", "")))
         fields = SubmissionForm.base_fields
         initial = form_initial(request.POST, fields, filled, multiple={"sections"})
         return _render_form(request, SubmissionForm(initial=initial), lookup=filled)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from catalog import identifiers
@@ -25,6 +26,30 @@ class Filled:
     ok: bool
     message: str
     values: dict
+    # The published paper with this paper link, if the list has it already:
+    # {"title", "url", "correct_url"}, so the form can point at a correction at once.
+    listed: dict | None = None
+
+
+def with_listed(filled: Filled) -> Filled:
+    """`filled`, with the published paper its paper link belongs to, if any."""
+    from catalog.models import Paper
+
+    url = filled.values.get("paper_url", "")
+    identifier = identifiers.identifier_for_url(url) if url else ""
+    paper = (
+        Paper.objects.published().filter(links__identifier=identifier).order_by("pk").first()
+        if identifier
+        else None
+    )
+    if paper is None:
+        return filled
+    listed = {
+        "title": paper.title,
+        "url": paper.get_absolute_url(),
+        "correct_url": reverse("curation:correct", kwargs={"pk": paper.pk}),
+    }
+    return Filled(filled.ok, filled.message, filled.values, listed)
 
 
 def fill_from_identifier(text: str) -> Filled:
@@ -95,5 +120,12 @@ def form_initial(post, field_names, filled: Filled, multiple: set[str]) -> dict:
 def metadata_lookup(request: HttpRequest) -> JsonResponse:
     """JSON for lookup.js: {"ok", "message", "values"}. Always 200 for a lookup that ran;
     the outcome is in "ok"."""
-    filled = fill_from_identifier(request.POST.get("lookup", ""))
-    return JsonResponse({"ok": filled.ok, "message": filled.message, "values": filled.values})
+    filled = with_listed(fill_from_identifier(request.POST.get("lookup", "")))
+    return JsonResponse(
+        {
+            "ok": filled.ok,
+            "message": filled.message,
+            "values": filled.values,
+            "listed": filled.listed,
+        }
+    )

@@ -74,3 +74,26 @@ def test_enter_in_the_id_box_looks_it_up(browser, live_server, recorded):
     # Still the empty form being filled, not a preview with "required" errors.
     expect(page.locator(".invalid-feedback")).to_have_count(0)
     page.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
+def test_looking_up_a_listed_paper_offers_a_correction_of_it(
+    browser, live_server, recorded, javascript
+):
+    from tests.factories import LinkFactory, PlacementFactory
+
+    paper = PlacementFactory(paper__title="Self-Rewarding Language Models").paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2401.10020")
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/submit/")
+    expect(page.locator("#lookup-listed")).to_be_hidden()
+    page.fill("#id_lookup", "2401.10020")
+    page.click("#lookup-button")
+    listed = page.locator("#lookup-listed")
+    expect(listed).to_be_visible()
+    expect(listed).to_contain_text("Already on the list: Self-Rewarding Language Models")
+    listed.get_by_role("link", name="suggest a correction of it").click()
+    expect(page).to_have_url(f"{live_server.url}/submit/correct/{paper.pk}/")
+    expect(page.locator("h1")).to_have_text("Suggest a correction")
+    context.close()

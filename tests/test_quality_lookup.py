@@ -139,6 +139,7 @@ def test_json_lookup_for_the_script(client, recorded):
         "ok": False,
         "message": "Crossref answered with an error (500); please fill in the fields by hand.",
         "values": {"paper_url": "https://doi.org/10.5555/boom"},  # the link at least
+        "listed": None,
     }
     assert client.get(reverse("metadata-lookup")).status_code == 405
 
@@ -177,3 +178,24 @@ def test_short_authors_follow_the_list():
     assert short_authors(["Ada Lovelace", "Alan Turing"]) == "Lovelace and Turing"
     assert short_authors(["Turing, Alan"]) == "Turing"
     assert short_authors([]) == ""
+
+
+def test_a_lookup_of_a_listed_paper_points_at_it_and_at_a_correction(client, recorded):
+    from tests.factories import LinkFactory, PlacementFactory
+
+    paper = PlacementFactory(paper__title="Self-Rewarding Language Models").paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2401.10020")
+    page = lookup_page(client, "https://arxiv.org/pdf/2401.10020v3")
+    listed = page.split('id="lookup-listed"')[1].split("</p>")[0]
+    assert "hidden" not in listed.split(">")[0]
+    assert f'href="{paper.get_absolute_url()}"' in listed
+    assert f'href="/submit/correct/{paper.pk}/"' in listed
+    answer = client.post(reverse("metadata-lookup"), {"lookup": "2401.10020"}).json()
+    assert answer["listed"] == {
+        "title": "Self-Rewarding Language Models",
+        "url": paper.get_absolute_url(),
+        "correct_url": f"/submit/correct/{paper.pk}/",
+    }
+    # A paper not on the list: nothing is said.
+    other = lookup_page(client, "arXiv:2406.01252")
+    assert 'id="lookup-listed" class="lookup-listed small mt-1 mb-0" hidden' in other

@@ -45,6 +45,17 @@
         });
         status.textContent = answer.message;
         status.classList.toggle("text-danger", !answer.ok);
+        // The paper may be listed already: point at it and at a correction of it.
+        var listed = document.getElementById("lookup-listed");
+        if (listed) {
+          listed.hidden = !answer.listed;
+          if (answer.listed) {
+            var title = listed.querySelector('[data-listed="title"]');
+            title.textContent = answer.listed.title;
+            title.href = answer.listed.url;
+            listed.querySelector('[data-listed="correct"]').href = answer.listed.correct_url;
+          }
+        }
         if (answer.ok) form.elements.title.focus();
       })
       .catch(function () {
