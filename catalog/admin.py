@@ -2,8 +2,9 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db import models
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.urls import reverse
 
 from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
@@ -55,6 +56,17 @@ class PlacementInline(admin.TabularInline):
     ordering = ["section__parent_id", "section__position", "position", "id"]
 
 
+class ReadingOrderChangeList(ChangeList):
+    """The Sections list in the taxonomy's reading order (1, 1.1, 1.1.1, 1.2, 2 …), as the site
+    and the README list them, until a column's header asks for another order. Only the list:
+    other querysets of sections (filters, autocomplete) have no reading_order to sort by."""
+
+    def get_ordering(self, request, queryset):
+        if ORDER_VAR in self.params:
+            return super().get_ordering(request, queryset)
+        return ["reading_order", "pk"]
+
+
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "parent", "position", "placement_count"]
@@ -66,13 +78,28 @@ class SectionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     ordering = ["parent_id", "position", "id"]
 
+    def get_changelist(self, request, **kwargs):
+        return ReadingOrderChangeList
+
     def save_model(self, request, obj, form, change):
         if moves(form, change):
             position_make_room(item=obj, actor=request.user, moving=rows_moving(request, Section))
         super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(placement_total=Count("placements"))
+        # The taxonomy's reading order (1, 1.1, 1.1.1, 1.2, 2 …) by default, as the site and
+        # the README list them; a column's header still sorts by that column.
+        order = {node.pk: index for index, node in enumerate(section_tree().walk())}
+        reading_order = Case(
+            *(When(pk=pk, then=Value(index)) for pk, index in order.items()),
+            default=Value(len(order)),
+            output_field=models.IntegerField(),
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(placement_total=Count("placements"), reading_order=reading_order)
+        )
 
     def changelist_view(self, request, extra_context=None):
         # One tree load numbers every row of the page.
@@ -84,7 +111,7 @@ class SectionAdmin(admin.ModelAdmin):
         numbers = getattr(self, "_numbers", None) or {}
         return numbers.get(obj.pk, "")
 
-    @admin.display(description="Papers", ordering="placement_total")
+    @admin.display(description="Own papers", ordering="placement_total")
     def placement_count(self, obj: Section) -> int:
         return obj.placement_total
 

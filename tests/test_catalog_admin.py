@@ -321,3 +321,23 @@ def test_swapping_two_rows_in_the_list_moves_nobody_else(admin_client, model):
     positions = dict(model_class.objects.filter(pk__in=swapped).values_list("pk", "position"))
     assert positions == swapped
     assert not LogEntry.objects.filter(change_message__startswith="Moved").exists()
+
+
+def test_the_sections_list_reads_in_the_taxonomy_s_order(admin_client):
+    from tests.factories import SectionFactory
+
+    second = SectionFactory(title="Second part", slug="second", position=2)
+    first = SectionFactory(title="First part", slug="first", position=1)
+    SectionFactory(title="Second's child", slug="second-child", parent=second, position=1)
+    SectionFactory(title="First's second child", slug="first-b", parent=first, position=2)
+    SectionFactory(title="First's first child", slug="first-a", parent=first, position=1)
+    html = admin_client.get(reverse("admin:catalog_section_changelist")).content.decode()
+    rows = html.split('id="result_list"')[1]
+    titles = re.findall(r'<a href="/admin/catalog/section/\d+/change/[^"]*">([^<]+)</a>', rows)
+    assert titles == [
+        "First part",
+        "First&#x27;s first child",
+        "First&#x27;s second child",
+        "Second part",
+        "Second&#x27;s child",
+    ]
