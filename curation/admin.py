@@ -22,6 +22,7 @@ from curation.forms import ReviewNoteForm
 from curation.models import Submission, SubmissionEvent, SubmissionLink
 from curation.preview import review_preview
 from curation.services import (
+    LEAVES,
     TransitionRefused,
     correction_fields,
     submission_approve,
@@ -36,6 +37,13 @@ DECISIONS = {
     "approve": (submission_approve, False, "approved and published"),
     "reject": (submission_reject, True, "rejected"),
     "request_changes": (submission_request_changes, True, "sent back for changes"),
+}
+
+# decision name -> the audit action it records (whose LEAVES say which states it may leave)
+DECISION_ACTIONS = {
+    "approve": SubmissionEvent.Action.APPROVED,
+    "reject": SubmissionEvent.Action.REJECTED,
+    "request_changes": SubmissionEvent.Action.CHANGES_REQUESTED,
 }
 
 # The page asking for the note, before anything is decided.
@@ -479,7 +487,11 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
             if not needs_note or note.strip():
                 self._decide(request, submissions, decision, note)
                 return None
-        # Ask for the note on an intermediate page, as Django's delete confirmation does.
+        # Ask for the note on an intermediate page, as Django's delete confirmation does. It
+        # says which ticked rows the decision cannot apply to (decided already), before the
+        # note is written.
+        leaves = LEAVES[DECISION_ACTIONS[decision]]
+        decidable = [s for s in submissions if s.state in leaves]
         return TemplateResponse(
             request,
             "admin/curation/submission/bulk_note.html",
@@ -487,9 +499,11 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
                 "title": BULK_NOTE_TITLES[decision].format(
-                    count=len(submissions), s="s" if len(submissions) != 1 else ""
+                    count=len(decidable), s="s" if len(decidable) != 1 else ""
                 ),
                 "submissions": submissions,
+                "decidable": decidable,
+                "left_out": [s for s in submissions if s.state not in leaves],
                 "action": f"{decision}_selected",
                 "note_form": ReviewNoteForm(request.POST if "apply" in request.POST else None),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

@@ -438,6 +438,15 @@ def test_the_bulk_note_page_says_what_will_happen_and_can_be_left(client, users,
     assert "Reject 2 submissions: write a note to the contributors" in page
     assert f'href="{CHANGELIST}" class="button cancel-link"' in page
     assert set(Submission.objects.values_list("state", flat=True)) == {"pending"}
+    # A ticked row decided already is named as left out before the note is written.
+    submission_reject(submission=second, reviewer=users["maintainer"], note="Out of scope")
+    page = client.post(
+        CHANGELIST,
+        {"action": "reject_selected", "_selected_action": [first.pk, second.pk]},
+    ).content.decode()
+    assert "Reject 1 submission: write a note to the contributors" in page
+    left_out = page.split('class="left-out"')[1].split("</ul>")[0]
+    assert "Other (rejected)" in left_out and "Weak-to-Strong Debate" not in left_out
 
 
 def test_a_resent_submission_shows_the_last_decision_as_the_previous_round(client, users, section):
