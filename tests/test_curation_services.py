@@ -1,6 +1,7 @@
 """The submission services: every transition, every refusal, the audit trail, side effects."""
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -116,6 +117,8 @@ def test_approve_publishes_a_new_paper_at_the_end_of_each_section(
     assert mail.outbox[0].to == ["ada@example.org"]
     assert "Approved" in mail.outbox[0].subject
     assert submission.token in mail.outbox[0].body
+    site = django_settings.SITE_URL
+    assert f"The paper on the list: {site}/papers/{paper.pk}/" in mail.outbox[0].body
 
 
 @pytest.mark.parametrize(
