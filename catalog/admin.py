@@ -3,7 +3,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, Count, Value, When
 from django.urls import reverse
 
@@ -21,7 +21,7 @@ def moves(form, change: bool) -> bool:
     return not change or bool({"position", "parent", "section"} & set(form.changed_data))
 
 
-LIST_ROW_ID = re.compile(r"form-([0-9]+)-id")
+PLAIN_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def rows_moving(request, model) -> frozenset[int]:
@@ -29,11 +29,12 @@ def rows_moving(request, model) -> frozenset[int]:
     before any is saved: swapping two rows moves both, and neither makes room for the other."""
     if not hasattr(request, "_rows_moving"):
         posted = {}
-        for key, value in request.POST.items():
-            match = LIST_ROW_ID.fullmatch(key)
-            position = request.POST.get(f"form-{match[1]}-position", "") if match else ""
-            if match and value.isascii() and value.isdigit() and position.isdigit():
-                posted[int(value)] = int(position)
+        total = request.POST.get("form-TOTAL_FORMS", "")
+        for index in range(min(int(total), 1000) if PLAIN_NUMBER.fullmatch(total) else 0):
+            pk = request.POST.get(f"form-{index}-id", "")
+            position = request.POST.get(f"form-{index}-position", "")
+            if PLAIN_NUMBER.fullmatch(pk) and PLAIN_NUMBER.fullmatch(position):
+                posted[int(pk)] = int(position)
         current = dict(model.objects.filter(pk__in=posted).values_list("pk", "position"))
         request._rows_moving = frozenset(pk for pk, at in posted.items() if current.get(pk) != at)
     return request._rows_moving
@@ -65,6 +66,10 @@ class ReadingOrderChangeList(ChangeList):
         if ORDER_VAR in self.params:
             return super().get_ordering(request, queryset)
         return ["reading_order", "pk"]
+
+    def get_ordering_field_columns(self):
+        # No column header claims the reading order as its own.
+        return super().get_ordering_field_columns() if ORDER_VAR in self.params else {}
 
 
 @admin.register(Section)
@@ -192,8 +197,10 @@ class PaperAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         from curation.services import paper_delete
 
-        for paper in queryset:
-            paper_delete(paper=paper, actor=request.user)
+        # One transaction: the catalog changes once (one README rewrite, not one per paper).
+        with transaction.atomic():
+            for paper in queryset:
+                paper_delete(paper=paper, actor=request.user)
 
 
 class NumberedSectionFilter(admin.SimpleListFilter):
@@ -201,16 +208,26 @@ class NumberedSectionFilter(admin.SimpleListFilter):
 
     title = "section"
     parameter_name = "section"
+    section_lookup = "section_id"  # how the listed model reaches its section
+
+    def sections_offered(self, request, model_admin) -> set[int] | None:
+        """The sections to offer (None: all)."""
+        return None
 
     def lookups(self, request, model_admin):
-        return [(str(node.pk), node.label) for node in section_tree().walk()]
+        offered = self.sections_offered(request, model_admin)
+        return [
+            (str(node.pk), node.label)
+            for node in section_tree().walk()
+            if offered is None or node.pk in offered
+        ]
 
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        if not re.fullmatch(r"[0-9]{1,9}", self.value()):
+        if not PLAIN_NUMBER.fullmatch(self.value()):
             return queryset.none()
-        return queryset.filter(section_id=int(self.value()))
+        return queryset.filter(**{self.section_lookup: int(self.value())}).distinct()
 
 
 @admin.register(Placement)

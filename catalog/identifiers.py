@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 import unicodedata
@@ -50,7 +51,21 @@ def normalize_url(url: str) -> str:
     return f"{host}{path}{query}"
 
 
+# The identifier columns' length (Link, SubmissionLink). A link may be 1,000 characters and
+# lowercasing its host can lengthen it (`İ` becomes two code points), so a longer identifier
+# keeps its start and ends in a digest of the whole: still one per address, and it fits.
+MAX_IDENTIFIER_LENGTH = 1100
+
+
 def identifier_for_url(url: str) -> str:
+    identifier = _identifier_for_url(url)
+    if len(identifier) > MAX_IDENTIFIER_LENGTH:
+        digest = hashlib.sha256(identifier.encode()).hexdigest()
+        identifier = f"{identifier[: MAX_IDENTIFIER_LENGTH - len(digest) - 1]}#{digest}"
+    return identifier
+
+
+def _identifier_for_url(url: str) -> str:
     if not url:
         return ""
     found = arxiv_id(url)

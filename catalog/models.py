@@ -67,9 +67,16 @@ class Section(models.Model):
                 )
             seen.add(ancestor.pk)
             depth, ancestor = depth + 1, ancestor.parent
-        below, level = 0, [self.pk] if self.pk is not None else []
+        # Downwards too, each section once: a cycle saved before this check existed must not
+        # keep the walk going (clearing its parent is how it gets repaired).
+        below, level, visited = 0, [self.pk] if self.pk is not None else [], set()
         while level:
-            level = list(Section.objects.filter(parent_id__in=level).values_list("pk", flat=True))
+            visited.update(level)
+            level = [
+                pk
+                for pk in Section.objects.filter(parent_id__in=level).values_list("pk", flat=True)
+                if pk not in visited
+            ]
             below += bool(level)
         if depth + below > MAX_SECTION_DEPTH:
             raise ValidationError(
@@ -195,7 +202,7 @@ class Link(models.Model):
     url = models.URLField(max_length=1000, validators=[URLValidator(schemes=["http", "https"])])
     position = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
     identifier = models.CharField(
-        max_length=1100,
+        max_length=identifiers.MAX_IDENTIFIER_LENGTH,
         blank=True,
         db_index=True,
         editable=False,

@@ -28,11 +28,10 @@ def position_make_room(
     with transaction.atomic():
         if not siblings.filter(position=item.position).exists():
             return 0
-        moved = list(
-            siblings.select_for_update()
-            .filter(position__gte=item.position)
-            .order_by("-position", "-id")
-        )
+        # Locked in primary-key order, as approvals lock sections (curation.services._place),
+        # so the two never wait on each other in a cycle; moved last first.
+        locked = siblings.select_for_update().filter(position__gte=item.position).order_by("pk")
+        moved = sorted(locked, key=lambda sibling: (sibling.position, sibling.pk), reverse=True)
         for sibling in moved:  # last first: no two share a position on the way
             sibling.position += 1
             sibling.save(update_fields=["position"])

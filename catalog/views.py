@@ -19,6 +19,11 @@ from catalog.search import query_words
 PAPERS_PER_PAGE = 25
 
 
+def past_the_end(asked: str, page_obj) -> bool:
+    """A page number past the last page: get_page shows the last one, and the page says so."""
+    return bool(re.fullmatch(r"[0-9]{1,9}", asked)) and int(asked) > page_obj.number
+
+
 @cached_public_page
 def home(request: HttpRequest) -> HttpResponse:
     document = pages.readme_document()
@@ -40,8 +45,6 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     asked = request.GET.get("page", "")
     outline, page_obj = pages.section_page(tree, slug, asked)
     page_number_shown(request, page_obj.number)
-    # A page past the end shows the last one: say so, as the search page does.
-    past_the_end = bool(re.fullmatch(r"[0-9]{1,9}", asked)) and int(asked) > page_obj.number
     return render(
         request,
         "catalog/section_detail.html",
@@ -50,7 +53,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "outline": outline,
             "section": outline.node,
             "page_obj": page_obj,
-            "asked_page": asked if past_the_end else "",
+            "asked_page": asked if past_the_end(asked, page_obj) else "",
             "section_urls": section_urls(slug),
         },
     )
@@ -106,8 +109,6 @@ def search(request: HttpRequest) -> HttpResponse:
         page_obj = paginator.get_page(asked)
         page_number_shown(request, page_obj.number)
         page_obj.object_list = pages.page_rows(page_obj.object_list)
-        # get_page answers a page past the end with the last one: say so.
-        past_the_end = bool(re.fullmatch(r"[0-9]{1,9}", asked)) and int(asked) > page_obj.number
         query = (filterset.form.cleaned_data.get("q") or "") if filterset.is_bound else ""
         # Nothing to look for: punctuation only, or only words too common to search ("the").
         no_words = bool(query) and not query_words(query)
@@ -119,7 +120,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page_obj": page_obj,
             "filtered": filtered,
-            "asked_page": asked if not invalid and past_the_end else "",
+            "asked_page": asked if not invalid and past_the_end(asked, page_obj) else "",
             "no_words": not invalid and no_words,
             "common_words_only": not invalid and common_words_only,
         },

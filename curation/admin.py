@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
+from catalog.admin import NumberedSectionFilter
 from catalog.selectors import section_tree
 from curation.forms import ReviewNoteForm
 from curation.models import Submission, SubmissionEvent, SubmissionLink
@@ -32,18 +33,22 @@ from curation.services import (
 
 REVIEW_PERMISSION = "curation.review_submission"
 
-# decision name -> (service, needs a note, past tense for messages)
+# decision name -> (service, needs a note, past tense for messages, the audit action, whose
+# LEAVES say which states the decision may leave)
 DECISIONS = {
-    "approve": (submission_approve, False, "approved and published"),
-    "reject": (submission_reject, True, "rejected"),
-    "request_changes": (submission_request_changes, True, "sent back for changes"),
-}
-
-# decision name -> the audit action it records (whose LEAVES say which states it may leave)
-DECISION_ACTIONS = {
-    "approve": SubmissionEvent.Action.APPROVED,
-    "reject": SubmissionEvent.Action.REJECTED,
-    "request_changes": SubmissionEvent.Action.CHANGES_REQUESTED,
+    "approve": (
+        submission_approve,
+        False,
+        "approved and published",
+        SubmissionEvent.Action.APPROVED,
+    ),
+    "reject": (submission_reject, True, "rejected", SubmissionEvent.Action.REJECTED),
+    "request_changes": (
+        submission_request_changes,
+        True,
+        "sent back for changes",
+        SubmissionEvent.Action.CHANGES_REQUESTED,
+    ),
 }
 
 # The page asking for the note, before anything is decided.
@@ -157,21 +162,13 @@ class ReviewStateFilter(admin.SimpleListFilter):
             }
 
 
-class NumberedSectionFilter(admin.SimpleListFilter):
-    """The sections submissions were sent to, numbered and in the taxonomy's order."""
+class SubmissionSectionFilter(NumberedSectionFilter):
+    """The sections submissions were sent to, numbered, in the taxonomy's order."""
 
-    title = "section"
-    parameter_name = "section"
+    section_lookup = "sections__pk"
 
-    def lookups(self, request, model_admin):
-        used = set(Submission.sections.through.objects.values_list("section_id", flat=True))
-        return [(str(node.pk), node.label) for node in section_tree().walk() if node.pk in used]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isascii() and value.isdigit():
-            return queryset.filter(sections__pk=int(value)).distinct()
-        return queryset
+    def sections_offered(self, request, model_admin) -> set[int] | None:
+        return set(Submission.sections.through.objects.values_list("section_id", flat=True))
 
 
 class SentByFilter(admin.SimpleListFilter):
@@ -206,7 +203,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
     list_filter = [
         ReviewStateFilter,
         "kind",
-        NumberedSectionFilter,
+        SubmissionSectionFilter,
         DuplicateSuspectedFilter,
         SentByFilter,
     ]
@@ -442,7 +439,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
         return HttpResponseRedirect(change_url)
 
     def _decide(self, request, submissions, decision: str, note: str) -> None:
-        service, needs_note, done = DECISIONS[decision]
+        service, needs_note, done, _action = DECISIONS[decision]
         if needs_note and not note.strip():
             self.message_user(
                 request,
@@ -468,7 +465,7 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
             )
 
     def _bulk(self, request, queryset, decision: str):
-        _service, needs_note, _done = DECISIONS[decision]
+        _service, needs_note, _done, action = DECISIONS[decision]
         submissions = list(queryset.order_by("created_at", "id"))
         if decision == "approve":
             # A suspected duplicate is approved only from its own page, where the listed paper
@@ -490,8 +487,16 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
         # Ask for the note on an intermediate page, as Django's delete confirmation does. It
         # says which ticked rows the decision cannot apply to (decided already), before the
         # note is written.
-        leaves = LEAVES[DECISION_ACTIONS[decision]]
+        leaves = LEAVES[action]
         decidable = [s for s in submissions if s.state in leaves]
+        if not decidable:
+            self.message_user(
+                request,
+                "None of the ticked submissions can be "
+                f"{DECISIONS[decision][2]}: each is decided already.",
+                messages.WARNING,
+            )
+            return None
         return TemplateResponse(
             request,
             "admin/curation/submission/bulk_note.html",

@@ -141,7 +141,9 @@ class SubmissionLink(models.Model):
     label = models.CharField(max_length=20, choices=Link.Label.choices)
     url = models.URLField(max_length=1000)
     position = models.PositiveIntegerField(default=1)
-    identifier = models.CharField(max_length=1100, blank=True, db_index=True, editable=False)
+    identifier = models.CharField(
+        max_length=identifiers.MAX_IDENTIFIER_LENGTH, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["position", "id"]

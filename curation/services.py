@@ -276,8 +276,7 @@ def submission_approve(
                 "request changes so the contributor picks one."
             )
         if submission.kind == Submission.Kind.CORRECTION:
-            changed = [item.name for item in correction_fields(submission) if item.changed]
-            paper = _apply_correction(submission)
+            paper, changed = _apply_correction(submission)
             flag, message = CHANGE, f"Corrected ({', '.join(changed)})"
         else:
             paper = _publish_new_paper(submission)
@@ -501,7 +500,7 @@ def _publish_new_paper(submission: Submission) -> Paper:
     return paper
 
 
-def _apply_correction(submission: Submission) -> Paper:
+def _apply_correction(submission: Submission) -> tuple[Paper, list[str]]:
     """Apply what the correction changed, relative to the paper as it was when it was sent.
 
     A three-way merge: a field the contributor left alone keeps its current value, so
@@ -538,7 +537,7 @@ def _apply_correction(submission: Submission) -> Paper:
         wanted = list(submission.sections.all())
         paper.placements.exclude(section__in=wanted).delete()
         _place(paper, wanted)
-    return paper
+    return paper, changed
 
 
 def _notify(submission: Submission, outcome: Outcome) -> None:

@@ -225,11 +225,11 @@ def _withdraw_kept(request: HttpRequest, token: str) -> HttpResponse:
 
 # Withdrawing counts apart from sending: a network that used up its sends (a busy lab) can
 # still take one back.
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited_post("withdraw", posts="send", keep_form=_withdraw_kept)
 def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission_for_token(token)
-    if request.method == "GET":  # a pasted or bookmarked address: the page with the button
+    if request.method != "POST":  # a pasted or bookmarked address: the page with the button
         return redirect("curation:status", token=token)
     if request.POST.get("confirm") != "yes":
         # Withdrawing is final: the status page asks first (its "Yes, withdraw it" button).

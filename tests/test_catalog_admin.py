@@ -341,3 +341,68 @@ def test_the_sections_list_reads_in_the_taxonomy_s_order(admin_client):
         "Second part",
         "Second&#x27;s child",
     ]
+    # No column header claims that order; clicking one sorts by it.
+    assert "sorted ascending" not in html.split('id="result_list"')[1].split("</thead>")[0]
+    by_title = admin_client.get(reverse("admin:catalog_section_changelist") + "?o=2")
+    assert "sorted ascending" in by_title.content.decode()
+
+
+def test_a_cycle_saved_before_the_check_can_be_repaired(admin_client, client):
+    """Two sections each the other's parent (saved before Section.clean refused it): clearing
+    one's parent must not send the check around the cycle for ever."""
+    from catalog.models import Section
+    from tests.factories import SectionFactory
+
+    first = SectionFactory(title="Arena", slug="arena", position=1)
+    second = SectionFactory(title="Arena child", slug="arena-child", parent=first, position=1)
+    Section.objects.filter(pk=first.pk).update(parent=second)  # the old cycle
+    response = admin_client.post(
+        reverse("admin:catalog_section_change", args=[first.pk]),
+        {"title": "Arena", "slug": "arena", "position": 1, "parent": ""},
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.parent_id is None
+    assert "Arena child" in client.get("/README.md").content.decode()
+
+
+def test_a_crafted_list_post_is_not_a_500(admin_client):
+    from tests.factories import PlacementFactory, SectionFactory
+
+    part = SectionFactory(title="Part", slug="part", position=1)
+    rows = [PlacementFactory(section=part, position=n) for n in (1, 2)]
+    url = reverse("admin:catalog_placement_changelist") + f"?section={part.pk}"
+    page = admin_client.get(url).content.decode()
+    listed = [int(pk) for pk in re.findall(r'name="form-\d+-id" value="(\d+)"', page)]
+    data = {"form-TOTAL_FORMS": 2, "form-INITIAL_FORMS": 2, "_save": "Save"}
+    for index, pk in enumerate(listed):
+        data[f"form-{index}-id"] = pk
+        data[f"form-{index}-position"] = {rows[0].pk: 2, rows[1].pk: 1}[pk]
+    # Keys beyond TOTAL_FORMS, and a position Python's int() refuses, are ignored.
+    data.update({"form-7-id": rows[0].pk, "form-7-position": "²", "form-TOTAL_FORMS": 2})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    assert admin_client.post(url, {**data, "form-0-position": "²"}).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_many_papers_rewrites_the_readme_once(admin_client, settings, tmp_path, caplog):
+    import logging
+
+    from tests.factories import PlacementFactory
+
+    papers = [PlacementFactory().paper for _ in range(4)]
+    settings.README_EXPORT_PATH = str(tmp_path / "README.md")
+    caplog.set_level(logging.INFO, logger="catalog.readme.export")
+    caplog.clear()
+    response = admin_client.post(
+        reverse("admin:catalog_paper_changelist"),
+        {
+            "action": "delete_selected",
+            "post": "yes",
+            "_selected_action": [paper.pk for paper in papers],
+        },
+    )
+    assert response.status_code == 302
+    rewrites = [r for r in caplog.records if r.getMessage().startswith("README at")]
+    assert len(rewrites) == 1

@@ -447,6 +447,13 @@ def test_the_bulk_note_page_says_what_will_happen_and_can_be_left(client, users,
     assert "Reject 1 submission: write a note to the contributors" in page
     left_out = page.split('class="left-out"')[1].split("</ul>")[0]
     assert "Other (rejected)" in left_out and "Weak-to-Strong Debate" not in left_out
+    # Nothing the decision applies to: no note page, a message instead.
+    response = client.post(
+        CHANGELIST, {"action": "reject_selected", "_selected_action": [second.pk]}, follow=True
+    )
+    assert "None of the ticked submissions can be rejected: each is decided already." in (
+        response.content.decode()
+    )
 
 
 def test_a_resent_submission_shows_the_last_decision_as_the_previous_round(client, users, section):

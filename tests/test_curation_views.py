@@ -238,6 +238,7 @@ def test_withdraw_is_a_post_only_action(client, debate):
     url = reverse("curation:withdraw", args=[submission.token])
     # A GET (the address pasted) changes nothing and leads to the page with the button.
     assert client.get(url)["Location"] == reverse("curation:status", args=[submission.token])
+    assert client.head(url).status_code == 302  # a link checker's HEAD too
     submission.refresh_from_db()
     assert submission.state == "pending"
     # Final, so asked first: a post without the confirmation changes nothing.

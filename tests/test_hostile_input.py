@@ -546,3 +546,22 @@ def test_a_refusal_of_the_service_is_shown_on_the_form_field_it_names(section):
     )
     assert form.errors["title"] == ["Too long."]
     assert form.non_field_errors() == ["Link 2: Enter a valid URL."]
+
+
+def test_a_long_link_with_a_host_that_grows_in_lower_case_is_stored(client, section):
+    host = ".".join(["\u0130" * 30] * 4)
+    url = f"https://{host}/" + "p" * (1000 - len(f"https://{host}/"))
+    data = form_data(
+        section,
+        title="A Paper",
+        authors="Ada Lovelace",
+        venue="ICLR",
+        year="2024",
+        paper_url=url,
+        name="Ada",
+        note="",
+    )
+    response = client.post("/submit/", data)
+    assert response.status_code == 302
+    link = Submission.objects.get().links.get()
+    assert link.url == url and len(link.identifier) == 1100

@@ -56,3 +56,19 @@ def test_arxiv_id_and_describe():
     assert identifiers.arxiv_id("arXiv:2401.12086v3") == "2401.12086"
     assert identifiers.arxiv_id("not an id") == ""
     assert identifiers.describe("arxiv:2401.12086") == ("arXiv", "2401.12086")
+
+
+def test_an_identifier_fits_its_column_whatever_the_link():
+    """Lowercasing a host can lengthen it ("İ" is two code points in lower case): a valid
+    1,000-character link gave a 1,116-character identifier, which PostgreSQL refused (a 500)."""
+    from catalog.identifiers import MAX_IDENTIFIER_LENGTH, identifier_for_url
+
+    host = ".".join(["\u0130" * 30] * 4)
+    url = f"https://{host}/" + "p" * (1000 - len(f"https://{host}/"))
+    other = url[:-1] + "q"
+    identifier = identifier_for_url(url)
+    assert len(url) == 1000 and len(identifier) == MAX_IDENTIFIER_LENGTH
+    assert identifier.startswith("url:")
+    assert identifier_for_url(other) != identifier  # still one per address
+    assert identifier_for_url(url) == identifier  # and the same every time
+    assert identifier_for_url("https://example.org/x") == "url:example.org/x"

@@ -327,6 +327,9 @@ def test_a_link_that_is_not_http_is_skipped_with_a_warning(tmp_path):
     assert f"line 13: {skipped}: '[[paper](javascript:alert%28document.domain%29)]'" in output
     assert f"line 18: {skipped}: '[[code](data:text/html,hi)]'" in output
     assert f"line 18: {skipped}: '[[demo](ftp://example.org/demo)]'" in output
+    long_link = "https://example.org/" + "x" * 1000
+    path.write_text(SMALL_README.replace("https://example.org/p2", long_link), encoding="utf-8")
+    assert "longer than 1000 characters; link skipped" in run_import(path)
     schemes = {url.split(":")[0] for url in Link.objects.values_list("url", flat=True)}
     assert schemes == {"https"}
     third = Paper.objects.get(title="Third Paper")

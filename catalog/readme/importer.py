@@ -384,11 +384,14 @@ class Importer:
                 try:
                     LINK_URL.run_validators(parsed_link.url)
                 except ValidationError:
+                    too_long = len(parsed_link.url) > LINK_URL.max_length
                     self.warn(
                         LineWarning(
                             entry.line,
                             f"[[{parsed_link.label}]({parsed_link.url})]",
-                            "not an http:// or https:// address; link skipped",
+                            f"longer than {LINK_URL.max_length} characters; link skipped"
+                            if too_long
+                            else "not an http:// or https:// address; link skipped",
                         )
                     )
                     continue

@@ -178,6 +178,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django's own loggers through the same handler (with DEBUG on, Django's default console
+    # handler would print request lines without the token redaction).
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # `loaddata catalog` finds fixtures/catalog.json.
