@@ -25,7 +25,7 @@ from curation.services import (
     submission_create,
     submission_reject,
 )
-from tests.factories import SectionFactory
+from tests.factories import SectionFactory, sent_submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,7 +98,10 @@ def test_two_simultaneous_approvals_publish_once(maintainers, round_):
     assert Placement.objects.count() == len(sections)
     assert Link.objects.count() == 2
     assert SubmissionEvent.objects.filter(action="approved").count() == 1
-    assert LogEntry.objects.filter(object_id=str(submission.pk)).count() == 1
+    decisions = LogEntry.objects.filter(
+        object_id=str(submission.pk), content_type__model="submission"
+    )
+    assert decisions.count() == 1
     submission.refresh_from_db()
     assert submission.state == "approved"
     assert submission.reviewed_by == approved[0].submission.reviewed_by
@@ -162,16 +165,10 @@ def test_two_submissions_of_one_paper_approved_at_once_publish_one_paper(maintai
 def test_two_papers_approved_into_one_section_at_once_take_different_positions(maintainers):
     section = SectionFactory()
     first = new_submission([section])
-    second = submission_create(
-        content=SubmissionContent(
-            title="Another Paper",
-            authors="Ada et al.",
-            venue="arXiv",
-            year=2024,
-            links=[("paper", "https://arxiv.org/abs/2409.00002")],
-            sections=[section],
-        ),
-        contributor=Contributor(name="Ada"),
+    second = sent_submission(
+        title="Another Paper",
+        links=[("paper", "https://arxiv.org/abs/2409.00002")],
+        sections=[section],
     )
     alice, bob = maintainers
     last_position = 'MAX("catalog_placement"."position")'

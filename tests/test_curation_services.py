@@ -111,7 +111,7 @@ def test_approve_publishes_a_new_paper_at_the_end_of_each_section(
         "approved",
         reviewer,
     )
-    log = LogEntry.objects.get(object_id=str(submission.pk))
+    log = LogEntry.objects.get(object_id=str(submission.pk), content_type__model="submission")
     assert log.user == reviewer and "Approved" in log.change_message
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ada@example.org"]

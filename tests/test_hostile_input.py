@@ -488,6 +488,20 @@ def test_exported_readme_has_exactly_the_entries_and_imports_back(entries, title
         transaction.set_rollback(True)
 
 
+def plain_form_data(section, **changes) -> dict:
+    """An ordinary entry that the form accepts, with `changes`."""
+    plain = {
+        "title": "A Paper",
+        "authors": "Ada Lovelace",
+        "venue": "ICLR",
+        "year": "2024",
+        "paper_url": "https://example.org/paper",
+        "name": "Ada",
+        "note": "",
+    }
+    return form_data(section, **{**plain, **changes})
+
+
 # Cleaning can lengthen a value the field's max_length already passed: NFC expands some
 # characters (U+FB2C becomes three code points) and a link's ( ) < > \ are percent-encoded.
 GROWING_VALUES = {
@@ -503,16 +517,7 @@ GROWING_VALUES = {
 @pytest.mark.parametrize("field", sorted(GROWING_VALUES))
 def test_value_growing_past_its_column_when_cleaned_is_refused_on_the_form(client, section, field):
     raw, message = GROWING_VALUES[field]
-    data = form_data(
-        section,
-        title="A Paper",
-        authors="Ada Lovelace",
-        venue="ICLR",
-        year="2024",
-        paper_url="https://example.org/paper",
-        name="Ada",
-        note="",
-    )
+    data = plain_form_data(section)
     data[field] = raw
     response = client.post("/submit/", data)
     assert response.status_code == 400
@@ -528,18 +533,7 @@ def test_value_growing_past_its_column_when_cleaned_is_refused_on_the_form(clien
 
 
 def test_a_refusal_of_the_service_is_shown_on_the_form_field_it_names(section):
-    form = SubmissionForm(
-        form_data(
-            section,
-            title="A Paper",
-            authors="Ada Lovelace",
-            venue="ICLR",
-            year="2024",
-            paper_url="https://example.org/paper",
-            name="Ada",
-            note="",
-        )
-    )
+    form = SubmissionForm(plain_form_data(section))
     assert form.is_valid()
     form.add_service_errors(
         ValidationError({"title": ["Too long."], "link 2": ["Enter a valid URL."]})
@@ -551,16 +545,7 @@ def test_a_refusal_of_the_service_is_shown_on_the_form_field_it_names(section):
 def test_a_long_link_with_a_host_that_grows_in_lower_case_is_stored(client, section):
     host = ".".join(["\u0130" * 30] * 4)
     url = f"https://{host}/" + "p" * (1000 - len(f"https://{host}/"))
-    data = form_data(
-        section,
-        title="A Paper",
-        authors="Ada Lovelace",
-        venue="ICLR",
-        year="2024",
-        paper_url=url,
-        name="Ada",
-        note="",
-    )
+    data = plain_form_data(section, paper_url=url)
     response = client.post("/submit/", data)
     assert response.status_code == 302
     link = Submission.objects.get().links.get()
