@@ -252,7 +252,11 @@ def run_make(target: str, *, backup: Path, url: str) -> None:
     result = subprocess.run(
         ["make", "-s", target, f"BACKUP={backup}", f"PY={sys.executable}"],
         cwd=REPO_ROOT,
-        env=subprocess_env(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings.base"),
+        # No README file: a restore is a catalog change, and base settings would rewrite the
+        # repository's var/README.md.
+        env=subprocess_env(
+            DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings.base", README_EXPORT_PATH=""
+        ),
         capture_output=True,
         text=True,
         timeout=300,
