@@ -160,3 +160,45 @@ def test_keyboard_focus_is_outlined_on_links_buttons_and_fields(page, live_serve
     for name, style, color in outlined:
         if not name.startswith("BODY"):  # past the last control, focus returns to the page
             assert (style, color) == ("solid", "rgb(245, 158, 11)"), name
+
+
+def test_on_a_phone_search_results_come_into_view_first(browser, live_server, small_catalog):
+    """The secondary filters fold away on a phone while unused, so the first result is on the
+    first screen; in use (or on a wide screen) they stay open."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/search/?q=constitutional")
+    first = page.get_by_role("link", name=TITLE, exact=True)
+    expect(first).to_be_in_viewport()
+    expect(page.get_by_label("Venue")).to_be_hidden()
+    page.get_by_text("Section, year, venue, code").click()
+    expect(page.get_by_label("Venue")).to_be_visible()
+    page.goto(f"{live_server.url}/search/?q=constitutional&venue=arXiv")
+    expect(page.get_by_label("Venue")).to_be_visible()  # in use: left open
+    phone.close()
+    wide = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = wide.new_page()
+    page.goto(f"{live_server.url}/search/?q=constitutional")
+    expect(page.get_by_label("Venue")).to_be_visible()
+    expect(page.get_by_text("Section, year, venue, code")).to_be_hidden()
+    wide.close()
+
+
+def test_the_thanks_page_copies_the_status_link(browser, live_server, small_catalog):
+    from curation.services import Contributor
+    from tests.factories import sent_submission
+
+    submission = sent_submission(
+        sections=[small_catalog.placements.get().section], contributor=Contributor(name="Ada")
+    )
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/submit/thanks/{submission.token}/")
+        page.get_by_role("button", name="Copy the link").click()
+        expect(page.get_by_role("button", name="Copied")).to_be_visible()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.strip() == f"{live_server.url}/submit/status/{submission.token}/"
+    finally:
+        context.close()
