@@ -43,6 +43,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -55,6 +56,27 @@ from catalog.version_watch import VersionWatch
 
 VERSION_KEY = "catalog:version"
 PAGE_KEY_PREFIX = "catalog:page:"
+
+
+def build_id(folders: Iterable[Path]) -> str:
+    """A digest of every file under `folders` (names and contents): the templates and static
+    files a cached page was rendered with. Pages in the shared cache are keyed by it, so a
+    deploy that changes a template or a stylesheet never serves pages from the old code
+    (they would otherwise live until CATALOG_CACHE_SECONDS)."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+BUILD_ID = build_id([settings.BASE_DIR / "templates", settings.BASE_DIR / "static"])
+
+
+def page_key(path: str) -> str:
+    """The shared cache's key for a page: its path, under this build's templates and files."""
+    return f"{PAGE_KEY_PREFIX}{BUILD_ID}:{hashlib.sha256(path.encode()).hexdigest()}"
+
 
 version_watch = VersionWatch(VERSION_KEY)
 
@@ -293,14 +315,14 @@ def cached_public_page(view=None, *, params: Iterable[str] = (), shared: bool = 
         if not shared:
             return view(request, *args, **kwargs)
         path = request.get_full_path()
-        page_key = PAGE_KEY_PREFIX + hashlib.sha256(path.encode()).hexdigest()
-        stored = cache.get(page_key)
+        key = page_key(path)
+        stored = cache.get(key)
         if stored is not None and stored[0] == version:
             return HttpResponse(stored[2], content_type=stored[1])
         response = view(request, *args, **kwargs)
         if _cacheable_response(request, response):
             content_type, body = response["Content-Type"], response.content
-            cache.set(page_key, (version, content_type, body), settings.CATALOG_CACHE_SECONDS)
+            cache.set(key, (version, content_type, body), settings.CATALOG_CACHE_SECONDS)
         return response
 
     return wrapper

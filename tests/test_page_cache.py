@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -210,12 +208,12 @@ def test_a_hit_is_served_from_process_memory_and_a_cold_process_from_the_shared_
 ):
     from django.core.cache import cache
 
-    from catalog.cache import PAGE_KEY_PREFIX, page_store
+    from catalog.cache import page_key, page_store
 
     url = reverse("catalog:section", kwargs={"slug": "debate-games"})
     first = client.get(url)
     # Not in the shared cache any more: the next hit can only come from this process's store.
-    shared_key = PAGE_KEY_PREFIX + hashlib.sha256(url.encode()).hexdigest()
+    shared_key = page_key(url)
     stored = cache.get(shared_key)
     assert stored is not None and stored[2] == first.content
     cache.delete(shared_key)
@@ -310,7 +308,7 @@ def test_requests_with_unknown_or_repeated_parameters_are_rendered_and_never_sto
 ):
     from django.core.cache import cache
 
-    from catalog.cache import PAGE_KEY_PREFIX, page_store
+    from catalog.cache import page_key, page_store
 
     page_store.clear()  # the store outlives a test (its keys carry the version)
     for _ in range(2):
@@ -318,7 +316,7 @@ def test_requests_with_unknown_or_repeated_parameters_are_rendered_and_never_sto
             assert client.get(url).status_code == 200
         assert len(captured) >= 1, "rendered afresh"
     assert len(page_store) == 0
-    assert cache.get(PAGE_KEY_PREFIX + hashlib.sha256(url.encode()).hexdigest()) is None
+    assert cache.get(page_key(url)) is None
 
 
 def test_every_parameter_the_views_read_is_cached(client, catalog, django_assert_num_queries):
@@ -441,11 +439,30 @@ def test_searches_are_kept_in_each_process_only(client, catalog, django_assert_n
     bounded store of each process."""
     from django.core.cache import cache
 
-    from catalog.cache import PAGE_KEY_PREFIX, page_store
+    from catalog.cache import page_key, page_store
 
     url = "/search/?q=debate"
     first = client.get(url)
-    assert cache.get(PAGE_KEY_PREFIX + hashlib.sha256(url.encode()).hexdigest()) is None
+    assert cache.get(page_key(url)) is None
     assert url in page_store
     with django_assert_num_queries(0):
         assert client.get(url).content == first.content
+
+
+def test_pages_in_the_shared_cache_are_keyed_by_the_build(tmp_path):
+    """A deploy that changes a template or a static file changes the key of every shared page,
+    so no host serves a page rendered by the code before it."""
+    from catalog.cache import BUILD_ID, build_id, page_key
+
+    templates, static = tmp_path / "templates", tmp_path / "static"
+    (templates / "catalog").mkdir(parents=True)
+    static.mkdir()
+    (templates / "catalog" / "home.html").write_text("<h1>Home</h1>")
+    (static / "site.css").write_text("body { color: black; }")
+    before = build_id([templates, static])
+    assert build_id([templates, static]) == before  # the same files, the same build
+    (static / "site.css").write_text("body { color: navy; }")
+    after_css = build_id([templates, static])
+    (templates / "catalog" / "home.html").write_text("<h1>Home page</h1>")
+    assert len({before, after_css, build_id([templates, static])}) == 3
+    assert page_key("/").startswith(f"catalog:page:{BUILD_ID}:")
