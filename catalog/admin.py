@@ -122,9 +122,31 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 class PaperAdminForm(forms.ModelForm):
+    # The paper's updated_at when the form was opened: a save over a newer version (a
+    # correction approved, another maintainer's edit meanwhile) would put old values back.
+    seen_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Paper
         fields = ["title", "authors", "venue", "year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["seen_version"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        data = super().clean()
+        seen = data.get("seen_version")
+        if self.instance.pk is not None and seen:
+            current = Paper.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True)
+            if current and current[0].isoformat() != seen:
+                raise forms.ValidationError(
+                    "This paper was changed after you opened it (an approved correction, or "
+                    "another maintainer). Nothing was saved: open it again to see it as it is "
+                    "now, then make your change."
+                )
+        return data
 
     def clean_venue(self):
         from quality.venues import Vocabulary

@@ -406,3 +406,40 @@ def test_deleting_many_papers_rewrites_the_readme_once(admin_client, settings, t
     assert response.status_code == 302
     rewrites = [r for r in caplog.records if r.getMessage().startswith("README at")]
     assert len(rewrites) == 1
+
+
+def test_an_edit_over_a_newer_version_of_the_paper_is_refused(admin_client, admin_user):
+    """A form opened before a correction was approved, saved after, put the old values back."""
+    from curation.services import Contributor, submission_approve
+    from tests.factories import LinkFactory, PlacementFactory, sent_submission
+
+    placement = PlacementFactory(paper__venue="arXiv", paper__year=2023)
+    paper = placement.paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
+    url = reverse("admin:catalog_paper_change", args=[paper.pk])
+    page = admin_client.get(url).content.decode()
+    seen = re.search(r'name="seen_version" value="([^"]+)"', page).group(1)
+    correction = sent_submission(
+        title=paper.title,
+        authors=paper.authors,
+        venue="NeurIPS",
+        year=2023,
+        links=[("paper", "https://arxiv.org/abs/2305.00001")],
+        sections=[placement.section],
+        contributor=Contributor(name="Bo"),
+        paper=paper,
+    )
+    submission_approve(submission=correction, reviewer=admin_user)
+    stale = paper_form(paper, venue="arXiv", year=2024, seen_version=seen)
+    response = admin_client.post(url, stale)
+    assert response.status_code == 200
+    assert "This paper was changed after you opened it" in response.content.decode()
+    paper.refresh_from_db()
+    assert (paper.venue, paper.year) == ("NeurIPS", 2023)
+    fresh = re.search(
+        r'name="seen_version" value="([^"]+)"', admin_client.get(url).content.decode()
+    ).group(1)
+    response = admin_client.post(url, paper_form(paper, year=2024, seen_version=fresh))
+    assert response.status_code == 302
+    paper.refresh_from_db()
+    assert (paper.venue, paper.year) == ("NeurIPS", 2024)
