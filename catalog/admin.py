@@ -167,6 +167,9 @@ class PaperAdmin(admin.ModelAdmin):
     inlines = [LinkInline, PlacementInline]
     date_hierarchy = "created_at"
 
+    class Media:
+        css = {"all": ["css/admin-review.css"]}  # the inlines' rows without repeated captions
+
     def get_queryset(self, request):
         return (
             super().get_queryset(request).annotate(section_total=Count("placements", distinct=True))
