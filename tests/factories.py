@@ -82,3 +82,15 @@ def sent_submission(
         contributor=contributor or Contributor(name="Ada", email="ada@example.org"),
         paper=paper,
     )
+
+
+def sent_correction(paper, *, contributor=None, **changes):
+    """A correction of `paper` as the public form sends it: the paper as published
+    (curation.services.content_from_paper), with `changes` (venue="ICLR", …)."""
+    from curation.services import Contributor, content_from_paper, submission_create
+
+    return submission_create(
+        content=content_from_paper(paper, **changes),
+        contributor=contributor or Contributor(name="Bo"),
+        paper=paper,
+    )

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from curation.models import Submission
 from curation.services import Contributor
-from tests.factories import SectionFactory, sent_submission
+from tests.factories import SectionFactory, sent_correction, sent_submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -132,15 +132,11 @@ def test_a_correction_s_review_page_fits_a_phone(browser, live_server, maintaine
     paper = PlacementFactory(section=section, paper__venue="arXiv", paper__year=2023).paper
     LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
     long_link = "https://github.com/example/" + "a-very-long-repository-name-" * 4
-    correction = sent_submission(
-        title=paper.title,
-        authors=paper.authors,
+    correction = sent_correction(
+        paper,
         venue="ICLR",
         year=2024,
         links=[("paper", "https://arxiv.org/abs/2305.00001"), ("code", long_link)],
-        sections=[section],
-        contributor=Contributor(name="Bo"),
-        paper=paper,
     )
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()

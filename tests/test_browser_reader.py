@@ -93,18 +93,25 @@ def test_the_same_path_works_without_javascript(browser, live_server, small_cata
         context.close()
 
 
-def test_copy_button_puts_the_bibtex_on_the_clipboard(browser, live_server, small_catalog):
+def copied_by_button(browser, live_server, path: str, button: str) -> str:
+    """What clicking the copy button named `button` on the page at `path` puts on the
+    clipboard (the button says "Copied" meanwhile)."""
     context = browser.new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/papers/{small_catalog.pk}/")
-        page.get_by_role("button", name="Copy BibTeX").click()
+        page.goto(live_server.url + path)
+        page.get_by_role("button", name=button).click()
         expect(page.get_by_role("button", name="Copied")).to_be_visible()
-        copied = page.evaluate("navigator.clipboard.readText()")
-        assert copied.startswith("@article{bai2022constitutional,")
+        return page.evaluate("navigator.clipboard.readText()")
     finally:
         context.close()
+
+
+def test_copy_button_puts_the_bibtex_on_the_clipboard(browser, live_server, small_catalog):
+    path = f"/papers/{small_catalog.pk}/"
+    copied = copied_by_button(browser, live_server, path, "Copy BibTeX")
+    assert copied.startswith("@article{bai2022constitutional,")
 
 
 def test_screenshots_of_the_seed_catalog(browser, live_server):
@@ -191,14 +198,6 @@ def test_the_thanks_page_copies_the_status_link(browser, live_server, small_cata
     submission = sent_submission(
         sections=[small_catalog.placements.get().section], contributor=Contributor(name="Ada")
     )
-    context = browser.new_context()
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-    page = context.new_page()
-    try:
-        page.goto(f"{live_server.url}/submit/thanks/{submission.token}/")
-        page.get_by_role("button", name="Copy the link").click()
-        expect(page.get_by_role("button", name="Copied")).to_be_visible()
-        copied = page.evaluate("navigator.clipboard.readText()")
-        assert copied.strip() == f"{live_server.url}/submit/status/{submission.token}/"
-    finally:
-        context.close()
+    path = f"/submit/thanks/{submission.token}/"
+    copied = copied_by_button(browser, live_server, path, "Copy the link")
+    assert copied.strip() == f"{live_server.url}/submit/status/{submission.token}/"

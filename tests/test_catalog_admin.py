@@ -410,8 +410,8 @@ def test_deleting_many_papers_rewrites_the_readme_once(admin_client, settings, t
 
 def test_an_edit_over_a_newer_version_of_the_paper_is_refused(admin_client, admin_user):
     """A form opened before a correction was approved, saved after, put the old values back."""
-    from curation.services import Contributor, submission_approve
-    from tests.factories import LinkFactory, PlacementFactory, sent_submission
+    from curation.services import submission_approve
+    from tests.factories import LinkFactory, PlacementFactory, sent_correction
 
     placement = PlacementFactory(paper__venue="arXiv", paper__year=2023)
     paper = placement.paper
@@ -419,16 +419,7 @@ def test_an_edit_over_a_newer_version_of_the_paper_is_refused(admin_client, admi
     url = reverse("admin:catalog_paper_change", args=[paper.pk])
     page = admin_client.get(url).content.decode()
     seen = re.search(r'name="seen_version" value="([^"]+)"', page).group(1)
-    correction = sent_submission(
-        title=paper.title,
-        authors=paper.authors,
-        venue="NeurIPS",
-        year=2023,
-        links=[("paper", "https://arxiv.org/abs/2305.00001")],
-        sections=[placement.section],
-        contributor=Contributor(name="Bo"),
-        paper=paper,
-    )
+    correction = sent_correction(paper, venue="NeurIPS")
     submission_approve(submission=correction, reviewer=admin_user)
     stale = paper_form(paper, venue="arXiv", year=2024, seen_version=seen)
     response = admin_client.post(url, stale)

@@ -17,7 +17,13 @@ from curation.services import (
     submission_request_changes,
     submission_resubmit,
 )
-from tests.factories import LinkFactory, PlacementFactory, SectionFactory, sent_submission
+from tests.factories import (
+    LinkFactory,
+    PlacementFactory,
+    SectionFactory,
+    sent_correction,
+    sent_submission,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -212,16 +218,7 @@ def test_an_approved_submission_links_to_the_paper_it_published(client, users, s
 def test_correction_page_shows_a_field_by_field_diff(client, users, section):
     paper = PlacementFactory(section=section, paper__venue="arXiv", paper__year=2023).paper
     LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
-    correction = sent_submission(
-        title=paper.title,
-        authors=paper.authors,
-        venue="ICLR",
-        year=2024,
-        links=[("paper", "https://arxiv.org/abs/2305.00001")],
-        sections=[section],
-        contributor=Contributor(name="Bo"),
-        paper=paper,
-    )
+    correction = sent_correction(paper, venue="ICLR", year=2024)
     client.force_login(users["maintainer"])
     html = client.get(
         reverse("admin:curation_submission_change", args=[correction.pk])
@@ -290,15 +287,8 @@ def test_deleting_a_paper_closes_its_open_corrections_first(client, users, secti
     LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
 
     def correction(venue):
-        return sent_submission(
-            title=paper.title,
-            authors=paper.authors,
-            venue=venue,
-            year=paper.year,
-            links=[("paper", "https://arxiv.org/abs/2305.00001")],
-            sections=[section],
-            contributor=Contributor(name="Bo", email="bo@example.org"),
-            paper=paper,
+        return sent_correction(
+            paper, venue=venue, contributor=Contributor(name="Bo", email="bo@example.org")
         )
 
     open_one, closed_one = correction("ICML"), correction("ICLR")
@@ -492,16 +482,7 @@ def test_the_correction_page_shows_what_approval_will_leave_after_later_edits(
         section=section, paper__authors="Yao et al.", paper__venue="arXiv", paper__year=2023
     ).paper
     LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.10601")
-    correction = sent_submission(
-        title=paper.title,
-        authors="Yao et al.",
-        venue="NeurIPS",
-        year=2023,
-        links=[("paper", "https://arxiv.org/abs/2305.10601")],
-        sections=[section],
-        contributor=Contributor(name="Bo"),
-        paper=paper,
-    )
+    correction = sent_correction(paper, venue="NeurIPS")
     # A maintainer edits the authors meanwhile; the correction left them alone.
     paper.authors = "Shunyu Yao et al."
     paper.save()
@@ -520,16 +501,7 @@ def test_the_correction_page_shows_what_approval_will_leave_after_later_edits(
     assert line.replace("&#x27;", "'") in render_readme()
 
     # A field changed on both sides, differently, is shown as a conflict.
-    second = sent_submission(
-        title=paper.title,
-        authors="S. Yao et al.",
-        venue="NeurIPS",
-        year=2023,
-        links=[("paper", "https://arxiv.org/abs/2305.10601")],
-        sections=[section],
-        contributor=Contributor(name="Cy"),
-        paper=paper,
-    )
+    second = sent_correction(paper, authors="S. Yao et al.", contributor=Contributor(name="Cy"))
     paper.authors = "Shunyu Yao, Dian Yu et al."
     paper.save()
     html = client.get(
