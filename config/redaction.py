@@ -6,14 +6,27 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import unquote
 
 from gunicorn.glogging import Logger
 
 STATUS_TOKEN = re.compile(r"(/submit/(?:status|thanks)/)[^/?#\s\"']+")
+# A path as it appears in a log line: up to a space, a quote or the query.
+LOGGED_PATH = re.compile(r"/[^\s\"'?#]+")
+
+
+def _redact_path(match: re.Match) -> str:
+    path = match.group(0)
+    # The server decodes %-escapes before routing, so /submit/%73tatus/TOKEN/ opens the
+    # status page too: such a path is logged decoded, its token replaced.
+    decoded = unquote(path, errors="replace")
+    if decoded != path and STATUS_TOKEN.search(decoded):
+        path = decoded
+    return STATUS_TOKEN.sub(r"\1[token]", path)
 
 
 def redact_status_tokens(text: str) -> str:
-    return STATUS_TOKEN.sub(r"\1[token]", text)
+    return LOGGED_PATH.sub(_redact_path, text)
 
 
 class RedactStatusTokens(logging.Filter):

@@ -25,6 +25,7 @@ import redis
 from django.test import override_settings
 
 from bench.servers import free_port, gunicorn
+from config.redaction import redact_status_tokens
 from tests.conftest import REPO_ROOT
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
@@ -334,6 +335,21 @@ def test_production_without_redis_turns_the_page_cache_off():
     assert "page cache True" in manage(with_redis, "shell", "-c", show)
 
 
+@pytest.mark.parametrize(
+    ("line", "redacted"),
+    [
+        ("GET /submit/status/abc123/ 200", "GET /submit/status/[token]/ 200"),
+        ("GET /submit/thanks/abc123?x=1", "GET /submit/thanks/[token]?x=1"),
+        ("GET /submit/%73tatus/abc123/edit/", "GET /submit/status/[token]/edit/"),
+        ("GET /submit/status/%61bc123/", "GET /submit/status/[token]/"),
+        ("GET /%73ubmit%2Fthanks/abc123/", "GET /submit/thanks/[token]/"),
+        ("GET /papers/%61/ and /search/?q=status", "GET /papers/%61/ and /search/?q=status"),
+    ],
+)
+def test_status_token_redaction(line, redacted):
+    assert redact_status_tokens(line) == redacted
+
+
 def test_status_tokens_stay_out_of_the_logs(static_root, tmp_path):
     """Django's log line for a failed request and gunicorn's access line (with the Referer a
     status page sends) both name the status page's address, with the token replaced."""
@@ -350,11 +366,16 @@ def test_status_tokens_stay_out_of_the_logs(static_root, tmp_path):
         "--logger-class",
         "config.redaction.RedactingGunicornLogger",
     )
+    # The server decodes %-escapes before routing: this address opens the same page.
+    encoded_token = secrets.token_urlsafe(32)
+    encoded_page = f"/submit/%73tatus/{encoded_token}/"
     with gunicorn(env, extra_args=options, log_path=log) as base:
         status, _headers, _body = request(base + page, headers={"Referer": base + page + "edit/"})
-    assert status == 503
+        encoded_status, _headers, _body = request(base + encoded_page)
+    assert status == encoded_status == 503
     output = log.read_text()
     assert "Database unavailable on GET /submit/status/[token]/" in output
     assert '"GET /submit/status/[token]/ HTTP/1.1" 503' in output
     assert "/submit/status/[token]/edit/" in output  # the Referer
     assert token not in output
+    assert encoded_token not in output
