@@ -11,22 +11,24 @@ from urllib.parse import unquote
 from gunicorn.glogging import Logger
 
 STATUS_TOKEN = re.compile(r"(/submit/(?:status|thanks)/)[^/?#\s\"']+")
-# A path as it appears in a log line: up to a space, a quote or the query.
-LOGGED_PATH = re.compile(r"/[^\s\"'?#]+")
+# A log line's words: an address, a Referer, a quoted request line's parts.
+LOGGED_WORD = re.compile(r"[^\s\"']+")
 
 
-def _redact_path(match: re.Match) -> str:
-    path = match.group(0)
+def _redact_word(match: re.Match) -> str:
+    word = match.group(0)
     # The server decodes %-escapes before routing, so /submit/%73tatus/TOKEN/ opens the
-    # status page too: such a path is logged decoded, its token replaced.
-    decoded = unquote(path, errors="replace")
-    if decoded != path and STATUS_TOKEN.search(decoded):
-        path = decoded
-    return STATUS_TOKEN.sub(r"\1[token]", path)
+    # status page too, and a Referer's query (?next=%2Fsubmit%2Fstatus%2FTOKEN) can hold
+    # the address escaped: such a word is logged decoded, its token replaced.
+    if "%" in word:
+        decoded = unquote(word, errors="replace")
+        if STATUS_TOKEN.search(decoded):
+            word = decoded
+    return STATUS_TOKEN.sub(r"\1[token]", word)
 
 
 def redact_status_tokens(text: str) -> str:
-    return LOGGED_PATH.sub(_redact_path, text)
+    return LOGGED_WORD.sub(_redact_word, text)
 
 
 class RedactStatusTokens(logging.Filter):
