@@ -4,7 +4,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
+SERVE_STAMP := $(VENV)/.serve-stamp
 LINT_DB := build/lint.sqlite3
+# Scratch databases under build/ are catalog changes too: with no README path they leave the
+# site's README file (README_EXPORT_PATH, var/README.md by default) alone.
+LINT_ENV := README_EXPORT_PATH= DATABASE_URL=sqlite:///$(abspath $(LINT_DB))
 
 .PHONY: install run test lint lint-md export fixture serve bench backup restore clean help
 
@@ -24,6 +28,13 @@ $(STAMP): pyproject.toml
 	touch $@
 
 install: $(STAMP)
+
+# What a production host needs: the application without the test tools.
+$(SERVE_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -46,9 +57,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 # The export of the seed catalog must pass markdownlint (config: .markdownlint-cli2.jsonc).
 lint-md: install node_modules/.package-lock.json
 	mkdir -p build && rm -f $(LINT_DB)
-	DATABASE_URL=sqlite:///$(CURDIR)/$(LINT_DB) $(PY) manage.py migrate --noinput -v0
-	DATABASE_URL=sqlite:///$(CURDIR)/$(LINT_DB) $(PY) manage.py loaddata catalog -v0
-	DATABASE_URL=sqlite:///$(CURDIR)/$(LINT_DB) $(PY) manage.py export_readme --output build/README.md
+	$(LINT_ENV) $(PY) manage.py migrate --noinput -v0
+	$(LINT_ENV) $(PY) manage.py loaddata catalog -v0
+	$(LINT_ENV) $(PY) manage.py export_readme --output build/README.md
 	npx --no-install markdownlint-cli2 build/README.md
 
 export: install
@@ -56,21 +67,21 @@ export: install
 	$(PY) manage.py export_readme --output build/README.md
 
 SEED ?= $(firstword $(wildcard ../shared/seed/README.md) fixtures/seed/README.md)
-FIXTURE_DB := build/fixture.sqlite3
+FIXTURE_DB ?= build/fixture.sqlite3
+FIXTURE_OUTPUT ?= fixtures/catalog.json
+FIXTURE_ENV := README_EXPORT_PATH= DATABASE_URL=sqlite:///$(abspath $(FIXTURE_DB))
 # Keep the timestamp in step with FIXTURE_TIMESTAMP in tests/test_readme_import.py.
 FIXTURE_TIMESTAMP := 2024-09-04T00:00:00Z
 
 # Rebuild fixtures/catalog.json from the seed README (a test proves the two agree).
 fixture: install
-	mkdir -p build && rm -f $(FIXTURE_DB)
-	DATABASE_URL=sqlite:///$(CURDIR)/$(FIXTURE_DB) $(PY) manage.py migrate --noinput -v0
-	DATABASE_URL=sqlite:///$(CURDIR)/$(FIXTURE_DB) $(PY) manage.py import_readme $(SEED) \
-		--timestamp $(FIXTURE_TIMESTAMP)
-	DATABASE_URL=sqlite:///$(CURDIR)/$(FIXTURE_DB) $(PY) manage.py dumpdata catalog --indent 2 \
-		--output fixtures/catalog.json
+	mkdir -p $(dir $(FIXTURE_DB)) && rm -f $(FIXTURE_DB)
+	$(FIXTURE_ENV) $(PY) manage.py migrate --noinput -v0
+	$(FIXTURE_ENV) $(PY) manage.py import_readme $(SEED) --timestamp $(FIXTURE_TIMESTAMP)
+	$(FIXTURE_ENV) $(PY) manage.py dumpdata catalog --indent 2 --output $(FIXTURE_OUTPUT)
 
 # Production settings for collectstatic too: they select the hashed, compressed storage.
-serve: install
+serve: $(SERVE_STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.production $(VENV)/bin/gunicorn config.wsgi \
 		--bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile - \
@@ -89,6 +100,7 @@ BACKUP ?= backup.json
 BACKUP_APPS := auth catalog quality curation
 
 backup:
+	mkdir -p $(dir $(BACKUP))
 	$(PY) manage.py dumpdata $(BACKUP_APPS) --natural-foreign --natural-primary --indent 1 \
 		--output $(BACKUP)
 

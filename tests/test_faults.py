@@ -286,7 +286,7 @@ def test_backup_and_restore_into_an_empty_database_give_the_same_readme(
     token = Submission.objects.get().token
     readme = render_readme()
 
-    backup = tmp_path / "backup.json"
+    backup = tmp_path / "backups" / "backup.json"  # make backup creates the folder
     run_make("backup", backup=backup, url=database_url())
     assert backup.stat().st_size > 100_000
     run_make("restore", backup=backup, url=empty_database_url)

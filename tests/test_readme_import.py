@@ -2,6 +2,9 @@
 
 import datetime
 import json
+import os
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -289,6 +292,36 @@ def test_committed_fixture_equals_a_fresh_import(seed_readme_path, tmp_path):
     dumped = tmp_path / "catalog.json"
     call_command("dumpdata", "catalog", indent=2, output=str(dumped))
     assert dumped.read_text(encoding="utf-8") == FIXTURE.read_text(encoding="utf-8")
+
+
+def test_make_fixture_rebuilds_the_committed_fixture_and_leaves_the_readme_file(tmp_path):
+    """`make fixture` imports the seed into a scratch database: that import is a catalog
+    change, and must not rewrite the site's README file (README_EXPORT_PATH)."""
+    readme_file = tmp_path / "README.md"
+    readme_file.write_text("the site's README, as served\n", encoding="utf-8")
+    output = tmp_path / "catalog.json"
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.base", README_EXPORT_PATH=str(readme_file))
+    result = subprocess.run(
+        [
+            "make",
+            "-s",
+            "-o",
+            "install",  # the suite runs in the installed environment already
+            "fixture",
+            f"PY={sys.executable}",
+            f"FIXTURE_DB={tmp_path / 'fixture.sqlite3'}",
+            f"FIXTURE_OUTPUT={output}",
+        ],
+        cwd=FIXTURE.parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert output.read_text(encoding="utf-8") == FIXTURE.read_text(encoding="utf-8")
+    assert readme_file.read_text(encoding="utf-8") == "the site's README, as served\n"
 
 
 def test_fixture_loads_whole():
