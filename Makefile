@@ -10,7 +10,7 @@ LINT_DB := build/lint.sqlite3
 # site's README file (README_EXPORT_PATH, var/README.md by default) alone.
 LINT_ENV := README_EXPORT_PATH= DATABASE_URL=sqlite:///$(abspath $(LINT_DB))
 
-.PHONY: install run test lint lint-md export fixture serve bench backup restore clean help
+.PHONY: install run test lint lint-md export fixture migrate serve bench backup restore clean help
 
 help:
 	@echo "make run      install, migrate, load the seed catalog, serve on 127.0.0.1:$(PORT)"
@@ -79,6 +79,10 @@ fixture: install
 	$(FIXTURE_ENV) $(PY) manage.py migrate --noinput -v0
 	$(FIXTURE_ENV) $(PY) manage.py import_readme $(SEED) --timestamp $(FIXTURE_TIMESTAMP)
 	$(FIXTURE_ENV) $(PY) manage.py dumpdata catalog --indent 2 --output $(FIXTURE_OUTPUT)
+
+# A deploy's migrations, on one host (the settings come from DJANGO_SETTINGS_MODULE).
+migrate: $(SERVE_STAMP)
+	$(PY) manage.py migrate --noinput
 
 # Production settings for collectstatic too: they select the hashed, compressed storage.
 serve: $(SERVE_STAMP)

@@ -15,5 +15,7 @@ class CurationConfig(AppConfig):
     verbose_name = "Curation"
 
     def ready(self) -> None:
+        from curation import checks  # noqa: F401 - registers the deployment checks
+
         # After a flush too (tests), not only after the data migration.
         post_migrate.connect(_ensure_group, sender=self, dispatch_uid="curation-maintainers")

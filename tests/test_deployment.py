@@ -185,11 +185,31 @@ def test_check_deploy_with_the_production_layout_gives_no_warning():
         ALLOWED_HOSTS="aaa.example.org",
         DATABASE_URL=f"{POSTGRES}/aaa_prod",
         REDIS_URL="redis://127.0.0.1:6379/3",
+        SITE_URL="https://aaa.example.org",
     )
     env.pop("SECURE_SSL_REDIRECT")  # the default: on
     output = manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert "System check identified no issues" in output
     assert "WARNINGS" not in output
+
+
+@pytest.mark.parametrize("site_url", [None, "http://aaa.example.org", "https://localhost:8443"])
+def test_check_deploy_warns_when_emailed_links_would_not_reach_the_site(site_url):
+    env = production_env(ALLOWED_HOSTS="aaa.example.org", REDIS_URL="redis://127.0.0.1:6379/3")
+    env.pop("SITE_URL", None)
+    if site_url:
+        env["SITE_URL"] = site_url
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "(curation.W001) SITE_URL is" in result.stderr
+    assert "emailed to contributors would not reach the site" in result.stderr
 
 
 @pytest.mark.django_db
@@ -200,6 +220,17 @@ def test_healthz_answers_200_with_json_when_the_database_answers(client):
     assert "no-cache" in response["Cache-Control"]
 
 
+@pytest.mark.django_db
+def test_healthz_answers_a_probe_by_address_while_pages_still_check_the_host(client):
+    """A load balancer probes each host by its own address, which ALLOWED_HOSTS leaves out."""
+    response = client.get("/healthz", HTTP_HOST="10.0.0.5:8000")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert client.head("/healthz", HTTP_HOST="10.0.0.5:8000").status_code == 200
+    assert client.get("/", HTTP_HOST="10.0.0.5:8000").status_code == 400
+    assert client.get("/healthz/", HTTP_HOST="10.0.0.5:8000").status_code == 400
+
+
 def test_healthz_answers_503_when_the_database_is_unreachable(static_root):
     closed_port = free_port()  # bound, released, and nothing listens there
     env = production_env(
@@ -207,7 +238,11 @@ def test_healthz_answers_503_when_the_database_is_unreachable(static_root):
     )
     with gunicorn(env) as base:
         status, headers, body = request(base + "/healthz")
-    assert status == 503
+        # Probed by address, over plain HTTP: neither the Host check nor the HTTPS redirect.
+        by_address, _headers, _body = request(base + "/healthz", headers={"Host": "10.0.0.5"})
+        page_by_address, _headers, _body = request(base + "/", headers={"Host": "10.0.0.5"})
+    assert status == by_address == 503
+    assert page_by_address == 400
     assert headers["Content-Type"] == "application/json"
     assert json.loads(body) == {"status": "unavailable", "database": "unreachable"}
 

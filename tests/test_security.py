@@ -87,6 +87,7 @@ def test_production_settings_pass_djangos_deployment_checks():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "aaa.example.org",
+        "SITE_URL": "https://aaa.example.org",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
