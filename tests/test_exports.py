@@ -1,14 +1,18 @@
 """BibTeX files, the JSON API, the feeds and the sitemap, through their real URLs."""
 
 import datetime
+import json
+import re
 import xml.etree.ElementTree as ET
 
 import bibtexparser
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Link, Placement
+from tests.conftest import REPO_ROOT
 from tests.factories import LinkFactory, PaperFactory, PlacementFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +260,20 @@ def test_every_export_answers_head_as_get_does(client, catalog):
         assert head.status_code == got.status_code == 200, url
         assert head["Content-Type"] == got["Content-Type"], url
         assert head.content == b"", url
+
+
+@pytest.mark.django_db
+def test_the_readmes_api_example_is_what_the_seed_catalog_answers(client):
+    """README.md shows a request and the start of its answer on the seed catalog."""
+    call_command("loaddata", "catalog", verbosity=0)
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    url = re.search(r"curl 'http://127\.0\.0\.1:8000(/api/papers/\?[^']+)'", readme).group(1)
+    shown = re.search(r"```json\n(\{\"count\".*?)\n```", readme, re.DOTALL).group(1)
+    answer = client.get(url, HTTP_HOST="127.0.0.1:8000").json()
+    first = answer["results"][0]
+    head = json.dumps({key: answer[key] for key in ("count", "page", "pages")})[:-1]
+    assert shown.startswith(head + ",")
+    assert f'"next": "{answer["next"]}"' in shown
+    for key in ("id", "authors", "venue", "year", "url", "links", "sections", "citation_key"):
+        assert f'"{key}": {json.dumps(first[key])}' in shown, key
+    assert f'"title": "{first["title"].split(":")[0]}: …"' in shown
