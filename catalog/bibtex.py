@@ -26,6 +26,8 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 JOURNAL_HINTS = ("journal", "transactions", "nature", "science", "tmlr", "jmlr", "tacl")
 # Characters that break LaTeX when left bare in a field.
 LATEX_SPECIALS = re.compile(r"([&%$#_])")
+# Inline TeX maths as titles on arXiv write it (`SOTOPIA-$\pi$`): a $-span holding a command.
+TEX_MATH = re.compile(r"\$(?=[^$]*\\[A-Za-z])[^$\s][^$]*\$")
 ET_AL = re.compile(r"\s*(?:,\s*)?\bet\s+al\.?\s*$", re.IGNORECASE)
 AUTHOR_SEPARATORS = re.compile(r"\s*(?:,\s*and\s+|,\s*|\s+and\s+)\s*")
 
@@ -98,7 +100,15 @@ def published_keys() -> dict[int, str]:
 
 
 def latex_escape(text: str) -> str:
-    return LATEX_SPECIALS.sub(r"\\\1", " ".join(text.split()))
+    """Text for a BibTeX field: LaTeX's special characters escaped, except inside TeX maths,
+    which is kept as written so it typesets."""
+    text = " ".join(text.split())
+    parts, start = [], 0
+    for math in TEX_MATH.finditer(text):
+        parts += [LATEX_SPECIALS.sub(r"\\\1", text[start : math.start()]), math.group()]
+        start = math.end()
+    parts.append(LATEX_SPECIALS.sub(r"\\\1", text[start:]))
+    return "".join(parts)
 
 
 def bibtex_authors(authors: str) -> str:

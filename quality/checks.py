@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.urls import reverse
 
+from catalog.bibtex import TEX_MATH
 from catalog.models import Link, Paper
 from catalog.selectors import section_tree
 from quality.venues import Vocabulary
@@ -70,6 +71,8 @@ def _paper_admin(pk: int) -> str:
 
 
 def stray_formatting(text: str) -> list[str]:
+    # TeX maths (`SOTOPIA-$\pi$`, as arXiv writes the title) is meant, not left over.
+    text = TEX_MATH.sub("x", text)
     return [name for pattern, name in STRAY_FORMATTING if pattern.search(text)]
 
 

@@ -69,6 +69,17 @@ def test_bibtex_of_the_whole_list_has_unique_stable_keys(client, catalog):
     assert again == client.get(reverse("exports:bibtex-all")).content
 
 
+def test_bibtex_keeps_tex_maths_in_a_title_and_escapes_the_rest(client):
+    """arXiv writes "SOTOPIA-$\\pi$"; the entry must typeset it, and escape a bare & or $."""
+    paper = PaperFactory(title="SOTOPIA-$\\pi$: Agents & a $5 Budget", authors="Wang et al.")
+    LinkFactory(paper=paper)
+    PlacementFactory(paper=paper)
+    entry = next(
+        iter(parse_bib(client.get(reverse("exports:bibtex-paper", args=[paper.pk]))).values())
+    )
+    assert entry["title"] == "SOTOPIA-$\\pi$: Agents \\& a \\$5 Budget"
+
+
 def test_bibtex_of_a_section_includes_its_subsections(client, catalog):
     entries = parse_bib(client.get(reverse("exports:bibtex-section", args=["self-play"])))
     assert list(entries) == ["chen2024self", "irving2018ai"]
