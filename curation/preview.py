@@ -5,6 +5,8 @@ It goes through the export's own entry renderer, so the preview cannot drift fro
 
 from __future__ import annotations
 
+import re
+
 from markdown_it import MarkdownIt
 
 from catalog.selectors_pages import current_tree
@@ -17,6 +19,7 @@ from curation.services import (
 )
 
 _markdown = MarkdownIt("commonmark", {"html": False})
+YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def entry_preview(content: SubmissionContent) -> dict:
@@ -29,8 +32,9 @@ def entry_preview(content: SubmissionContent) -> dict:
         "sections": section_labels(content.sections),
         # A hint, not a refusal: some titles are acronyms, most in capitals are shouted.
         "shouted": len(letters) > 12 and all(char.isupper() for char in letters),
-        # "NeurIPS 2023" with the year 2023 reads "NeurIPS 2023 2023." in the list.
-        "venue_has_year": bool(content.year) and str(content.year) in content.venue.split(),
+        # "NeurIPS 2023" with the year 2023 reads "NeurIPS 2023 2023." in the list, and with
+        # 2025 it says two years.
+        "venue_year": next((word for word in content.venue.split() if YEAR.fullmatch(word)), ""),
     }
 
 

@@ -571,17 +571,20 @@ def test_a_link_without_its_scheme_is_taken_as_https(client, debate):
         assert "Enter a full http:// or https:// address." in response.content.decode()
 
 
-def test_the_preview_points_out_a_venue_holding_the_year(client, debate):
-    html = client.post(
-        SUBMIT, form_data(debate, venue="NeurIPS 2023", action="preview")
-    ).content.decode()
-    assert "The venue holds the year" in html
-    assert (
-        "The venue holds the year"
-        not in client.post(
-            SUBMIT, form_data(debate, venue="NeurIPS", action="preview")
-        ).content.decode()
-    )
+def test_the_preview_points_out_a_venue_holding_a_year(client, debate):
+    def preview(venue: str, year: str = "2023") -> str:
+        data = form_data(debate, venue=venue, year=year, action="preview")
+        return " ".join(client.post(SUBMIT, data).content.decode().split())
+
+    html = preview("NeurIPS 2023")
+    assert "The venue holds a year (2023)" in html
+    assert "check the year" not in html
+    # Another year than the Year field's: the entry would name two years.
+    html = preview("NeurIPS 2023", year="2025")
+    assert "The venue holds a year (2023)" in html
+    assert "check the year: the venue says 2023, the Year field 2025." in html
+    assert "The venue holds a year" not in preview("NeurIPS")
+    assert "The venue holds a year" not in preview("Workshop on 10000 Tokens")
 
 
 def test_adding_to_sections_says_the_listed_entry_keeps_its_details(client, debate):
