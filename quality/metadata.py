@@ -26,12 +26,24 @@ DOI_IN_TEXT = re.compile(
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
 
 
+FILL_IN_BY_HAND = "please fill in the fields by hand."
+
+
 class LookupFailed(Exception):
-    """The lookup gave nothing usable; the message says why, for the contributor."""
+    """The lookup gave nothing usable. The message says why and what the contributor can do
+    on the form; `reason` alone is what a command prints."""
+
+    advice = FILL_IN_BY_HAND
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{reason}; {self.advice}")
+        self.reason = reason
 
 
 class IdentifierUnknown(LookupFailed):
     """The source answered that it has no such identifier: the id itself is wrong."""
+
+    advice = "check it, or fill in by hand."
 
 
 @dataclass
@@ -86,9 +98,7 @@ def parse_identifier(text: str) -> tuple[str, str]:
         identifier = identifiers.identifier_for_url(text)
         if identifier.startswith("doi:"):
             return "doi", identifier.removeprefix("doi:")
-    raise LookupFailed(
-        "Only arXiv ids or links and DOIs can be looked up; please fill in the fields by hand."
-    )
+    raise LookupFailed("Only arXiv ids or links and DOIs can be looked up")
 
 
 def _client() -> httpx.Client:
@@ -105,22 +115,13 @@ def _get(
     try:
         response = client.get(url, params=params)
     except httpx.TimeoutException:
-        raise LookupFailed(
-            f"{what} did not answer in time; please fill in the fields by hand."
-        ) from None
+        raise LookupFailed(f"{what} did not answer in time") from None
     except httpx.HTTPError:
-        raise LookupFailed(
-            f"{what} could not be reached; please fill in the fields by hand."
-        ) from None
+        raise LookupFailed(f"{what} could not be reached") from None
     if response.status_code == 404:
-        raise IdentifierUnknown(
-            f"{what} does not know this identifier; check it, or fill in by hand."
-        )
+        raise IdentifierUnknown(f"{what} does not know this identifier")
     if response.status_code != 200:
-        raise LookupFailed(
-            f"{what} answered with an error ({response.status_code}); "
-            "please fill in the fields by hand."
-        )
+        raise LookupFailed(f"{what} answered with an error ({response.status_code})")
     return response
 
 
@@ -134,7 +135,7 @@ def parse_arxiv_feed(body: bytes) -> dict[str, Metadata]:
     try:
         root = ElementTree.fromstring(body)
     except ElementTree.ParseError as error:  # defusedxml raises its own subclasses too
-        raise LookupFailed("arXiv sent an unreadable answer; please fill in by hand.") from error
+        raise LookupFailed("arXiv sent an unreadable answer") from error
     entries: dict[str, Metadata] = {}
     for entry in root.findall(f"{ATOM}entry"):
         entry_id = identifiers.arxiv_id(_text(entry, f"{ATOM}id"))
@@ -203,9 +204,9 @@ def crossref_fetch(
         message = response.json()["message"]
         title = clean_title((message.get("title") or [""])[0])
     except (ValueError, KeyError, TypeError, IndexError):
-        raise LookupFailed("Crossref sent an unreadable answer; please fill in by hand.") from None
+        raise LookupFailed("Crossref sent an unreadable answer") from None
     if not title:
-        raise LookupFailed("Crossref has no title for this DOI; please fill in by hand.")
+        raise LookupFailed("Crossref has no title for this DOI")
     authors = [
         " ".join(filter(None, [person.get("given", ""), person.get("family", "")]))
         or person.get("name", "")
@@ -267,6 +268,6 @@ def lookup(text: str) -> Metadata:
     if kind == "arxiv":
         found = arxiv_fetch([value]).get(value)
         if found is None:
-            raise IdentifierUnknown(f"arXiv does not know {value}; check it, or fill in by hand.")
+            raise IdentifierUnknown(f"arXiv does not know {value}")
         return found
     return crossref_fetch(value)

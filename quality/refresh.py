@@ -76,8 +76,8 @@ def refresh(*, say: Callable[[str], None] = lambda line: None) -> RefreshResult:
             try:
                 found = metadata.arxiv_fetch(ids, client=client)
             except LookupFailed as failure:
-                result.failures.append(f"arXiv ids {ids[0]}…{ids[-1]}: {failure}")
-                say(f"FAILED {ids[0]}…{ids[-1]}: {failure}")
+                result.failures.append(f"arXiv ids {ids[0]}…{ids[-1]}: {failure.reason}")
+                say(f"FAILED arXiv ids {ids[0]}…{ids[-1]}: {failure.reason}")
                 continue
             for (paper, link), arxiv_id in zip(batch, ids, strict=True):
                 result.looked_up += 1
@@ -112,8 +112,8 @@ def propose(
             published = metadata.crossref_fetch(meta.doi, vocabulary=vocabulary, client=client)
             venue, year, source = published.venue, published.year, f"Crossref (DOI {meta.doi})"
         except LookupFailed as failure:
-            result.failures.append(f"DOI {meta.doi}: {failure}")
-            say(f"paper {paper.pk}: Crossref lookup of {meta.doi} failed: {failure}")
+            result.failures.append(f"DOI {meta.doi}: {failure.reason}")
+            say(f"FAILED paper {paper.pk}: Crossref lookup of {meta.doi}: {failure.reason}")
     if not venue and meta.journal_ref:
         venue = metadata.venue_from_journal_ref(meta.journal_ref, vocabulary)
         years = re.findall(r"\b(?:19|20)\d{2}\b", meta.journal_ref)
@@ -155,7 +155,8 @@ def wrong_link(
             if same_title(m.title, paper.title)
         ]
     except LookupFailed as failure:
-        result.failures.append(f"title search for paper {paper.pk}: {failure}")
+        result.failures.append(f"title search for paper {paper.pk}: {failure.reason}")
+        say(f"FAILED paper {paper.pk}: arXiv title search: {failure.reason}")
         matches = []
     if matches:
         right = matches[0]

@@ -88,9 +88,17 @@ def test_a_second_run_proposes_nothing_new_while_they_are_open(recorded, seed, c
 
 def test_unreachable_arxiv_is_reported_and_fails_the_command(settings, seed, capsys):
     settings.ARXIV_API_URL = "http://127.0.0.1:9/arxiv/api/query"
-    with pytest.raises(CommandError, match="Some lookups failed"):
+    with pytest.raises(
+        CommandError, match=r"lookup\(s\) failed \(the lines marked FAILED"
+    ) as error:
         call_command("refresh_metadata")
-    assert "arXiv could not be reached" in capsys.readouterr().out
+    output = capsys.readouterr().out
+    failed = [line for line in output.splitlines() if line.startswith("FAILED arXiv ids")]
+    assert failed
+    assert str(error.value).startswith(f"{len(failed)} lookup(s) failed")
+    # Each failure said once, and without the web form's advice to fill in fields.
+    assert output.count("arXiv could not be reached") == len(failed)
+    assert "fill in" not in output + str(error.value)
     assert not Submission.objects.exists()
 
 

@@ -25,6 +25,8 @@ class Command(BaseCommand):
             f"{len(result.not_found)} not found on arXiv, {len(result.failures)} failed lookup(s)."
         )
         if result.failures:
+            # Each failure was printed as it happened (FAILED …); the error only sums up.
             raise CommandError(
-                "Some lookups failed (the rest were done):\n" + "\n".join(result.failures)
+                f"{len(result.failures)} lookup(s) failed (the lines marked FAILED above); "
+                "the rest were done. Run the command again when the sources answer."
             )
