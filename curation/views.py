@@ -6,6 +6,7 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -59,6 +60,9 @@ def _limited(request, form, **context) -> HttpResponse:
         if request.rate_limit_sending
         else ("Not previewed: too many previews")
     )
+    # Nothing was checked, so the form shows what was typed without field errors (a lookup
+    # posted with the other fields still empty would otherwise be told to correct them).
+    form._errors = ErrorDict(renderer=form.renderer)
     return _render_form(
         request,
         form,

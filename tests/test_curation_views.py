@@ -187,6 +187,19 @@ def test_previews_do_not_use_up_the_sends_and_have_a_limit_of_their_own(client, 
     assert Submission.objects.count() == 2
 
 
+def test_a_lookup_over_the_limit_is_not_told_to_correct_fields_it_has_not_filled(
+    client, debate, settings
+):
+    settings.SUBMISSION_PREVIEW_RATE_LIMIT = 0
+    data = {"lookup": "2402.00001", "action": "lookup"}
+    response = client.post(SUBMIT, data)
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Not previewed: too many previews" in html and 'value="2402.00001"' in html
+    assert "Please correct the fields marked below" not in html
+    assert "is-invalid" not in html and "This field is required" not in html
+
+
 def test_a_correction_over_the_limit_keeps_what_was_typed(client, debate, settings):
     paper = PlacementFactory(section=debate).paper
     LinkFactory(paper=paper, url="https://arxiv.org/abs/2402.00001")
