@@ -7,7 +7,8 @@ best first — title matches before author-only matches — then newest year, ti
 of case), id.
 
 - PostgreSQL: `catalog_paper.search_vector`, a stored generated column (title weighted A,
-  authors B, English stemming) with a GIN index, created by migration 0002_search. Generated
+  authors B, English stemming, accents folded by `unaccent`) with a GIN index, created by
+  migrations 0002_search and 0011_search_ignores_accents. Generated
   by the database, it is current after every write, including `QuerySet.update()`, bulk
   inserts and `loaddata`, which bypass model code; it is not a model field, so SQLite never
   sees it. Words become prefix terms (`'debat':*`) matched with `@@`; `ts_rank` orders.
@@ -26,7 +27,7 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import F, QuerySet
+from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
@@ -223,7 +224,9 @@ def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
         raw = prefix_tsquery(text)
         if not raw:
             return queryset.none()
-        query = SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
+        # Accents folded as in the stored vector (migration 0011): `Köksal` finds "Koksal".
+        unaccented = Func(Value(raw), function="catalog_unaccent", output_field=TextField())
+        query = SearchQuery(unaccented, search_type="raw", config=SEARCH_CONFIG)
         vector = RawSQL(
             f'"{Paper._meta.db_table}"."search_vector"', [], output_field=SearchVectorField()
         )

@@ -270,3 +270,17 @@ def test_common_words_are_left_out_of_a_query_on_both_databases(client, papers):
         assert papers_of(response.context["page_obj"]) == []
         assert "only words too common to look for" in response.content.decode()
     assert search(client, q="goal own") != []  # with another word, the rest is searched
+
+
+def test_accents_are_ignored_on_both_databases(client, papers):
+    """`koksal` finds "Köksal" and `Köksal` finds "Koksal": FTS5 folds diacritics, and on
+    PostgreSQL the vector and the query go through unaccent (migration 0011)."""
+    section = papers["math"].placements.get().section
+    accented = PaperFactory(title="Über robust alignment", authors="Köksal et al.", year=2023)
+    plain = PaperFactory(title="Naive reward models", authors="Koksal and Ng", year=2022)
+    for position, paper in enumerate((accented, plain), start=2):
+        PlacementFactory(paper=paper, section=section, position=position)
+    for query in ("koksal", "Köksal", "KÖKSAL", "köks"):
+        assert search(client, q=query) == [accented, plain], query
+    assert search(client, q="uber robust") == [accented]
+    assert search(client, q="naïve") == [plain]
