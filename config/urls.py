@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from catalog.readme.views import readme_markdown
 from config.health import healthz
@@ -23,6 +24,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("README.md", readme_markdown, name="readme-markdown"),
     path("healthz", healthz, name="healthz"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+        name="robots",
+    ),
     path("submit/lookup/", metadata_lookup, name="metadata-lookup"),
     path("submit/", include("curation.urls")),
     path("", include("catalog.export_urls")),

@@ -655,3 +655,14 @@ def test_two_links_of_one_kind_show_their_hosts_in_the_listing(client, catalog):
     gan_row = html.split(catalog["gan"].title, 1)[1].split("</ul>", 1)[0]
     assert re.search(r'link-chip-paper"[^>]*>paper<span class="visually-hidden">', gan_row)
     assert "(papers.nips.cc)</span>" in gan_row
+
+
+def test_robots_txt_keeps_crawlers_off_private_pages_and_names_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    for private in ("/admin/", "/submit/status/", "/submit/thanks/"):
+        assert f"Disallow: {private}" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert client.get("/sitemap.xml").status_code == 200

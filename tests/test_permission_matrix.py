@@ -121,6 +121,7 @@ def client_for(role: str, world) -> Client:
 
 PUBLIC_PAGES = {
     "healthz",
+    "robots",
     "exports:bibtex-all",
     "exports:bibtex-section",
     "exports:bibtex-paper",
