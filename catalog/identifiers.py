@@ -15,11 +15,20 @@ from functools import cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
 ARXIV_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
+# Any page of one arXiv paper: abs, pdf or html, on any of arXiv's hosts, with a version, a
+# query (`?context=cs`), a fragment or a full stop copied from the end of a sentence.
 ARXIV_URL = re.compile(
-    r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/" + ARXIV_ID + r"(?:\.pdf)?/?$",
-    re.IGNORECASE,
+    r"^https?://(?:www\.|export\.|browse\.)?arxiv\.org/(?:abs|pdf|html)/"
+    + ARXIV_ID
+    + r"(?:\.pdf)?/?\.?(?:[?#].*)?$",
+    re.IGNORECASE | re.DOTALL,
 )
 ARXIV_BARE = re.compile(r"^(?:arxiv:\s*)?" + ARXIV_ID + r"$", re.IGNORECASE)
+# The DOI arXiv gives every paper (10.48550/arXiv.2401.10020) names the same paper.
+ARXIV_DOI = re.compile(
+    r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?10\.48550/arxiv\." + ARXIV_ID + r"/?$",
+    re.IGNORECASE,
+)
 DOI = re.compile(r"(?P<doi>10\.\d{4,9}/[^\s?#]+)")
 DOI_HOSTS = ("doi.org", "dx.doi.org", "dl.acm.org", "www.science.org", "science.org")
 
@@ -34,7 +43,7 @@ PREFIX_LABELS = {
 def arxiv_id(value: str) -> str:
     """The arXiv id (without version) in an id or any arXiv URL form; "" if there is none."""
     value = value.strip()
-    match = ARXIV_URL.match(value) or ARXIV_BARE.match(value)
+    match = ARXIV_URL.match(value) or ARXIV_BARE.match(value) or ARXIV_DOI.match(value)
     return match.group("id") if match else ""
 
 

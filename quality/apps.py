@@ -1,20 +1,28 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
 
 
-def _ensure_vocabulary(sender, **kwargs) -> None:
-    from quality.models import Venue, VenueAlias
+def _ensure_vocabulary(sender, apps=global_apps, **kwargs) -> None:
     from quality.venues import ensure_seed_vocabulary
 
-    ensure_seed_vocabulary(Venue, VenueAlias)
+    # The models as the migrations left them: a partial `migrate catalog 0011` sends this
+    # signal too, before this app's tables exist.
+    try:
+        venue, alias = apps.get_model("quality", "Venue"), apps.get_model("quality", "VenueAlias")
+    except LookupError:
+        return
+    ensure_seed_vocabulary(venue, alias)
 
 
-def _grant_maintainers(sender, **kwargs) -> None:
-    from django.contrib.auth.models import Group, Permission
-
+def _grant_maintainers(sender, apps=global_apps, **kwargs) -> None:
     from quality.maintainers import grant_maintainers
 
-    grant_maintainers(Group, Permission)
+    try:
+        group, permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
+    except LookupError:  # auth not migrated yet
+        return
+    grant_maintainers(group, permission)
 
 
 class QualityConfig(AppConfig):
@@ -28,6 +36,6 @@ class QualityConfig(AppConfig):
         # On curation's signal: by then this app's permissions exist (it is listed earlier).
         post_migrate.connect(
             _grant_maintainers,
-            sender=apps.get_app_config("curation"),
+            sender=global_apps.get_app_config("curation"),
             dispatch_uid="quality-maintainers",
         )

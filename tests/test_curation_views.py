@@ -135,6 +135,25 @@ def test_a_duplicate_is_shown_with_its_sections_and_not_sent_silently(client, de
     assert Submission.objects.get().duplicate_suspected
 
 
+@pytest.mark.parametrize(
+    "copied",
+    [
+        "https://arxiv.org/abs/2311.08702?context=cs",
+        "https://arxiv.org/pdf/2311.08702v2.pdf#page=3",
+        "https://browse.arxiv.org/abs/2311.08702",
+        "https://doi.org/10.48550/arXiv.2311.08702",
+    ],
+)
+def test_a_copied_arxiv_address_is_the_listed_paper(client, debate, copied):
+    """Another title, and the paper's address as a browser copies it: still the listed paper."""
+    placement = PlacementFactory(section=debate, paper__title="Debate helps supervise experts")
+    LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
+    response = client.post(SUBMIT, form_data(debate, title="A different title", paper_url=copied))
+    assert response.status_code == 200
+    assert "This may already be listed" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
 def test_a_duplicate_can_become_a_proposal_to_add_it_to_another_section(client, debate):
     other = SectionFactory(title="Scalar reward")
     placement = PlacementFactory(section=debate)

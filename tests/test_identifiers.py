@@ -10,6 +10,18 @@ from catalog import identifiers
         ("https://arxiv.org/pdf/2307.09288", "arxiv:2307.09288"),
         ("https://arxiv.org/abs/2405.15116v1", "arxiv:2405.15116"),
         ("https://www.arxiv.org/abs/2407.14622", "arxiv:2407.14622"),
+        # Copies of one arXiv paper's address, as people paste them.
+        ("https://arxiv.org/abs/2401.10020?context=cs", "arxiv:2401.10020"),
+        ("https://arxiv.org/abs/2401.10020#comments", "arxiv:2401.10020"),
+        ("https://arxiv.org/abs/2401.10020?", "arxiv:2401.10020"),
+        ("https://arxiv.org/abs/2401.10020.", "arxiv:2401.10020"),
+        ("https://arxiv.org/pdf/2401.10020v1.pdf?download=1", "arxiv:2401.10020"),
+        ("https://browse.arxiv.org/abs/2401.10020", "arxiv:2401.10020"),
+        ("https://doi.org/10.48550/arXiv.2401.10020", "arxiv:2401.10020"),
+        ("https://arxiv.org/abs/hep-th/9901001v2", "arxiv:hep-th/9901001"),
+        # Not one paper's page: the listing and a search stay addresses.
+        ("https://arxiv.org/list/cs.CL/recent", "url:arxiv.org/list/cs.CL/recent"),
+        ("https://arxiv.org/abs/2401.10020/extra", "url:arxiv.org/abs/2401.10020/extra"),
         ("https://dl.acm.org/doi/10.1145/3630106.3658979", "doi:10.1145/3630106.3658979"),
         ("https://www.science.org/doi/10.1126/science.aar6404", "doi:10.1126/science.aar6404"),
         ("https://openreview.net/forum?id=SJgdnAVKDH", "openreview:SJgdnAVKDH"),
@@ -72,3 +84,33 @@ def test_an_identifier_fits_its_column_whatever_the_link():
     assert identifier_for_url(other) != identifier  # still one per address
     assert identifier_for_url(url) == identifier  # and the same every time
     assert identifier_for_url("https://example.org/x") == "url:example.org/x"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrations_recompute_identifiers_stored_before_and_a_partial_migrate_works():
+    """catalog 0012 and curation 0006 give links stored under the older rules the identifiers
+    of today's; `migrate catalog 0011` (a partial plan) runs without the later apps' tables."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from catalog.models import Link
+    from curation.models import SubmissionLink
+    from tests.factories import LinkFactory, SectionFactory, sent_submission
+
+    call_command("migrate", "catalog", "0011", verbosity=0)
+    copied = "https://arxiv.org/abs/2311.08702?context=cs"
+    old = "url:arxiv.org/abs/2311.08702?context=cs"
+    link = LinkFactory(url="https://arxiv.org/abs/2401.00001")
+    submission = sent_submission(sections=[SectionFactory()])
+    submitted = submission.links.first()
+    with connection.cursor() as cursor:
+        for table, pk in (
+            (Link._meta.db_table, link.pk),
+            (SubmissionLink._meta.db_table, submitted.pk),
+        ):
+            cursor.execute(
+                f"UPDATE {table} SET url = %s, identifier = %s WHERE id = %s", [copied, old, pk]
+            )
+    call_command("migrate", verbosity=0)
+    assert Link.objects.get(pk=link.pk).identifier == "arxiv:2311.08702"
+    assert SubmissionLink.objects.get(pk=submitted.pk).identifier == "arxiv:2311.08702"
