@@ -215,9 +215,9 @@ class SubmissionForm(forms.Form):
         self, *args, paper: Paper | None = None, submission: Submission | None = None, **kwargs
     ):
         super().__init__(*args, **kwargs)
-        self.extra_link_rows = self._add_extra_link_rows()
         self.paper = paper
         self.submission = submission
+        self.extra_link_rows = self._add_extra_link_rows()
         self.fields["sections"].choices = section_choices()
         for name in ("title", "authors", "venue", "contributor_name"):
             # No HTML maxlength: a browser cuts a pasted title at it without a word; the
@@ -269,7 +269,15 @@ class SubmissionForm(forms.Form):
     def _add_extra_link_rows(self) -> list[tuple[str, str]]:
         """Rows for links beyond the paper and code links: enough for every link the paper
         (or the posted form) already has, plus one empty row, so a correction drops none."""
-        known = len(self.initial.get("extra_links", []))
+        # A correction or a resend shows every link the entry already has, even beyond the
+        # limit for new ones: a row not shown would not be posted, and the link would be lost.
+        entry = self.submission or self.paper
+        existing = 0
+        if entry is not None:
+            links = [(link.label, link.url) for link in entry.links.all()]
+            existing = len(_split_links(links)[2])
+        self.extra_links_allowed = max(MAX_EXTRA_LINKS, existing)
+        known = max(existing, len(self.initial.get("extra_links", [])))
         if self.is_bound:
             # Rows the contributor filled in (a kind or an address), not the empty row every
             # form shows: counting that one would add a row on each preview or failed post.
@@ -280,8 +288,8 @@ class SubmissionForm(forms.Form):
                 and (self.data.get(key, "").strip() or self.data.get(f"extra_label_{m[1]}"))
             ]
             known = max([known, *(index + 1 for index in posted)])
-        self.too_many_links = known > MAX_EXTRA_LINKS
-        rows = min(MAX_EXTRA_LINKS, max(MIN_EXTRA_LINK_ROWS, known + 1))
+        self.too_many_links = known > self.extra_links_allowed
+        rows = min(self.extra_links_allowed, max(MIN_EXTRA_LINK_ROWS, known + 1))
         names = []
         for index in range(rows):
             label_name, url_name = f"extra_label_{index}", f"extra_url_{index}"
@@ -354,7 +362,7 @@ class SubmissionForm(forms.Form):
         if data.get("website"):
             raise ValidationError("The field “Leave this field empty” must stay empty.")
         if getattr(self, "too_many_links", False):
-            raise ValidationError(f"At most {MAX_EXTRA_LINKS} other links, please.")
+            raise ValidationError(f"At most {self.extra_links_allowed} other links, please.")
         data["extra_links"] = self._extra_links(data)
         urls = [data.get("paper_url"), data.get("code_url")]
         present = [url for url in urls if url] + [url for _label, url in data["extra_links"]]
@@ -405,12 +413,19 @@ class SubmissionForm(forms.Form):
         )
 
 
-def _initial_entry(*, title, authors, venue, year, links, sections) -> dict:
-    """Form initial data for an entry: the first paper and code links get their own fields,
-    every other link an "another link" row, in order."""
+def _split_links(links) -> tuple:
+    """(paper link, code link, the others in order): the first paper and code links get their
+    own fields on the form, every other link an "another link" row."""
     links = list(links)
     paper_link = next((link for link in links if link[0] == "paper"), None)
     code_link = next((link for link in links if link[0] == "code"), None)
+    others = [link for link in links if link is not paper_link and link is not code_link]
+    return paper_link, code_link, others
+
+
+def _initial_entry(*, title, authors, venue, year, links, sections) -> dict:
+    """Form initial data for an entry (see `_split_links`)."""
+    paper_link, code_link, others = _split_links(links)
     return {
         "title": title,
         "authors": authors,
@@ -418,7 +433,7 @@ def _initial_entry(*, title, authors, venue, year, links, sections) -> dict:
         "year": year,
         "paper_url": paper_link[1] if paper_link else "",
         "code_url": code_link[1] if code_link else "",
-        "extra_links": [link for link in links if link is not paper_link and link is not code_link],
+        "extra_links": others,
         "sections": list(sections),
     }
 

@@ -417,6 +417,34 @@ def test_a_correction_keeps_every_link_of_the_paper(client, debate):
     assert stored == [urls[0], ("code", "https://github.com/a/b"), *urls[1:]]
 
 
+def test_a_correction_of_a_paper_with_more_links_than_new_entries_may_have_keeps_them(
+    client, debate
+):
+    """An admin may give a paper more than 10 other links; its correction form shows each one,
+    so posting it back as shown keeps every link."""
+    paper = PlacementFactory(section=debate).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2311.08685", position=1)
+    extras = [f"https://models.example.org/{n}" for n in range(12)]
+    for position, link in enumerate(extras, start=2):
+        LinkFactory(paper=paper, label="model", url=link, position=position)
+    url = reverse("curation:correct", args=[paper.pk])
+    page = client.get(url).content.decode()
+    shown = dict(re.findall(r'name="(extra_url_\d+)"[^>]*value="([^"]*)"', page))
+    assert sorted(shown.values()) == sorted(extras)  # every link, and no empty row past 10
+    labels = dict.fromkeys((f"extra_label_{n}" for n in range(len(shown))), "model")
+    data = form_data(
+        debate, title=paper.title, authors=paper.authors, venue="FAccT", **shown, **labels
+    )
+    data["paper_url"] = "https://arxiv.org/abs/2311.08685"
+    assert client.post(url, data).status_code == 302
+    stored = [u for label, u in Submission.objects.get().links.values_list("label", "url")]
+    assert stored == ["https://arxiv.org/abs/2311.08685", *extras]
+    # New entries keep the limit of 10 other links.
+    too_many = form_data(debate, **{f"extra_url_{n}": e for n, e in enumerate(extras)})
+    too_many.update({f"extra_label_{n}": "model" for n in range(12)})
+    assert "At most 10 other links" in client.post(SUBMIT, too_many).content.decode()
+
+
 def test_another_link_needs_a_kind_and_a_valid_address(client, debate):
     response = client.post(
         SUBMIT, form_data(debate, extra_url_0="https://demo.example.org", extra_label_0="")
