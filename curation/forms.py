@@ -21,6 +21,7 @@ from curation.services import (
     Contributor,
     SubmissionContent,
     correction_changes_nothing,
+    paper_link_owner,
 )
 
 PLACEHOLDERS = {
@@ -373,6 +374,19 @@ class SubmissionForm(forms.Form):
         unchanged = self.paper is not None and not self.errors
         if unchanged and correction_changes_nothing(paper=self.paper, content=self.content()):
             raise ValidationError(NO_CHANGE)
+        if self.paper is not None and not self.errors:
+            # One record per paper: a correction may not take another listed paper's link
+            # (approval refuses it too; said here, the contributor can fix it at once).
+            paper_links = [url for label, url in self.content().links if label == "paper"]
+            owner = paper_link_owner(
+                [identifiers.identifier_for_url(url) for url in paper_links],
+                other_than=self.paper,
+            )
+            if owner is not None:
+                raise ValidationError(
+                    f"A paper link given here is the paper link of “{owner.title}”, another "
+                    "paper on the list. Give this paper's own link."
+                )
         return data
 
     def add_service_errors(self, error: ValidationError) -> None:

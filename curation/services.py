@@ -470,18 +470,29 @@ def _lock_identifiers(paper_ids: list[str]) -> None:
             )
 
 
-def _publish_new_paper(submission: Submission) -> Paper:
-    # One record per paper: a paper link already published means this is that paper. Title
-    # look-alikes stay the reviewer's call (they may be different papers).
+def paper_link_owner(identifiers: list[str], *, other_than: Paper | None = None) -> Paper | None:
+    """The published paper (other than `other_than`) with one of these paper links, if any."""
+    owners = Paper.objects.published().filter(
+        links__label=Link.Label.PAPER, links__identifier__in=[i for i in identifiers if i]
+    )
+    if other_than is not None:
+        owners = owners.exclude(pk=other_than.pk)
+    return owners.first()
+
+
+def _paper_link_owner(submission: Submission, *, other_than: Paper | None = None) -> Paper | None:
+    """Locks the submission's paper links (see `_lock_identifiers`), then `paper_link_owner`."""
     paper_ids = [
         link.identifier for link in submission.links.all() if link.label == Link.Label.PAPER
     ]
     _lock_identifiers(paper_ids)
-    existing = (
-        Paper.objects.published()
-        .filter(links__label=Link.Label.PAPER, links__identifier__in=paper_ids)
-        .first()
-    )
+    return paper_link_owner(paper_ids, other_than=other_than)
+
+
+def _publish_new_paper(submission: Submission) -> Paper:
+    # One record per paper: a paper link already published means this is that paper. Title
+    # look-alikes stay the reviewer's call (they may be different papers).
+    existing = _paper_link_owner(submission)
     if existing is not None:
         raise TransitionRefused(
             f"“{existing.title}” (paper {existing.pk}) is already published with the same "
@@ -518,6 +529,16 @@ def _apply_correction(submission: Submission) -> tuple[Paper, list[str]]:
             + ", ".join(conflicts)
             + "); compare again, then ask the contributor to resend or reject."
         )
+
+    if "links" in changed:
+        # One record per paper: a correction may not give it another listed paper's link.
+        owner = _paper_link_owner(submission, other_than=paper)
+        if owner is not None:
+            raise TransitionRefused(
+                f"This correction gives the paper the paper link of “{owner.title}” (paper "
+                f"{owner.pk}), already published. Reject it, or ask the contributor to resend "
+                "it with the right link."
+            )
 
     for name in ("title", "authors", "venue", "year"):
         if name in changed:

@@ -418,6 +418,29 @@ def test_an_older_correction_does_not_undo_a_newer_one(sections, reviewer):
     assert (paper.venue, paper.year) == ("ICML", 2024)
 
 
+def test_a_correction_cannot_give_a_paper_another_listed_papers_link(sections, reviewer):
+    """One record per paper: the link of another published paper is refused at approval
+    (and on the public form, see test_curation_views), and nothing changes."""
+    paper = PlacementFactory(section=sections[1], paper__venue="arXiv").paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
+    other = PlacementFactory(section=sections[1], paper__title="Another Listed Paper").paper
+    LinkFactory(paper=other, url="https://arxiv.org/abs/2401.10020")
+    taking = submission_create(
+        content=content_from_paper(
+            paper, venue="ICML", links=[("paper", "https://arxiv.org/abs/2401.10020")]
+        ),
+        contributor=Contributor(name="A"),
+        paper=paper,
+    )
+    with pytest.raises(TransitionRefused, match="“Another Listed Paper” \\(paper \\d+\\)"):
+        submission_approve(submission=taking, reviewer=reviewer)
+    paper.refresh_from_db()
+    assert paper.venue == "arXiv"
+    assert list(paper.links.values_list("url", flat=True)) == ["https://arxiv.org/abs/2305.00001"]
+    taking.refresh_from_db()
+    assert taking.state == State.PENDING
+
+
 def test_a_correction_conflicting_with_a_newer_change_is_refused(sections, reviewer):
     paper = PlacementFactory(section=sections[1], paper__venue="arXiv").paper
     LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")

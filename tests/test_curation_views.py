@@ -445,6 +445,24 @@ def test_a_correction_of_a_paper_with_more_links_than_new_entries_may_have_keeps
     assert "At most 10 other links" in client.post(SUBMIT, too_many).content.decode()
 
 
+def test_a_correction_may_not_take_another_listed_papers_link(client, debate):
+    paper = PlacementFactory(section=debate).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2311.08685")
+    other = PlacementFactory(section=debate, paper__title="Another Listed Paper").paper
+    LinkFactory(paper=other, url="https://arxiv.org/abs/2401.10020")
+    url = reverse("curation:correct", args=[paper.pk])
+    data = form_data(debate, title=paper.title, authors=paper.authors, paper_url="2401.10020")
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "is the paper link of “Another Listed Paper”, another paper on the list" in (
+        response.content.decode()
+    )
+    assert not Submission.objects.exists()
+    # Its own link, with another change, goes through.
+    data.update(paper_url="2311.08685", venue="ICLR")
+    assert client.post(url, data).status_code == 302
+
+
 def test_another_link_needs_a_kind_and_a_valid_address(client, debate):
     response = client.post(
         SUBMIT, form_data(debate, extra_url_0="https://demo.example.org", extra_label_0="")
