@@ -21,6 +21,7 @@ from curation.services import (
     Contributor,
     SubmissionContent,
     correction_changes_nothing,
+    open_submissions_cap_message,
     paper_link_owner,
 )
 
@@ -343,11 +344,7 @@ class SubmissionForm(forms.Form):
             if self.submission is not None:
                 open_count = open_count.exclude(pk=self.submission.pk)
             if open_count.count() >= settings.SUBMISSION_MAX_PENDING_PER_EMAIL:
-                raise ValidationError(
-                    "You already have "
-                    f"{settings.SUBMISSION_MAX_PENDING_PER_EMAIL} submissions waiting for review;"
-                    " please wait for a decision before sending more."
-                )
+                raise ValidationError(open_submissions_cap_message())
         return email
 
     def clean(self):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -200,6 +201,32 @@ def submission_snapshot(submission: Submission) -> dict:
     return content_snapshot(content_from_submission(submission))
 
 
+def open_submissions_cap_message() -> str:
+    return (
+        f"You already have {settings.SUBMISSION_MAX_PENDING_PER_EMAIL} submissions waiting for "
+        "review; please wait for a decision before sending more."
+    )
+
+
+def _refuse_over_cap(email: str, *, other_than: Submission | None = None) -> None:
+    """The cap on open submissions per email address, counted inside the writing transaction:
+    the form's count alone let parallel sends all pass. On PostgreSQL an advisory lock on the
+    address makes them count one after another (SQLite's BEGIN IMMEDIATE already does)."""
+    if not email:
+        return
+    connection = connections[Submission.objects.db]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"email:{email.lower()}"]
+            )
+    open_ones = Submission.objects.open().filter(contributor_email__iexact=email)
+    if other_than is not None:
+        open_ones = open_ones.exclude(pk=other_than.pk)
+    if open_ones.count() >= settings.SUBMISSION_MAX_PENDING_PER_EMAIL:
+        raise ValidationError({"contributor_email": open_submissions_cap_message()})
+
+
 @transaction.atomic
 def submission_create(
     *,
@@ -211,6 +238,7 @@ def submission_create(
     changes nothing is refused (ValidationError), as the forms refuse it."""
     if paper is not None and correction_changes_nothing(paper=paper, content=content):
         raise ValidationError(NO_CHANGE)
+    _refuse_over_cap(contributor.email)
     submission = Submission(
         kind=Submission.Kind.CORRECTION if paper else Submission.Kind.NEW_PAPER,
         paper=paper,
@@ -230,16 +258,26 @@ def submission_create(
 
 @transaction.atomic
 def submission_resubmit(
-    *, submission: Submission, content: SubmissionContent, note: str = ""
+    *,
+    submission: Submission,
+    content: SubmissionContent,
+    note: str = "",
+    contributor: Contributor | None = None,
 ) -> Submission:
     """The contributor's edit after changes were requested; back to the queue. A correction
-    edited back to the published paper changes nothing and is refused, as at creation."""
+    edited back to the published paper changes nothing and is refused, as at creation. With
+    `contributor`, their name, address and authorship as edited are kept too."""
     submission = _lock(submission, Action.RESUBMITTED)
     correction = submission.kind == Submission.Kind.CORRECTION and submission.paper is not None
     if correction and correction_changes_nothing(paper=submission.paper, content=content):
         raise ValidationError(NO_CHANGE)
     for name, value in _scalar_fields(content).items():
         setattr(submission, name, value)
+    if contributor is not None:
+        _refuse_over_cap(contributor.email, other_than=submission)
+        submission.contributor_name = contributor.name
+        submission.contributor_email = contributor.email
+        submission.is_author = contributor.is_author
     if note:
         submission.note = note
     _refuse_invalid(submission, content)

@@ -275,7 +275,12 @@ def edit(request: HttpRequest, token: str) -> HttpResponse:
     if request.POST.get("action") != "send":
         return _render_form(request, form, preview=entry_preview(content), **context)
     try:
-        submission_resubmit(submission=submission, content=content, note=form.cleaned_data["note"])
+        submission_resubmit(
+            submission=submission,
+            content=content,
+            note=form.cleaned_data["note"],
+            contributor=form.contributor(),
+        )
     except TransitionRefused as refusal:
         return _refused(request, submission, str(refusal))
     except ValidationError as error:

@@ -179,3 +179,25 @@ def test_two_papers_approved_into_one_section_at_once_take_different_positions(m
     assert not [r for r in results if isinstance(r, Exception)], results
     positions = sorted(Placement.objects.filter(section=section).values_list("position", flat=True))
     assert positions == [1, 2]
+
+
+def test_parallel_sends_from_one_address_stop_at_the_cap(settings):
+    """The cap on open submissions per email address holds when they arrive together: counted
+    in the writing transaction (an advisory lock per address on PostgreSQL)."""
+    settings.SUBMISSION_MAX_PENDING_PER_EMAIL = 3
+    section = SectionFactory()
+
+    def send(n):
+        return lambda: sent_submission(
+            sections=[section],
+            title=f"Paper number {n}",
+            links=[("paper", f"https://arxiv.org/abs/2409.{n:05d}")],
+            contributor=Contributor(name="Ada", email=("ADA" if n % 2 else "ada") + "@example.org"),
+        )
+
+    results = run_together(*(send(n) for n in range(8)))
+    sent = [r for r in results if isinstance(r, Submission)]
+    refused = [r for r in results if not isinstance(r, Submission)]
+    assert len(sent) == 3, results
+    assert Submission.objects.count() == 3
+    assert all("You already have 3 submissions waiting" in str(r) for r in refused), refused

@@ -297,10 +297,24 @@ def test_edit_and_resend_after_changes_were_requested(client, debate, admin_user
     assert page.status_code == 200
     assert "Venue?" in page.content.decode()
     assert 'value="Debate Helps Supervise Unreliable Experts"' in page.content.decode()
-    response = client.post(edit_url, form_data(debate, venue="NeurIPS", note="Now at NeurIPS"))
+    # The form shows the contributor's fields: what is edited there is kept too.
+    edited = form_data(
+        debate,
+        venue="NeurIPS",
+        note="Now at NeurIPS",
+        contributor_name="Ada L.",
+        contributor_email="ada.l@example.org",
+    )
+    del edited["is_author"]  # unticked
+    response = client.post(edit_url, edited)
     assert response.status_code == 302
     submission.refresh_from_db()
     assert (submission.state, submission.venue) == ("pending", "NeurIPS")
+    assert (submission.contributor_name, submission.contributor_email, submission.is_author) == (
+        "Ada L.",
+        "ada.l@example.org",
+        False,
+    )
 
 
 def test_correction_form_starts_from_the_paper_and_sends_a_correction(client, debate):
