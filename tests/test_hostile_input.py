@@ -550,3 +550,24 @@ def test_a_long_link_with_a_host_that_grows_in_lower_case_is_stored(client, sect
     assert response.status_code == 302
     link = Submission.objects.get().links.get()
     assert link.url == url and len(link.identifier) == 1100
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/submit/", "/admin/login/", "/healthz", "/nowhere/"])
+@pytest.mark.parametrize("charset", ["latin-1", "utf-16"])
+def test_a_form_posted_in_another_charset_than_utf8_gets_a_400(url, charset):
+    """Django refuses such a body from request.POST, and its own error views then read the
+    body again (the CSRF token): without the middleware, a 500."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.cookies["csrftoken"] = "a" * 32
+    response = client.post(
+        url, "a=1", content_type=f"application/x-www-form-urlencoded; charset={charset}"
+    )
+    assert response.status_code == 400
+    assert f"Forms must be sent as UTF-8 (this one said charset={charset})." in (
+        response.content.decode()
+    )
+    utf8 = client.post(url, "a=1", content_type="application/x-www-form-urlencoded; charset=UTF-8")
+    assert utf8.status_code in {403, 404, 405}  # on to the CSRF check and the view

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz for a load balancer that probes by address, before the Host check (config.health).
     "config.health.HealthCheckMiddleware",
+    # A form body in another charset than UTF-8: a 400, before anything reads it.
+    "config.form_encoding.RefuseNonUtf8FormsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cached public pages are answered here, before sessions, CSRF and the view (catalog.cache).
