@@ -6,6 +6,8 @@ section's feed dates it by its first placement in that section or below.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.db.models import Min, Q
 from django.http import Http404
@@ -16,6 +18,13 @@ from catalog.models import Paper
 from catalog.selectors import SectionNode, section_tree
 
 FEED_LENGTH = 50
+# What XML 1.0 cannot hold (control characters, U+FFFE, U+FFFF …): the public form refuses
+# them, but the admin and an import may store one, and a feed holding it would not parse.
+XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    return XML_INVALID.sub("", value)
 
 
 def _newest(section_ids: list[int] | None = None):
@@ -40,11 +49,15 @@ class NewPapersRss(Feed):
         return _newest()
 
     def item_title(self, paper: Paper) -> str:
-        return paper.title
+        return xml_text(paper.title)
 
     def item_description(self, paper: Paper) -> str:
-        return " · ".join(
-            part for part in (paper.authors, f"{paper.venue} {paper.year or ''}".strip()) if part
+        return xml_text(
+            " · ".join(
+                part
+                for part in (paper.authors, f"{paper.venue} {paper.year or ''}".strip())
+                if part
+            )
         )
 
     def item_link(self, paper: Paper) -> str:
@@ -57,7 +70,7 @@ class NewPapersRss(Feed):
         return paper.updated_at
 
     def item_author_name(self, paper: Paper) -> str:
-        return paper.authors
+        return xml_text(paper.authors)
 
 
 class NewPapersAtom(NewPapersRss):
@@ -73,10 +86,10 @@ class SectionNewPapersRss(NewPapersRss):
         return node
 
     def title(self, node: SectionNode) -> str:
-        return f"Awesome Automated Alignment: new papers in {node.label}"
+        return xml_text(f"Awesome Automated Alignment: new papers in {node.label}")
 
     def description(self, node: SectionNode) -> str:
-        return f"Papers newly added to {node.label} and its subsections."
+        return xml_text(f"Papers newly added to {node.label} and its subsections.")
 
     def link(self, node: SectionNode) -> str:
         return node.get_absolute_url()

@@ -89,6 +89,19 @@ def refuse_control_characters(value: str, *, field_label: str) -> None:
             raise ValidationError(
                 f"{field_label} contains a control character (U+{ord(char):04X}); remove it."
             )
+        if is_noncharacter(char):
+            raise ValidationError(
+                f"{field_label} contains a character that is not text (U+{ord(char):04X}); "
+                "remove it."
+            )
+
+
+def is_noncharacter(char: str) -> bool:
+    """Unicode's noncharacters (U+FDD0–U+FDEF, and the last two code points of every plane,
+    U+FFFE, U+FFFF, U+1FFFE …): never text, and not allowed in XML, so a feed holding one
+    would not parse."""
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
 # The stored columns' limits, checked after cleaning: NFC and percent-encoding can make a value

@@ -198,6 +198,21 @@ def test_feeds_list_newly_published_papers_newest_first(client, catalog):
     assert client.get(reverse("exports:feed-section-atom", args=["nope"])).status_code == 404
 
 
+def test_feeds_stay_well_formed_xml_whatever_a_title_holds(client, catalog):
+    """The public form refuses what XML cannot hold; a row the admin or an import stored with
+    one (U+FFFF, a bell) must not break the feeds."""
+    section = catalog["other"]
+    PlacementFactory(
+        paper=PaperFactory(title="Odd \uffff\ufffe title \x07here", authors="Bell\x07 et al."),
+        section=section,
+        position=9,
+    )
+    for name, args in (("feed-atom", []), ("feed-rss", []), ("feed-section-atom", ["feedback"])):
+        response = client.get(reverse(f"exports:{name}", args=args))
+        titles = (atom_titles if "atom" in name else rss_titles)(response)  # parses the XML
+        assert "Odd  title here" in titles
+
+
 def test_a_paper_added_to_a_second_section_is_new_there_but_not_overall(client, catalog):
     PlacementFactory(paper=catalog["selfplay"], section=catalog["other"], position=9)
     overall = atom_titles(client.get(reverse("exports:feed-atom")))

@@ -101,6 +101,10 @@ FRAGMENTS = [
     "\u200d",  # zero-width joiner
     "\u00ad",  # soft hyphen
     "\ufeff",
+    "\uffff",
+    "\ufffe",
+    "\ufdd0",
+    "\U0010ffff",
     "\x00",
     "\x07",
     "\x1b[31m",
@@ -163,6 +167,9 @@ def has_control(value: str) -> bool:
     return any(
         char in BIDI_CONTROLS
         or (unicodedata.category(char) in {"Cc", "Cs", "Co"} and char not in "\t\n\r")
+        # Noncharacters: U+FDD0 to U+FDEF and the last two code points of each plane.
+        or 0xFDD0 <= ord(char) <= 0xFDEF
+        or ord(char) % 0x10000 in (0xFFFE, 0xFFFF)
         for char in value
     )
 
