@@ -24,8 +24,16 @@ how what when why can your our its into over under
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # Venues that are journals rather than proceedings.
 JOURNAL_HINTS = ("journal", "transactions", "nature", "science", "tmlr", "jmlr", "tacl")
-# Characters that break LaTeX when left bare in a field.
-LATEX_SPECIALS = re.compile(r"([&%$#_])")
+# Characters that break LaTeX, or BibTeX's braces, when left bare in a field.
+LATEX_SPECIALS = re.compile(r"[&%$#_{}\\~^]")
+# Braces as commands: BibTeX counts every brace, escaped or not, to find a field's end.
+LATEX_ESCAPES = {
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "\\": r"\textbackslash{}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
 # Inline TeX maths as titles on arXiv write it (`SOTOPIA-$\pi$`): a $-span holding a command.
 TEX_MATH = re.compile(r"\$(?=[^$]*\\[A-Za-z])[^$\s][^$]*\$")
 ET_AL = re.compile(r"\s*(?:,\s*)?\bet\s+al\.?\s*$", re.IGNORECASE)
@@ -99,15 +107,31 @@ def published_keys() -> dict[int, str]:
     return unique_keys(rows)
 
 
+def _escape_text(text: str) -> str:
+    return LATEX_SPECIALS.sub(lambda m: LATEX_ESCAPES.get(m[0], "\\" + m[0]), text)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def latex_escape(text: str) -> str:
-    """Text for a BibTeX field: LaTeX's special characters escaped, except inside TeX maths,
-    which is kept as written so it typesets."""
+    """Text for a BibTeX field: LaTeX's special characters and braces escaped, so no value can
+    end the field or run a command, except TeX maths with balanced braces, kept as written so
+    it typesets (`SOTOPIA-$\\pi$`)."""
     text = " ".join(text.split())
     parts, start = [], 0
     for math in TEX_MATH.finditer(text):
-        parts += [LATEX_SPECIALS.sub(r"\\\1", text[start : math.start()]), math.group()]
+        if not _balanced(math.group()):
+            continue
+        parts += [_escape_text(text[start : math.start()]), math.group()]
         start = math.end()
-    parts.append(LATEX_SPECIALS.sub(r"\\\1", text[start:]))
+    parts.append(_escape_text(text[start:]))
     return "".join(parts)
 
 

@@ -80,6 +80,30 @@ def test_bibtex_keeps_tex_maths_in_a_title_and_escapes_the_rest(client):
     assert entry["title"] == "SOTOPIA-$\\pi$: Agents \\& a \\$5 Budget"
 
 
+def test_bibtex_fields_cannot_be_ended_early_or_run_a_command(client):
+    """Braces end a BibTeX field wherever they balance, escaped or not, and a backslash starts
+    a LaTeX command: both are written as commands that print them."""
+    paper = PaperFactory(
+        title="Odd } @comment{x} \\input{/etc/passwd} {open ~ ^",
+        venue="Conf } x",
+        authors="Smith et al.",
+    )
+    LinkFactory(paper=paper)
+    PlacementFactory(paper=paper)
+    response = client.get(reverse("exports:bibtex-paper", args=[paper.pk]))
+    library = bibtexparser.parse_string(response.content.decode())
+    assert not library.failed_blocks and len(library.entries) == 1
+    assert not library.comments and not library.strings
+    fields = {f.key: f.value for f in library.entries[0].fields}
+    assert fields["title"] == (
+        "Odd \\textbraceright{} @comment\\textbraceleft{}x\\textbraceright{} "
+        "\\textbackslash{}input\\textbraceleft{}/etc/passwd\\textbraceright{} "
+        "\\textbraceleft{}open \\textasciitilde{} \\textasciicircum{}"
+    )
+    assert fields["booktitle"] == "Conf \\textbraceright{} x"
+    assert set(fields) >= {"author", "year", "url"}  # the fields after it are still there
+
+
 def test_bibtex_of_a_section_includes_its_subsections(client, catalog):
     entries = parse_bib(client.get(reverse("exports:bibtex-section", args=["self-play"])))
     assert list(entries) == ["chen2024self", "irving2018ai"]
