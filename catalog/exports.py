@@ -5,6 +5,8 @@ Each costs a fixed number of queries, whatever the size of the catalog.
 
 from __future__ import annotations
 
+import re
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -148,7 +150,8 @@ def _page_size(request: HttpRequest) -> int:
     raw = request.GET.get("page_size", "")
     if not raw:
         return API_PAGE_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= API_MAX_PAGE_SIZE:
+    # ASCII digits only: str.isdigit() also takes "²" and "٣", which int() refuses or reads.
+    if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= API_MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be a whole number from 1 to {API_MAX_PAGE_SIZE}.")
     return int(raw)
 
@@ -167,7 +170,10 @@ def api_papers(request: HttpRequest) -> JsonResponse:
         return _error(400, "Invalid filters.", fields=filterset.form.errors.get_json_data())
     try:
         paginator = Paginator(filterset.qs, _page_size(request))
-        page = paginator.page(request.GET.get("page") or 1)
+        raw_page = request.GET.get("page") or "1"
+        if not re.fullmatch(r"[0-9]{1,9}", raw_page):
+            raise PageNotAnInteger(raw_page)
+        page = paginator.page(raw_page)
     except ValueError as error:
         return _error(400, str(error))
     except PageNotAnInteger:

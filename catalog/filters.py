@@ -11,6 +11,7 @@ from html import escape
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.forms import BoundField
 from django.utils.choices import BaseChoiceIterator
@@ -96,7 +97,32 @@ class PlainTextInput(PlainInput, forms.TextInput):
 
 
 class PlainCheckboxInput(PlainInput, forms.CheckboxInput):
-    pass
+    """A box that reads `on` (what a browser sends), `true`, `1`, `yes` as ticked and `off`,
+    `false`, `0`, `no` or nothing as unticked. Django's CheckboxInput takes any other text,
+    `0` and `no` included, as ticked; such a value is passed on for the field to refuse."""
+
+    TICKED = {"on", "true", "1", "yes"}
+    UNTICKED = {"", "off", "false", "0", "no"}
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return False
+        value = str(data.get(name)).strip().lower()
+        if value in self.TICKED:
+            return True
+        if value in self.UNTICKED:
+            return False
+        return data.get(name)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    def to_python(self, value):
+        if value is True or value is False:
+            return value
+        raise ValidationError("Tick the box or leave it: has_code=on, or nothing.", code="invalid")
+
+    def validate(self, value):
+        pass
 
 
 class PlainSelect(forms.Select):
@@ -232,6 +258,7 @@ class PaperFilter(django_filters.FilterSet):
         method="filter_has_code",
         widget=PlainCheckboxInput,
     )
+    has_code.field_class = StrictBooleanField
 
     class Meta:
         model = Paper

@@ -19,6 +19,13 @@ from catalog.search import query_words
 PAPERS_PER_PAGE = 25
 
 
+def requested_page(request: HttpRequest) -> str:
+    """The `?page=` asked for; 0 or a negative number means the first page (Django's
+    get_page would show the last one for them)."""
+    asked = request.GET.get("page", "")
+    return "1" if re.fullmatch(r"-?[0-9]{1,9}", asked) and int(asked) < 1 else asked
+
+
 def past_the_end(asked: str, page_obj) -> bool:
     """A page number past the last page: get_page shows the last one, and the page says so."""
     return bool(re.fullmatch(r"[0-9]{1,9}", asked)) and int(asked) > page_obj.number
@@ -42,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @cached_public_page(params=("page",))
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tree = pages.current_tree()
-    asked = request.GET.get("page", "")
+    asked = requested_page(request)
     outline, page_obj = pages.section_page(tree, slug, asked)
     page_number_shown(request, page_obj.number)
     return render(
@@ -105,7 +112,7 @@ def search(request: HttpRequest) -> HttpResponse:
         paginator = Paginator(filterset.qs, PAPERS_PER_PAGE)
         if not filtered:
             paginator.count = pages.published_count()  # memoized per catalog version
-        asked = request.GET.get("page", "")
+        asked = requested_page(request)
         page_obj = paginator.get_page(asked)
         page_number_shown(request, page_obj.number)
         page_obj.object_list = pages.page_rows(page_obj.object_list)

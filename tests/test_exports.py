@@ -171,12 +171,32 @@ def test_api_paginates(client, catalog):
         ({"page_size": "1000"}, 400, "page_size must be a whole number from 1 to 100."),
         ({"page": "x"}, 400, "page must be a whole number from 1."),
         ({"page": "9"}, 404, "There is no such page."),
+        # str.isdigit() holds for these, int() refuses the first and reads the second as 3.
+        ({"page_size": "²"}, 400, "page_size must be a whole number from 1 to 100."),
+        ({"page_size": "٣"}, 400, "page_size must be a whole number from 1 to 100."),
+        ({"page": "٣"}, 400, "page must be a whole number from 1."),
+        ({"page": "-1"}, 400, "page must be a whole number from 1."),
+        ({"has_code": "maybe"}, 400, "Invalid filters."),
     ],
 )
 def test_api_bad_input_gets_a_clear_4xx(client, catalog, query, status, message):
     response = client.get(reverse("exports:api-papers"), query)
     assert response.status_code == status
     assert response.json()["error"] == message
+
+
+def test_has_code_reads_ticked_and_unticked_as_a_person_would(client, catalog):
+    """`0`, `no`, `off` and `false` mean unticked (any paper), not "with code"."""
+
+    def count(value):
+        return client.get(reverse("exports:api-papers"), {"has_code": value}).json()["count"]
+
+    assert {value: count(value) for value in ("on", "true", "1", "yes")} == dict.fromkeys(
+        ("on", "true", "1", "yes"), 1
+    )
+    assert {value: count(value) for value in ("", "0", "no", "off", "false")} == dict.fromkeys(
+        ("", "0", "no", "off", "false"), 4
+    )
 
 
 def test_api_sections_and_single_paper(client, catalog):

@@ -245,6 +245,18 @@ def test_a_page_past_the_end_says_it_shows_the_last_one(client, papers):
     assert client.get(reverse("catalog:search"), {"page": "²"}).status_code == 200
 
 
+@pytest.mark.parametrize("asked", ["0", "-1", "-0"])
+def test_a_page_before_the_first_shows_the_first(client, asked):
+    section = SectionFactory()
+    for n in range(30):  # two pages
+        PlacementFactory(section=section, position=n + 1, paper__year=2000 + n)
+    for url in (reverse("catalog:search"), reverse("catalog:section", args=[section.slug])):
+        response = client.get(url, {"page": asked})
+        assert response.status_code == 200
+        assert response.context["page_obj"].number == 1, url
+        assert "There is no page" not in response.content.decode()
+
+
 def test_a_word_finds_its_other_forms_on_both_databases(client, papers):
     # "debate" finds "Debating", as PostgreSQL's English stemming does and SQLite's light stem.
     assert set(search(client, q="debate")) == {
