@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from catalog import selectors_pages as pages
 from catalog.bibtex import paper_bibtex
@@ -31,6 +32,7 @@ def past_the_end(asked: str, page_obj) -> bool:
     return bool(re.fullmatch(r"[0-9]{1,9}", asked)) and int(asked) > page_obj.number
 
 
+@require_safe
 @cached_public_page
 def home(request: HttpRequest) -> HttpResponse:
     document = pages.readme_document()
@@ -46,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/home.html", context)
 
 
+@require_safe
 @cached_public_page(params=("page",))
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tree = pages.current_tree()
@@ -66,6 +69,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 @cached_public_page
 def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     paper = pages.published_paper(pk)
@@ -91,6 +95,7 @@ def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @cached_public_page(
     params=("q", "section", "year_min", "year_max", "venue", "has_code", "page"), shared=False
 )

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from catalog.readme.views import readme_markdown
@@ -26,7 +27,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+        require_safe(
+            TemplateView.as_view(
+                template_name="robots.txt", content_type="text/plain; charset=utf-8"
+            )
+        ),
         name="robots",
     ),
     path("submit/lookup/", metadata_lookup, name="metadata-lookup"),

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from catalog.models import Paper
 from curation.duplicates import find_duplicates
@@ -95,10 +95,10 @@ def _edit_kept(request: HttpRequest, token: str) -> HttpResponse:
     return _limited(request, form, submission=submission, paper=paper, resend=True)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited_post("submit", keep_form=_submit_kept)
 def submit(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         return _render_form(request, SubmissionForm())
     if request.POST.get("action") == "lookup":
         # "Fill in from the link" without JavaScript: the form again, with what was found.
@@ -162,12 +162,12 @@ def submit(request: HttpRequest) -> HttpResponse:
     return redirect("curation:thanks", token=submission.token)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited_post("submit", keep_form=_correct_kept)
 def correct(request: HttpRequest, pk: int) -> HttpResponse:
     paper = get_object_or_404(Paper.objects.published(), pk=pk)
     context = {"paper": paper}
-    if request.method == "GET":
+    if request.method != "POST":
         return _render_form(
             request, SubmissionForm(initial=initial_from_paper(paper), paper=paper), **context
         )
@@ -185,11 +185,13 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("curation:thanks", token=submission.token)
 
 
+@require_safe
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission_for_token(token)
     return render(request, "curation/thanks.html", {"submission": submission})
 
 
+@require_safe
 def status(request: HttpRequest, token: str) -> HttpResponse:
     return _render_status(request, _submission_for_token(token))
 
@@ -251,7 +253,7 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("curation:status", token=token)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited_post("submit", keep_form=_edit_kept)
 def edit(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission_for_token(token)
@@ -263,7 +265,7 @@ def edit(request: HttpRequest, token: str) -> HttpResponse:
         )
     paper = submission.paper if submission.kind == Submission.Kind.CORRECTION else None
     context = {"submission": submission, "paper": paper, "resend": True}
-    if request.method == "GET":
+    if request.method != "POST":
         form = SubmissionForm(
             initial=initial_from_submission(submission), paper=paper, submission=submission
         )

@@ -21,6 +21,7 @@ from tests.factories import (
     PlacementFactory,
     SectionFactory,
     papers_of,
+    sent_submission,
 )
 
 pytestmark = pytest.mark.django_db
@@ -666,3 +667,37 @@ def test_robots_txt_keeps_crawlers_off_private_pages_and_names_the_sitemap(clien
         assert f"Disallow: {private}" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert client.get("/sitemap.xml").status_code == 200
+
+
+def test_read_only_addresses_answer_get_and_head_and_refuse_other_methods(client):
+    """Pages, exports and status pages only read: OPTIONS, TRACE, PUT or DELETE get a 405 (they
+    used to get the whole page); HEAD works wherever GET does, the forms included."""
+    placement = PlacementFactory()
+    LinkFactory(paper=placement.paper)
+    submission = sent_submission(sections=[placement.section])
+    paper, slug = placement.paper, placement.section.slug
+    reads = [
+        "/",
+        f"/sections/{slug}/",
+        f"/papers/{paper.pk}/",
+        "/search/?q=debate",
+        "/README.md",
+        "/robots.txt",
+        "/sitemap.xml",
+        "/feeds/papers.atom",
+        f"/feeds/sections/{slug}.rss",
+        f"/papers/{paper.pk}/bibtex/",
+        "/api/papers/",
+        "/healthz",
+        f"/submit/status/{submission.token}/",
+        f"/submit/thanks/{submission.token}/",
+    ]
+    for url in reads:
+        assert client.head(url).status_code == 200, url
+        for method in ("options", "trace", "put", "delete"):
+            response = client.generic(method.upper(), url)
+            assert response.status_code == 405, (method, url)
+            assert "GET" in response["Allow"], (method, url)
+    for url in ("/submit/", f"/submit/correct/{paper.pk}/"):
+        assert client.head(url).status_code == 200, url
+        assert client.options(url).status_code == 405, url
