@@ -432,8 +432,14 @@ class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
         decision = request.POST.get("decision", "")
         form = ReviewNoteForm(request.POST)
         change_url = reverse("admin:curation_submission_change", args=[submission.pk])
-        if decision not in DECISIONS or not form.is_valid():
+        if decision not in DECISIONS:
             self.message_user(request, "Choose approve, reject or request changes.", messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        if not form.is_valid():
+            problems = " ".join(
+                message for messages_ in form.errors.values() for message in messages_
+            )
+            self.message_user(request, f"Nothing was decided. The note: {problems}", messages.ERROR)
             return HttpResponseRedirect(change_url)
         self._decide(request, [submission], decision, form.cleaned_data["note"])
         return HttpResponseRedirect(change_url)

@@ -179,6 +179,26 @@ def test_review_url_refuses_get(client, users, submission):
     assert submission.state == "pending"
 
 
+@pytest.mark.parametrize(
+    ("note", "said"),
+    [
+        ("x" * 5001, "Ensure this value has at most 5000 characters (it has 5001)."),
+        ("Fine\x00", "Null characters are not allowed."),
+    ],
+)
+def test_a_review_note_that_cannot_be_stored_is_named_as_the_problem(
+    client, users, submission, note, said
+):
+    client.force_login(users["maintainer"])
+    url = reverse("admin:curation_submission_review", args=[submission.pk])
+    response = client.post(url, {"decision": "reject", "note": note}, follow=True)
+    text = " ".join(response.content.decode().split())
+    assert f"Nothing was decided. The note: {said}" in text
+    assert "Choose approve, reject or request changes." not in text
+    submission.refresh_from_db()
+    assert submission.state == "pending"
+
+
 def test_submission_page_shows_readme_line_duplicates_and_decision_form(client, users, section):
     published = PlacementFactory(section=section, paper__title="Weak-to-Strong Debate").paper
     LinkFactory(paper=published, url="https://arxiv.org/abs/2409.00001")
