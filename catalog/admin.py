@@ -2,7 +2,7 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.contrib.admin.views.main import ORDER_VAR
 from django.db import models, transaction
 from django.db.models import Case, Count, Value, When
 from django.urls import reverse
@@ -10,6 +10,7 @@ from django.urls import reverse
 from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
 from catalog.selectors import section_tree
 from catalog.services import position_make_room
+from config.admin_guards import GuardedAdminMixin, GuardedChangeList
 
 # Addresses typed without a scheme get https:// (Django 6's default; silences its warning).
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -57,7 +58,7 @@ class PlacementInline(admin.TabularInline):
     ordering = ["section__parent_id", "section__position", "position", "id"]
 
 
-class ReadingOrderChangeList(ChangeList):
+class ReadingOrderChangeList(GuardedChangeList):
     """The Sections list in the taxonomy's reading order (1, 1.1, 1.1.1, 1.2, 2 …), as the site
     and the README list them, until a column's header asks for another order. Only the list:
     other querysets of sections (filters, autocomplete) have no reading_order to sort by."""
@@ -73,7 +74,7 @@ class ReadingOrderChangeList(ChangeList):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(GuardedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "title", "parent", "position", "placement_count"]
     list_display_links = ["title"]
     list_editable = ["position"]
@@ -158,7 +159,7 @@ class PaperAdminForm(forms.ModelForm):
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(GuardedAdminMixin, admin.ModelAdmin):
     form = PaperAdminForm
     list_display = ["title", "authors", "venue", "year", "section_count", "updated_at"]
     list_filter = ["year", "venue"]
@@ -256,7 +257,7 @@ class NumberedSectionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(GuardedAdminMixin, admin.ModelAdmin):
     # Position and section first: they stay in view beside long titles and the filters.
     list_display = ["position", "numbered_section", "paper"]
     list_display_links = ["paper"]
@@ -305,7 +306,7 @@ def warn_if_in_no_section(model_admin, request, papers) -> None:
 
 
 @admin.register(Link)
-class LinkAdmin(admin.ModelAdmin):
+class LinkAdmin(GuardedAdminMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["url", "label", "paper", "identifier"]
     list_filter = ["label"]
@@ -315,7 +316,7 @@ class LinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReadmeDocument)
-class ReadmeDocumentAdmin(admin.ModelAdmin):
+class ReadmeDocumentAdmin(GuardedAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "intro"]}),
         (
@@ -343,14 +344,14 @@ class ReadmeDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(admin.ModelAdmin):
+class NewsItemAdmin(GuardedAdminMixin, admin.ModelAdmin):
     list_display = ["date", "text"]
     date_hierarchy = "date"
     search_fields = ["text"]
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(admin.ModelAdmin):
+class WorkshopAdmin(GuardedAdminMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["name", "url", "position"]
     list_editable = ["position"]

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 
 from catalog.admin import NumberedSectionFilter
 from catalog.selectors import section_tree
+from config.admin_guards import GuardedAdminMixin
 from curation.forms import ReviewNoteForm
 from curation.models import Submission, SubmissionEvent, SubmissionLink
 from curation.preview import review_preview
@@ -189,7 +190,7 @@ class SentByFilter(admin.SimpleListFilter):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ReviewerOnlyMixin, admin.ModelAdmin):
+class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "kind",
@@ -576,7 +577,7 @@ CORRECTION_LABELS = {
 }
 
 
-class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+class AccessAttemptAdmin(GuardedAdminMixin, axes_admin.AccessAttemptAdmin):
     """django-axes 8.3's "Clean up expired attempts" reads request.axes_attempt_time, which only
     its login handling sets, so the action answered a 500; it gets the time it needs."""
 
@@ -590,7 +591,7 @@ admin.site.unregister(AccessAttempt)
 admin.site.register(AccessAttempt, AccessAttemptAdmin)
 
 
-class AccountAdmin(UserAdmin):
+class AccountAdmin(GuardedAdminMixin, UserAdmin):
     """Django's user admin, except that an account with an audit trail cannot be deleted: its
     decisions name it (Submission.reviewed_by is PROTECT) and deleting it would erase its admin
     history (LogEntry.user cascades). The delete page lists why; "Active" unticked ends the

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from catalog.admin import HTTPS_URL_FIELDS
+from config.admin_guards import GuardedAdminMixin
 from quality.models import LinkCheck, Venue, VenueAlias
 
 
@@ -13,7 +14,7 @@ class VenueAliasInline(admin.TabularInline):
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(GuardedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "is_preprint", "alias_list"]
     list_filter = ["is_preprint"]
     search_fields = ["name", "aliases__alias"]
@@ -28,7 +29,7 @@ class VenueAdmin(admin.ModelAdmin):
 
 
 @admin.register(LinkCheck)
-class LinkCheckAdmin(admin.ModelAdmin):
+class LinkCheckAdmin(GuardedAdminMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["url", "paper", "outcome", "status_code", "method", "checked_at", "detail"]
     list_filter = ["outcome", "checked_at", "link__label"]

@@ -434,3 +434,77 @@ def test_an_edit_over_a_newer_version_of_the_paper_is_refused(admin_client, admi
     assert response.status_code == 302
     paper.refresh_from_db()
     assert (paper.venue, paper.year) == ("NeurIPS", 2024)
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "admin:curation_submission_changelist",
+        "admin:catalog_paper_changelist",
+        "admin:catalog_newsitem_changelist",
+        "admin:quality_linkcheck_changelist",
+    ],
+)
+@pytest.mark.parametrize(
+    "query",
+    [
+        "__year=99999999999999999999",
+        "__year=9999&{field}__month=12&{field}__day=31",
+        "__year=9999",
+        "__year=0",
+    ],
+)
+def test_a_date_drill_down_past_the_calendar_is_an_error_page_not_a_500(
+    admin_client, changelist, query
+):
+    field = {"admin:catalog_newsitem_changelist": "date"}.get(changelist, "created_at")
+    field = "checked_at" if "linkcheck" in changelist else field
+    url = reverse(changelist) + f"?{field}" + query.format(field=field)
+    response = admin_client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")  # Django's "wrong filter" page
+
+
+@pytest.mark.parametrize("selected", [["abc"], [""], ["99999999999999999999"], ["1", "x"]])
+def test_an_action_on_rows_that_cannot_exist_changes_nothing(admin_client, selected):
+    from tests.factories import PlacementFactory
+
+    placement = PlacementFactory()
+    url = reverse("admin:catalog_paper_changelist")
+    data = {"action": "delete_selected", "_selected_action": selected, "post": "yes"}
+    response = admin_client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert "Nothing was changed: the selection names a row that does not exist." in (
+        response.content.decode()
+    )
+    assert Paper.objects.filter(pk=placement.paper_id).exists()
+
+
+def test_an_editable_list_sent_with_an_impossible_or_repeated_row_changes_nothing(admin_client):
+    from tests.factories import SectionFactory
+
+    first = SectionFactory(title="First", slug="first", position=1)
+    second = SectionFactory(title="Second", slug="second", position=2)
+    url = reverse("admin:catalog_section_changelist")
+    base = {"form-TOTAL_FORMS": 2, "form-INITIAL_FORMS": 2, "_save": "Save"}
+    huge = {
+        **base,
+        "form-0-id": "99999999999999999999",
+        "form-0-position": 3,
+        "form-1-id": second.pk,
+        "form-1-position": 2,
+    }
+    twice = {
+        **base,
+        "form-0-id": first.pk,
+        "form-0-position": 3,
+        "form-1-id": first.pk,
+        "form-1-position": 1,
+    }
+    for data, said in ((huge, "a row that does not exist"), (twice, "one row twice")):
+        response = admin_client.post(url, data, follow=True)
+        assert response.status_code == 200
+        assert f"Nothing was changed: the list was sent with {said}." in response.content.decode()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.position, second.position) == (1, 2)
