@@ -670,11 +670,11 @@ def test_the_preview_points_out_a_venue_holding_a_year(client, debate):
 
     html = preview("NeurIPS 2023")
     assert "The venue holds a year (2023)" in html
-    assert "check the year" not in html
+    assert "Check the year" not in html
     # Another year than the Year field's: the entry would name two years.
     html = preview("NeurIPS 2023", year="2025")
     assert "The venue holds a year (2023)" in html
-    assert "check the year: the venue says 2023, the Year field 2025." in html
+    assert "Check the year too: the venue says 2023, the Year field 2025." in html
     assert "The venue holds a year" not in preview("NeurIPS")
     assert "The venue holds a year" not in preview("Workshop on 10000 Tokens")
 
