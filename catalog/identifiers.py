@@ -119,3 +119,16 @@ def describe(identifier: str) -> tuple[str, str]:
     """("arXiv", "2401.12086") for display."""
     prefix, _, value = identifier.partition(":")
     return PREFIX_LABELS.get(prefix, prefix), value
+
+
+def recompute_identifiers(link_model) -> None:
+    """Give every row of `link_model` (a link model with `url` and `identifier`, real or a
+    migration's historical one) the identifier today's rules derive; only changed rows are
+    written. For data migrations after a change to these rules."""
+    changed = []
+    for link in link_model.objects.only("pk", "url", "identifier").iterator(chunk_size=2000):
+        identifier = identifier_for_url(link.url)
+        if identifier != link.identifier:
+            link.identifier = identifier
+            changed.append(link)
+    link_model.objects.bulk_update(changed, ["identifier"], batch_size=500)

@@ -52,7 +52,8 @@ def production_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str) -> str:
+def manage(env: dict[str, str], *args: str, exit_code: int = 0) -> str:
+    """The output of `manage.py ARGS`, which must exit with `exit_code`."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=REPO_ROOT,
@@ -61,7 +62,7 @@ def manage(env: dict[str, str], *args: str) -> str:
         text=True,
         timeout=300,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == exit_code, result.stdout + result.stderr
     return result.stdout + result.stderr
 
 
@@ -199,17 +200,9 @@ def test_check_deploy_warns_when_emailed_links_would_not_reach_the_site(site_url
     env.pop("SITE_URL", None)
     if site_url:
         env["SITE_URL"] = site_url
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 1
-    assert "(curation.W001) SITE_URL is" in result.stderr
-    assert "emailed to contributors would not reach the site" in result.stderr
+    output = manage(env, "check", "--deploy", "--fail-level", "WARNING", exit_code=1)
+    assert "(curation.W001) SITE_URL is" in output
+    assert "emailed to contributors would not reach the site" in output
 
 
 @pytest.mark.django_db

@@ -4,18 +4,11 @@ before is found by the duplicate checks like one typed today. Only changed rows 
 
 from django.db import migrations
 
-from catalog.identifiers import identifier_for_url
+from catalog.identifiers import recompute_identifiers
 
 
 def recompute(apps, schema_editor):
-    Link = apps.get_model("catalog", "Link")
-    changed = []
-    for link in Link.objects.only("pk", "url", "identifier").iterator(chunk_size=2000):
-        identifier = identifier_for_url(link.url)
-        if identifier != link.identifier:
-            link.identifier = identifier
-            changed.append(link)
-    Link.objects.bulk_update(changed, ["identifier"], batch_size=500)
+    recompute_identifiers(apps.get_model("catalog", "Link"))
 
 
 class Migration(migrations.Migration):

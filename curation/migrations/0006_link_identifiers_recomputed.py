@@ -2,18 +2,11 @@
 
 from django.db import migrations
 
-from catalog.identifiers import identifier_for_url
+from catalog.identifiers import recompute_identifiers
 
 
 def recompute(apps, schema_editor):
-    SubmissionLink = apps.get_model("curation", "SubmissionLink")
-    changed = []
-    for link in SubmissionLink.objects.only("pk", "url", "identifier").iterator(chunk_size=2000):
-        identifier = identifier_for_url(link.url)
-        if identifier != link.identifier:
-            link.identifier = identifier
-            changed.append(link)
-    SubmissionLink.objects.bulk_update(changed, ["identifier"], batch_size=500)
+    recompute_identifiers(apps.get_model("curation", "SubmissionLink"))
 
 
 class Migration(migrations.Migration):
