@@ -27,14 +27,14 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models import F, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
 from catalog.models import Paper
 
 SEARCH_CONFIG = "english"
-# Letters and digits only: what is left can go into to_tsquery() without any escaping.
+# Letters and digits: the words of a query.
 LEXEME = re.compile(r"\w+")
 
 
@@ -212,9 +212,22 @@ def light_stem(word: str) -> str:
     return word
 
 
-def prefix_tsquery(text: str) -> str:
-    """`Constitutional BAI` -> `'constitutional':* & 'bai':*` (raw to_tsquery syntax)."""
-    return " & ".join(f"'{word}':*" for word in query_words(text))
+# One word of a query as a quoted prefix term, its accents folded as in the stored vector
+# (migration 0011), in SQL: unaccent turns some letters into punctuation (`ʻ`, `ʼ` and `ŉ`
+# give an apostrophe), so the quotes and backslashes it yields are escaped after it.
+UNACCENTED_TERM = (
+    r"'''' || replace(replace(catalog_unaccent(%s), '\', '\\'), '''', '''''') || ''':*'"
+)
+
+
+def prefix_tsquery(text: str) -> RawSQL | None:
+    """`Constitutional Köksal` -> `'constitutional':* & 'koksal':*`, as SQL for to_tsquery's
+    raw syntax; None when no word is left."""
+    words = query_words(text)
+    if not words:
+        return None
+    sql = " || ' & ' || ".join([UNACCENTED_TERM] * len(words))
+    return RawSQL(f"({sql})", words, output_field=TextField())
 
 
 def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
@@ -222,11 +235,9 @@ def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
     newest_then_title = (F("year").desc(nulls_last=True), Lower("title"), "id")
     if uses_full_text_search(queryset):
         raw = prefix_tsquery(text)
-        if not raw:
+        if raw is None:
             return queryset.none()
-        # Accents folded as in the stored vector (migration 0011): `Köksal` finds "Koksal".
-        unaccented = Func(Value(raw), function="catalog_unaccent", output_field=TextField())
-        query = SearchQuery(unaccented, search_type="raw", config=SEARCH_CONFIG)
+        query = SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
         vector = RawSQL(
             f'"{Paper._meta.db_table}"."search_vector"', [], output_field=SearchVectorField()
         )

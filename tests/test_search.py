@@ -296,3 +296,8 @@ def test_accents_are_ignored_on_both_databases(client, papers):
         assert search(client, q=query) == [accented, plain], query
     assert search(client, q="uber robust") == [accented]
     assert search(client, q="naïve") == [plain]
+    # Letters unaccent turns into an apostrophe: a query, not a tsquery syntax error.
+    for query in ("Hawaiʻi", "doesnʼt", "ŉ", "ʹ ʽ ˈ"):
+        response = client.get(reverse("catalog:search"), {"q": query})
+        assert response.status_code == 200, query
+        assert client.get(reverse("exports:api-papers"), {"q": query}).status_code == 200, query
