@@ -6,7 +6,6 @@ itself is only stable because its dictionary could change); catalog.search passe
 through the same function.
 """
 
-from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations
 
 VECTOR = """
@@ -25,6 +24,9 @@ DROP = [
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # Kept when the migration is undone: other things may use the extension, and whoever
+    # created it may not be this database's owner.
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
             "SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = %s", ["unaccent"]
@@ -63,8 +65,4 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0010_section_tree_and_link_validators")]
 
-    operations = [
-        # Django's operation: a no-op on other databases.
-        UnaccentExtension(),
-        migrations.RunPython(forward, backward),
-    ]
+    operations = [migrations.RunPython(forward, backward)]
