@@ -6,24 +6,27 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from gunicorn.glogging import Logger
 
 STATUS_TOKEN = re.compile(r"(/submit/(?:status|thanks)/)[^/?#\s\"']+")
 # A log line's words: an address, a Referer, a quoted request line's parts.
 LOGGED_WORD = re.compile(r"[^\s\"']+")
+# What an address may hold unescaped (RFC 3986's reserved and unreserved characters, less %).
+URL_PUNCTUATION = "/:?#[]@!$&'()*+,;=-._~"
 
 
 def _redact_word(match: re.Match) -> str:
     word = match.group(0)
     # The server decodes %-escapes before routing, so /submit/%73tatus/TOKEN/ opens the
     # status page too, and a Referer's query (?next=%2Fsubmit%2Fstatus%2FTOKEN) can hold
-    # the address escaped: such a word is logged decoded, its token replaced.
+    # the address escaped: such a word is read decoded, its token replaced.
     if "%" in word:
         decoded = unquote(word, errors="replace")
         if STATUS_TOKEN.search(decoded):
-            word = decoded
+            # Quoted again once redacted: a decoded %0A must not start a forged log line.
+            return quote(STATUS_TOKEN.sub(r"\1[token]", decoded), safe=URL_PUNCTUATION)
     return STATUS_TOKEN.sub(r"\1[token]", word)
 
 

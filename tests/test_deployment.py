@@ -376,6 +376,11 @@ def test_production_without_redis_turns_the_page_cache_off():
             '"https://x.org/accounts/login/?next=/submit/status/[token]/&a=a"',
         ),
         ("GET /papers/%61/ and /search/?q=status", "GET /papers/%61/ and /search/?q=status"),
+        # A decoded line break stays escaped: no forged log line.
+        (
+            "GET /submit/status/abc%0A6.6.6.6%20-%20-%20%22GET%20/admin/%22 HTTP/1.1",
+            "GET /submit/status/[token]%0A6.6.6.6%20-%20-%20%22GET%20/admin/%22 HTTP/1.1",
+        ),
     ],
 )
 def test_status_token_redaction(line, redacted):
