@@ -519,12 +519,18 @@ def paper_link_owner(identifiers: list[str], *, other_than: Paper | None = None)
 
 
 def _paper_link_owner(submission: Submission, *, other_than: Paper | None = None) -> Paper | None:
-    """Locks the submission's paper links (see `_lock_identifiers`), then `paper_link_owner`."""
-    paper_ids = [
+    """Locks the submission's paper links (see `_lock_identifiers`), then `paper_link_owner`.
+    With `other_than`, only the links that paper does not have yet: a link two papers already
+    share (an admin edit, an import) does not stop every later correction of either."""
+    paper_ids = {
         link.identifier for link in submission.links.all() if link.label == Link.Label.PAPER
-    ]
-    _lock_identifiers(paper_ids)
-    return paper_link_owner(paper_ids, other_than=other_than)
+    }
+    if other_than is not None:
+        paper_ids -= set(
+            other_than.links.filter(label=Link.Label.PAPER).values_list("identifier", flat=True)
+        )
+    _lock_identifiers(sorted(paper_ids))
+    return paper_link_owner(sorted(paper_ids), other_than=other_than)
 
 
 def _publish_new_paper(submission: Submission) -> Paper:

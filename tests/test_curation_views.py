@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from curation.models import Submission
-from curation.services import submission_request_changes
+from curation.services import submission_approve, submission_request_changes
 from tests.factories import LinkFactory, PlacementFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -475,6 +475,32 @@ def test_a_correction_may_not_take_another_listed_papers_link(client, debate):
     # Its own link, with another change, goes through.
     data.update(paper_url="2311.08685", venue="ICLR")
     assert client.post(url, data).status_code == 302
+
+
+def test_a_paper_link_two_papers_already_share_does_not_stop_their_corrections(
+    client, debate, admin_user
+):
+    """Shared through an admin edit or an import (or two copies of one arXiv address): the
+    correction only changes the venue, and is sent and approved."""
+    paper = PlacementFactory(section=debate).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2311.08702")
+    other = PlacementFactory(section=debate, paper__title="Another Listed Paper").paper
+    LinkFactory(paper=other, url="https://arxiv.org/abs/2311.08702?context=cs")
+    url = reverse("curation:correct", args=[paper.pk])
+    data = form_data(
+        debate,
+        title=paper.title,
+        authors=paper.authors,
+        paper_url="https://arxiv.org/abs/2311.08702",
+        code_url="https://github.com/a/b",  # the links change too: approval checks them
+        venue="ICLR",
+    )
+    assert client.post(url, data).status_code == 302
+    correction = Submission.objects.get()
+    submission_approve(submission=correction, reviewer=admin_user)
+    paper.refresh_from_db()
+    assert paper.venue == "ICLR"
+    assert paper.links.filter(label="code").exists()
 
 
 def test_another_link_needs_a_kind_and_a_valid_address(client, debate):
