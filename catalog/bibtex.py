@@ -36,6 +36,23 @@ LATEX_ESCAPES = {
 }
 # Inline TeX maths as titles on arXiv write it (`SOTOPIA-$\pi$`): a $-span holding a command.
 TEX_MATH = re.compile(r"\$(?=[^$]*\\[A-Za-z])[^$\s][^$]*\$")
+# The commands such maths may hold and still be copied as written: symbols and letters, never
+# one that reads a file or writes (\input, \write18). Any other makes it plain text.
+_MATH_COMMAND_TEXT = """
+    alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu
+    xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta
+    Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega mathcal mathbb mathbf mathrm mathit mathsf
+    mathtt boldsymbol frac sqrt cdot cdots ldots dots times div pm mp le leq ge geq neq approx
+    sim propto infty ell partial nabla sum prod log exp min max to rightarrow leftarrow
+    Rightarrow leftrightarrow mapsto in notin subset subseteq cup cap star ast circ prime hat
+    tilde bar vec dot ddot overline underline lvert rvert lVert rVert mid top bot forall
+    exists neg oplus otimes emptyset
+"""
+MATH_COMMANDS = frozenset(_MATH_COMMAND_TEXT.split())
+MATH_ESCAPE = re.compile(r"\\(?:([A-Za-z]+)|[,;:! {}|])")
+MATH_BARE_SPECIAL = re.compile(r"(?<!\\)([%#&])")
+# Characters that would end a BibTeX field or start a command inside an address.
+URL_UNSAFE = re.compile(r"[{}\\\s]")
 ET_AL = re.compile(r"\s*(?:,\s*)?\bet\s+al\.?\s*$", re.IGNORECASE)
 AUTHOR_SEPARATORS = re.compile(r"\s*(?:,\s*and\s+|,\s*|\s+and\s+)\s*")
 
@@ -120,19 +137,37 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+def safe_math(span: str) -> bool:
+    """A `$…$` span that typesets as written and can do nothing else: braces balanced, and
+    every command one of MATH_COMMANDS (or spacing and escaped braces)."""
+    if not _balanced(span):
+        return False
+    commands = MATH_ESCAPE.findall(span)
+    return span.count("\\") == len(commands) and all(
+        not name or name in MATH_COMMANDS for name in commands
+    )
+
+
 def latex_escape(text: str) -> str:
     """Text for a BibTeX field: LaTeX's special characters and braces escaped, so no value can
-    end the field or run a command, except TeX maths with balanced braces, kept as written so
-    it typesets (`SOTOPIA-$\\pi$`)."""
+    end the field or run a command, except safe TeX maths (`SOTOPIA-$\\pi$`), kept as written
+    so it typesets, with a bare %, # or & in it escaped."""
     text = " ".join(text.split())
     parts, start = [], 0
     for math in TEX_MATH.finditer(text):
-        if not _balanced(math.group()):
+        if not safe_math(math.group()):
             continue
-        parts += [_escape_text(text[start : math.start()]), math.group()]
+        kept = MATH_BARE_SPECIAL.sub(r"\\\1", math.group())
+        parts += [_escape_text(text[start : math.start()]), kept]
         start = math.end()
     parts.append(_escape_text(text[start:]))
     return "".join(parts)
+
+
+def bibtex_url(url: str) -> str:
+    """An address for a url or doi field: braces, backslashes and spaces percent-encoded (the
+    same address to a browser), so it cannot end the field."""
+    return URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
 
 
 def bibtex_authors(authors: str) -> str:
@@ -173,10 +208,10 @@ def paper_entry(paper: Paper, key: str | None = None) -> Entry:
     if arxiv:
         fields += [Field("eprint", arxiv), Field("archivePrefix", "arXiv")]
     if "doi" in identifiers:
-        fields.append(Field("doi", identifiers["doi"]))
+        fields.append(Field("doi", bibtex_url(identifiers["doi"])))
     paper_links = [link for link in links if link.label == Link.Label.PAPER] or links
     if paper_links:
-        fields.append(Field("url", paper_links[0].url))
+        fields.append(Field("url", bibtex_url(paper_links[0].url)))
     return Entry(entry_type=entry_type, key=key or citation_key(paper), fields=fields)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.urls import reverse
 
-from catalog.bibtex import TEX_MATH
+from catalog.bibtex import TEX_MATH, safe_math
 from catalog.models import Link, Paper
 from catalog.selectors import section_tree
 from quality.venues import Vocabulary
@@ -71,8 +71,8 @@ def _paper_admin(pk: int) -> str:
 
 
 def stray_formatting(text: str) -> list[str]:
-    # TeX maths (`SOTOPIA-$\pi$`, as arXiv writes the title) is meant, not left over.
-    text = TEX_MATH.sub("x", text)
+    # Safe TeX maths (`SOTOPIA-$\pi$`, as arXiv writes the title) is meant, not left over.
+    text = TEX_MATH.sub(lambda math: "x" if safe_math(math[0]) else math[0], text)
     return [name for pattern, name in STRAY_FORMATTING if pattern.search(text)]
 
 

@@ -104,6 +104,34 @@ def test_bibtex_fields_cannot_be_ended_early_or_run_a_command(client):
     assert set(fields) >= {"author", "year", "url"}  # the fields after it are still there
 
 
+@pytest.mark.parametrize(
+    ("title", "written"),
+    [
+        # Maths that could read a file or write is not maths here: plain text.
+        (
+            "A $\\input{/etc/passwd}$ b",
+            "A \\$\\textbackslash{}input\\textbraceleft{}/etc/passwd\\textbraceright{}\\$ b",
+        ),
+        ("$\\immediate\\write18{ls}$ c", None),
+        # A comment sign in kept maths is escaped: it would hide the rest of the line.
+        ("A $\\alpha%$ trick", "A $\\alpha\\%$ trick"),
+        ("Bound $\\mathcal{O}(n)$ #1", "Bound $\\mathcal{O}(n)$ \\#1"),
+    ],
+)
+def test_bibtex_keeps_only_maths_that_cannot_run_a_command(client, title, written):
+    paper = PaperFactory(title=title, authors="Smith et al.")
+    LinkFactory(paper=paper, url="https://example.org/a}b{c")
+    PlacementFactory(paper=paper)
+    text = client.get(reverse("exports:bibtex-paper", args=[paper.pk])).content.decode()
+    library = bibtexparser.parse_string(text)
+    assert not library.failed_blocks and len(library.entries) == 1
+    fields = {f.key: f.value for f in library.entries[0].fields}
+    if written is not None:
+        assert fields["title"] == written
+    assert "\\input{" not in text and "\\write18" not in text and "\\immediate" not in text
+    assert fields["url"] == "https://example.org/a%7Db%7Bc"  # the same address, unbroken
+
+
 def test_bibtex_of_a_section_includes_its_subsections(client, catalog):
     entries = parse_bib(client.get(reverse("exports:bibtex-section", args=["self-play"])))
     assert list(entries) == ["chen2024self", "irving2018ai"]

@@ -117,6 +117,7 @@ def test_the_seed_catalog_has_no_errors_and_tex_maths_is_not_stray_formatting():
     assert [f for f in catalog_report().findings if f.severity == ERROR] == []
     assert stray_formatting("SOTOPIA-$\\pi$: a $\\mathcal{O}(n)$ bound") == []
     assert stray_formatting("SOTOPIA-\\pi: Interactive") == ["a backslash"]
+    assert stray_formatting("A $\\input{x}$ title") == ["brackets ([ ] { } < >)", "a backslash"]
 
 
 def test_the_readme_importer_reads_the_vocabulary():
