@@ -4,11 +4,12 @@ every decision goes through curation/services.py, one submission at a time."""
 from __future__ import annotations
 
 from axes import admin as axes_admin
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -623,3 +624,25 @@ class AccountAdmin(GuardedAdminMixin, UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, AccountAdmin)
+
+
+# The remaining lists (groups, django-axes' logs) get the same guard against crafted requests.
+class GroupAdmin(GuardedAdminMixin, auth_admin.GroupAdmin):
+    pass
+
+
+class AccessLogAdmin(GuardedAdminMixin, axes_admin.AccessLogAdmin):
+    pass
+
+
+class AccessFailureLogAdmin(GuardedAdminMixin, axes_admin.AccessFailureLogAdmin):
+    pass
+
+
+for model, guarded in (
+    (Group, GroupAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    admin.site.unregister(model)
+    admin.site.register(model, guarded)

@@ -480,6 +480,41 @@ def test_an_action_on_rows_that_cannot_exist_changes_nothing(admin_client, selec
     assert Paper.objects.filter(pk=placement.paper_id).exists()
 
 
+def test_every_admin_list_is_guarded_against_crafted_requests():
+    """A new list, or one re-registered by an installed app, must take the guard too."""
+    from django.contrib import admin
+
+    from config.admin_guards import GuardedAdminMixin
+
+    unguarded = [
+        f"{model._meta.label}: {type(model_admin).__name__}"
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, GuardedAdminMixin)
+    ]
+    assert unguarded == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/auth/group/",
+        "/admin/axes/accesslog/",
+        "/admin/axes/accessfailurelog/",
+        "/admin/axes/accessattempt/",
+    ],
+)
+def test_the_groups_and_login_logs_lists_refuse_crafted_requests_too(admin_client, url):
+    response = admin_client.post(
+        url, {"action": "delete_selected", "_selected_action": ["abc"]}, follow=True
+    )
+    assert response.status_code == 200
+    assert "the selection names a row that does not exist" in response.content.decode()
+    if "axes" in url:
+        field = "attempt_time"
+        drill = admin_client.get(f"{url}?{field}__year=99999999999999999999")
+        assert drill.status_code == 302 and drill["Location"].endswith("?e=1")
+
+
 def test_an_editable_list_sent_with_an_impossible_or_repeated_row_changes_nothing(admin_client):
     from tests.factories import SectionFactory
 
