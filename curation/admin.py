@@ -94,7 +94,7 @@ class SubmissionLinkInline(ReviewerOnlyMixin, admin.TabularInline):
 
 class SubmissionEventInline(ReviewerOnlyMixin, admin.TabularInline):
     model = SubmissionEvent
-    fields = ["created_at", "action", "from_state_label", "to_state_label", "by", "note"]
+    fields = ["created_at", "action", "from_state_label", "to_state_label", "by", "note", "detail"]
     readonly_fields = fields
     extra = 0
     # Not "History": the page's History button is the admin log, another list.

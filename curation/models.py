@@ -183,6 +183,9 @@ class SubmissionEvent(models.Model):
         max_length=200, help_text="The maintainer's username, or “contributor”."
     )
     note = models.TextField(blank=True)
+    detail = models.TextField(
+        blank=True, help_text="What else the action changed, e.g. the contributor's address."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

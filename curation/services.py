@@ -273,8 +273,10 @@ def submission_resubmit(
         raise ValidationError(NO_CHANGE)
     for name, value in _scalar_fields(content).items():
         setattr(submission, name, value)
+    contact_changes = ""
     if contributor is not None:
         _refuse_over_cap(contributor.email, other_than=submission)
+        contact_changes = _contact_changes(submission, contributor)
         submission.contributor_name = contributor.name
         submission.contributor_email = contributor.email
         submission.is_author = contributor.is_author
@@ -286,7 +288,14 @@ def submission_resubmit(
     submission.save()
     submission.links.all().delete()
     _store_content(submission, content)
-    _record(submission, Action.RESUBMITTED, from_state=previous, actor=None, note=note)
+    _record(
+        submission,
+        Action.RESUBMITTED,
+        from_state=previous,
+        actor=None,
+        note=note,
+        detail=contact_changes,
+    )
     return submission
 
 
@@ -465,7 +474,15 @@ def _decide(
         transaction.on_commit(lambda: _notify(submission, outcome))
 
 
-def _record(submission: Submission, action: str, *, from_state: str, actor, note: str = "") -> None:
+def _record(
+    submission: Submission,
+    action: str,
+    *,
+    from_state: str,
+    actor,
+    note: str = "",
+    detail: str = "",
+) -> None:
     SubmissionEvent.objects.create(
         submission=submission,
         action=action,
@@ -474,7 +491,19 @@ def _record(submission: Submission, action: str, *, from_state: str, actor, note
         actor=actor,
         actor_label=actor.get_username() if actor else "contributor",
         note=note,
+        detail=detail,
     )
+
+
+def _contact_changes(submission: Submission, contributor: Contributor) -> str:
+    """`Email: ada@example.org → ada.l@example.org; I am an author: yes → no`, or ""."""
+    yes_no = {True: "yes", False: "no"}
+    pairs = [
+        ("Name", submission.contributor_name, contributor.name),
+        ("Email", submission.contributor_email or "—", contributor.email or "—"),
+        ("I am an author", yes_no[submission.is_author], yes_no[contributor.is_author]),
+    ]
+    return "; ".join(f"{what}: {old} → {new}" for what, old, new in pairs if old != new)
 
 
 def _next_position(section: Section) -> int:

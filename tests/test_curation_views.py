@@ -315,6 +315,12 @@ def test_edit_and_resend_after_changes_were_requested(client, debate, admin_user
         "ada.l@example.org",
         False,
     )
+    # The audit trail keeps what the contact was.
+    resent = submission.events.get(action="resubmitted")
+    assert resent.detail == (
+        "Name: Ada Lovelace → Ada L.; Email: ada@example.org → ada.l@example.org; "
+        "I am an author: yes → no"
+    )
 
 
 def test_correction_form_starts_from_the_paper_and_sends_a_correction(client, debate):
