@@ -18,7 +18,13 @@ class RefuseNonUtf8FormsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         encoding = request.encoding
-        if request.content_type == FORM and encoding and encoding.lower() != "utf-8":
+        # Django reads (and refuses) such a body for request.POST, so only on a POST.
+        if (
+            request.method == "POST"
+            and request.content_type == FORM
+            and encoding
+            and encoding.lower() != "utf-8"
+        ):
             return HttpResponseBadRequest(
                 f"Forms must be sent as UTF-8 (this one said charset={encoding[:40]}).".encode(),
                 content_type="text/plain; charset=utf-8",

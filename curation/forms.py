@@ -7,7 +7,6 @@ import unicodedata
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 
@@ -20,6 +19,7 @@ from curation.services import (
     NO_CHANGE,
     Contributor,
     SubmissionContent,
+    at_open_submissions_cap,
     correction_changes_nothing,
     open_submissions_cap_message,
     paper_link_owner,
@@ -352,12 +352,9 @@ class SubmissionForm(forms.Form):
 
     def clean_contributor_email(self):
         email = self.cleaned_data["contributor_email"].strip()
-        if email:
-            open_count = Submission.objects.open().filter(contributor_email__iexact=email)
-            if self.submission is not None:
-                open_count = open_count.exclude(pk=self.submission.pk)
-            if open_count.count() >= settings.SUBMISSION_MAX_PENDING_PER_EMAIL:
-                raise ValidationError(open_submissions_cap_message())
+        # Said on a preview already; the service counts again when it stores (a race).
+        if at_open_submissions_cap(email, other_than=self.submission):
+            raise ValidationError(open_submissions_cap_message())
         return email
 
     def clean(self):

@@ -208,22 +208,33 @@ def open_submissions_cap_message() -> str:
     )
 
 
-def _refuse_over_cap(email: str, *, other_than: Submission | None = None) -> None:
-    """The cap on open submissions per email address, counted inside the writing transaction:
-    the form's count alone let parallel sends all pass. On PostgreSQL an advisory lock on the
-    address makes them count one after another (SQLite's BEGIN IMMEDIATE already does)."""
-    if not email:
-        return
+def _advisory_locks(keys: list[str]) -> None:
+    """Transaction-level advisory locks on PostgreSQL, in sorted order so no two transactions
+    wait for each other in a cycle; SQLite's BEGIN IMMEDIATE already serializes writers."""
     connection = connections[Submission.objects.db]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"email:{email.lower()}"]
-            )
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
+def at_open_submissions_cap(email: str, *, other_than: Submission | None = None) -> bool:
+    """Whether `email` already has as many open submissions as one address may have."""
+    if not email:
+        return False
     open_ones = Submission.objects.open().filter(contributor_email__iexact=email)
     if other_than is not None:
         open_ones = open_ones.exclude(pk=other_than.pk)
-    if open_ones.count() >= settings.SUBMISSION_MAX_PENDING_PER_EMAIL:
+    return open_ones.count() >= settings.SUBMISSION_MAX_PENDING_PER_EMAIL
+
+
+def _refuse_over_cap(email: str, *, other_than: Submission | None = None) -> None:
+    """The cap, counted inside the writing transaction: the form's count alone let parallel
+    sends all pass. An advisory lock on the address makes them count one after another."""
+    if email:
+        _advisory_locks([f"email:{email.lower()}"])
+    if at_open_submissions_cap(email, other_than=other_than):
         raise ValidationError({"contributor_email": open_submissions_cap_message()})
 
 
@@ -527,14 +538,7 @@ def _lock_identifiers(paper_ids: list[str]) -> None:
     until the first commits, so the second's check below sees the first's paper: no row exists
     yet to lock, so a transaction-level advisory lock per identifier stands in (PostgreSQL;
     SQLite's BEGIN IMMEDIATE already serializes writers). Sorted, so none waits in a cycle."""
-    connection = connections[Paper.objects.db]
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for identifier in sorted(set(paper_ids)):
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"paper:{identifier}"]
-            )
+    _advisory_locks([f"paper:{identifier}" for identifier in paper_ids])
 
 
 def paper_link_owner(identifiers: list[str], *, other_than: Paper | None = None) -> Paper | None:

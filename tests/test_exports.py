@@ -204,6 +204,7 @@ def test_api_paginates(client, catalog):
         ({"page_size": "٣"}, 400, "page_size must be a whole number from 1 to 100."),
         ({"page": "٣"}, 400, "page must be a whole number from 1."),
         ({"page": "-1"}, 400, "page must be a whole number from 1."),
+        ({"page": "0"}, 400, "page must be a whole number from 1."),
         ({"has_code": "maybe"}, 400, "Invalid filters."),
     ],
 )
