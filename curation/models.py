@@ -184,7 +184,9 @@ class SubmissionEvent(models.Model):
     )
     note = models.TextField(blank=True)
     detail = models.TextField(
-        blank=True, help_text="What else the action changed, e.g. the contributor's address."
+        "also changed",
+        blank=True,
+        help_text="What else the action changed, e.g. the contributor's address (old → new).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
