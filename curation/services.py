@@ -370,11 +370,13 @@ def submission_request_changes(
 def paper_delete(*, paper: Paper, actor: AbstractBaseUser) -> int:
     """Remove a paper from the catalog. Open corrections of it are rejected first (audited,
     the contributor told), so no open submission points at nothing. Returns how many."""
+    corrections = Submission.objects.open().filter(kind=Submission.Kind.CORRECTION)
     with transaction.atomic():
+        # Its open corrections first, then the paper: the order an approval locks them in
+        # (the submission, then its paper), so a delete and an approval cannot deadlock.
+        list(corrections.filter(paper_id=paper.pk).select_for_update().order_by("pk"))
         paper = Paper.objects.select_for_update().get(pk=paper.pk)
-        open_corrections = list(
-            Submission.objects.open().filter(kind=Submission.Kind.CORRECTION, paper=paper)
-        )
+        open_corrections = list(corrections.filter(paper=paper))
         for correction in open_corrections:
             submission_reject(
                 submission=correction,

@@ -201,3 +201,42 @@ def test_parallel_sends_from_one_address_stop_at_the_cap(settings):
     assert len(sent) == 3, results
     assert Submission.objects.count() == 3
     assert all("You already have 3 submissions waiting" in str(r) for r in refused), refused
+
+
+def test_deleting_a_paper_while_its_correction_is_approved_does_not_deadlock(
+    maintainers, monkeypatch
+):
+    """The approval locks the correction, then its paper; the delete locks the paper's open
+    corrections before the paper, so it waits for the approval instead of deadlocking.
+    The approval holds its first lock a moment, so the delete starts in between."""
+    from curation import services
+    from tests.factories import LinkFactory, PlacementFactory, sent_correction
+
+    paper = PlacementFactory().paper
+    LinkFactory(paper=paper)
+    correction = sent_correction(paper, venue="ICLR")
+    locked = threading.Event()
+    real_lock = services._lock
+
+    def slow_lock(submission, action):
+        row = real_lock(submission, action)
+        if action == services.Action.APPROVED:
+            locked.set()
+            time.sleep(1.0)
+        return row
+
+    monkeypatch.setattr(services, "_lock", slow_lock)
+
+    def delete():
+        locked.wait(timeout=10)
+        time.sleep(0.2)
+        return services.paper_delete(paper=paper, actor=maintainers[1])
+
+    approved, deleted = run_together(
+        lambda: submission_approve(submission=correction, reviewer=maintainers[0]), delete
+    )
+    assert not isinstance(approved, Exception), approved
+    assert deleted == 0, deleted  # the correction was approved first: none left to reject
+    assert not Paper.objects.filter(pk=paper.pk).exists()
+    correction.refresh_from_db()
+    assert correction.state == "approved"
