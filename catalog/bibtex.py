@@ -49,10 +49,12 @@ _MATH_COMMAND_TEXT = """
     exists neg oplus otimes emptyset
 """
 MATH_COMMANDS = frozenset(_MATH_COMMAND_TEXT.split())
-MATH_ESCAPE = re.compile(r"\\(?:([A-Za-z]+)|[,;:! {}|])")
+MATH_ESCAPE = re.compile(r"\\(?:([A-Za-z]+)|[,;:! |])")
 MATH_BARE_SPECIAL = re.compile(r"(?<!\\)([%#&])")
 # Characters that would end a BibTeX field or start a command inside an address.
-URL_UNSAFE = re.compile(r"[{}\\\s]")
+URL_UNSAFE = re.compile(r"[{}\\^\s]")
+# A DOI as Crossref recommends them; another is left out of the entry rather than escaped.
+PLAIN_DOI = re.compile(r"10\.[0-9]{4,9}/[-._;()/:A-Za-z0-9]+")
 ET_AL = re.compile(r"\s*(?:,\s*)?\bet\s+al\.?\s*$", re.IGNORECASE)
 AUTHOR_SEPARATORS = re.compile(r"\s*(?:,\s*and\s+|,\s*|\s+and\s+)\s*")
 
@@ -138,9 +140,10 @@ def _balanced(text: str) -> bool:
 
 
 def safe_math(span: str) -> bool:
-    """A `$…$` span that typesets as written and can do nothing else: braces balanced, and
-    every command one of MATH_COMMANDS (or spacing and escaped braces)."""
-    if not _balanced(span):
+    """A `$…$` span that typesets as written and can do nothing else: braces balanced, no
+    `^^` escape, and every command one of MATH_COMMANDS (or spacing)."""
+    # `^^5c` is a backslash to TeX (and `^^7b` a brace): a command written another way.
+    if not _balanced(span) or "^^" in span:
         return False
     commands = MATH_ESCAPE.findall(span)
     return span.count("\\") == len(commands) and all(
@@ -165,8 +168,8 @@ def latex_escape(text: str) -> str:
 
 
 def bibtex_url(url: str) -> str:
-    """An address for a url or doi field: braces, backslashes and spaces percent-encoded (the
-    same address to a browser), so it cannot end the field."""
+    """An address for the url field: braces, backslashes, `^` and spaces percent-encoded (the
+    same address to a browser), so it cannot end the field or spell a command (`^^5c`)."""
     return URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
 
 
@@ -207,8 +210,9 @@ def paper_entry(paper: Paper, key: str | None = None) -> Entry:
         fields.append(Field("year", str(paper.year)))
     if arxiv:
         fields += [Field("eprint", arxiv), Field("archivePrefix", "arXiv")]
-    if "doi" in identifiers:
-        fields.append(Field("doi", bibtex_url(identifiers["doi"])))
+    # Styles print the doi field as plain text: one outside the usual characters stays out.
+    if "doi" in identifiers and PLAIN_DOI.fullmatch(identifiers["doi"]):
+        fields.append(Field("doi", identifiers["doi"]))
     paper_links = [link for link in links if link.label == Link.Label.PAPER] or links
     if paper_links:
         fields.append(Field("url", bibtex_url(paper_links[0].url)))

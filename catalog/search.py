@@ -214,9 +214,11 @@ def light_stem(word: str) -> str:
 
 # One word of a query as a quoted prefix term, its accents folded as in the stored vector
 # (migration 0011), in SQL: unaccent turns some letters into punctuation (`ʻ`, `ʼ` and `ŉ`
-# give an apostrophe), so the quotes and backslashes it yields are escaped after it.
+# give an apostrophe), so the quotes (chr(39)) and backslashes (chr(92)) it yields are escaped
+# after it; written with chr() to read the same whatever standard_conforming_strings says.
 UNACCENTED_TERM = (
-    r"'''' || replace(replace(catalog_unaccent(%s), '\', '\\'), '''', '''''') || ''':*'"
+    "chr(39) || replace(replace(catalog_unaccent(%s), chr(92), repeat(chr(92), 2)), "
+    "chr(39), repeat(chr(39), 2)) || chr(39) || ':*'"
 )
 
 

@@ -116,6 +116,15 @@ def test_bibtex_fields_cannot_be_ended_early_or_run_a_command(client):
         # A comment sign in kept maths is escaped: it would hide the rest of the line.
         ("A $\\alpha%$ trick", "A $\\alpha\\%$ trick"),
         ("Bound $\\mathcal{O}(n)$ #1", "Bound $\\mathcal{O}(n)$ \\#1"),
+        # ^^5c is a backslash to TeX, ^^7b a brace: a command spelt another way.
+        (
+            "B $\\pi^^5cinput^^7b/etc/passwd^^7d$",
+            "B \\$\\textbackslash{}pi\\textasciicircum{}\\textasciicircum{}5cinput"
+            "\\textasciicircum{}\\textasciicircum{}7b/etc/passwd"
+            "\\textasciicircum{}\\textasciicircum{}7d\\$",
+        ),
+        # An escaped brace would unbalance the field.
+        ("A $\\alpha{\\}$ tail", None),
     ],
 )
 def test_bibtex_keeps_only_maths_that_cannot_run_a_command(client, title, written):
@@ -129,7 +138,24 @@ def test_bibtex_keeps_only_maths_that_cannot_run_a_command(client, title, writte
     if written is not None:
         assert fields["title"] == written
     assert "\\input{" not in text and "\\write18" not in text and "\\immediate" not in text
+    assert "^^" not in text and "$\\alpha{" not in text
     assert fields["url"] == "https://example.org/a%7Db%7Bc"  # the same address, unbroken
+
+
+def test_bibtex_leaves_out_a_doi_it_cannot_write_plainly(client):
+    paper = PaperFactory(title="Plain Title", authors="Smith et al.")
+    LinkFactory(paper=paper, url="https://doi.org/10.1234/^^5cinput^^7bx^^7d")
+    PlacementFactory(paper=paper)
+    text = client.get(reverse("exports:bibtex-paper", args=[paper.pk])).content.decode()
+    fields = {f.key: f.value for f in bibtexparser.parse_string(text).entries[0].fields}
+    assert "doi" not in fields
+    assert fields["url"] == "https://doi.org/10.1234/%5E%5E5cinput%5E%5E7bx%5E%5E7d"
+    listed = PaperFactory(title="Listed Title", authors="Smith et al.")
+    LinkFactory(paper=listed, url="https://doi.org/10.18653/v1/2023.acl-long.754")
+    PlacementFactory(paper=listed)
+    text = client.get(reverse("exports:bibtex-paper", args=[listed.pk])).content.decode()
+    fields = {f.key: f.value for f in bibtexparser.parse_string(text).entries[0].fields}
+    assert fields["doi"] == "10.18653/v1/2023.acl-long.754"
 
 
 def test_bibtex_of_a_section_includes_its_subsections(client, catalog):
