@@ -186,6 +186,9 @@ class SubmissionEvent(models.Model):
     detail = models.TextField(
         "also changed",
         blank=True,
+        # A default in the database too: hosts still running the code before this column
+        # insert events without it while a deploy rolls out.
+        db_default="",
         help_text="What else the action changed, e.g. the contributor's address (old → new).",
     )
     created_at = models.DateTimeField(auto_now_add=True)

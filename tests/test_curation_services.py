@@ -21,7 +21,7 @@ from curation.services import (
     submission_resubmit,
     submission_withdraw,
 )
-from tests.factories import LinkFactory, PlacementFactory, SectionFactory
+from tests.factories import LinkFactory, PlacementFactory, SectionFactory, sent_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -533,3 +533,23 @@ def test_an_approval_is_in_the_paper_s_admin_history(sections, reviewer):
         (ADDITION, f"Published by approving submission {submission.pk}", reviewer.pk),
         (CHANGE, f"Corrected (title) by approving submission {correction.pk}", reviewer.pk),
     ]
+
+
+def test_an_event_written_without_the_newer_detail_column_is_stored(sections):
+    """During a rolling deploy, hosts running the code before curation 0007 insert events
+    without `detail`: the database's own default takes them."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from curation.models import SubmissionEvent
+
+    submission = sent_submission(sections=[sections[1]])
+    table = SubmissionEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (submission_id, action, from_state, to_state, actor_label, "
+            "note, created_at) VALUES (%s, 'withdrawn', 'pending', 'withdrawn', 'contributor', "
+            "'', %s)",
+            [submission.pk, timezone.now()],
+        )
+    assert submission.events.get(action="withdrawn").detail == ""
