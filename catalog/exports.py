@@ -171,7 +171,7 @@ def api_papers(request: HttpRequest) -> JsonResponse:
     try:
         paginator = Paginator(filterset.qs, _page_size(request))
         raw_page = request.GET.get("page") or "1"
-        if not re.fullmatch(r"[1-9][0-9]{0,8}", raw_page):
+        if not re.fullmatch(r"0*[1-9][0-9]{0,8}", raw_page):
             raise PageNotAnInteger(raw_page)
         page = paginator.page(raw_page)
     except ValueError as error:

@@ -23,7 +23,11 @@ def _redact_word(match: re.Match) -> str:
     # status page too, and a Referer's query (?next=%2Fsubmit%2Fstatus%2FTOKEN) can hold
     # the address escaped: such a word is read decoded, its token replaced.
     if "%" in word:
-        decoded = unquote(word, errors="replace")
+        decoded = word
+        for _round in range(3):  # also what a sender escaped twice (%2573tatus)
+            decoded = unquote(decoded, errors="replace")
+            if "%" not in decoded:
+                break
         if STATUS_TOKEN.search(decoded):
             # Quoted again once redacted: a decoded %0A must not start a forged log line.
             return quote(STATUS_TOKEN.sub(r"\1[token]", decoded), safe=URL_PUNCTUATION)

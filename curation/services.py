@@ -5,6 +5,7 @@ entry), and defers side effects (email, README regeneration) until the commit.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 
@@ -208,15 +209,16 @@ def open_submissions_cap_message() -> str:
     )
 
 
-def _advisory_locks(keys: list[str]) -> None:
+def _advisory_locks(keys: list[str], *, key_sql: str = "%s") -> None:
     """Transaction-level advisory locks on PostgreSQL, in sorted order so no two transactions
-    wait for each other in a cycle; SQLite's BEGIN IMMEDIATE already serializes writers."""
+    wait for each other in a cycle; SQLite's BEGIN IMMEDIATE already serializes writers.
+    `key_sql` makes the lock's key from each key in SQL (as a query would compare it)."""
     connection = connections[Submission.objects.db]
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         for key in sorted(set(keys)):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+            cursor.execute(f"SELECT pg_advisory_xact_lock(hashtextextended({key_sql}, 0))", [key])
 
 
 def at_open_submissions_cap(email: str, *, other_than: Submission | None = None) -> bool:
@@ -233,7 +235,8 @@ def _refuse_over_cap(email: str, *, other_than: Submission | None = None) -> Non
     """The cap, counted inside the writing transaction: the form's count alone let parallel
     sends all pass. An advisory lock on the address makes them count one after another."""
     if email:
-        _advisory_locks([f"email:{email.lower()}"])
+        # Upper-cased by the database, as the count's case-insensitive match is.
+        _advisory_locks([email], key_sql="'email:' || upper(%s)")
     if at_open_submissions_cap(email, other_than=other_than):
         raise ValidationError({"contributor_email": open_submissions_cap_message()})
 
@@ -509,11 +512,16 @@ def _record(
 
 
 def _contact_changes(submission: Submission, contributor: Contributor) -> str:
-    """`Email: ada@example.org → ada.l@example.org; I am an author: yes → no`, or ""."""
+    """`Email: "ada@example.org" → "ada.l@example.org"; I am an author: yes → no`, or "".
+    Names and addresses are quoted (JSON strings), so none can read as another change."""
     yes_no = {True: "yes", False: "no"}
+
+    def quoted(value: str) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
     pairs = [
-        ("Name", submission.contributor_name, contributor.name),
-        ("Email", submission.contributor_email or "—", contributor.email or "—"),
+        ("Name", quoted(submission.contributor_name), quoted(contributor.name)),
+        ("Email", quoted(submission.contributor_email), quoted(contributor.email)),
         ("I am an author", yes_no[submission.is_author], yes_no[contributor.is_author]),
     ]
     return "; ".join(f"{what}: {old} → {new}" for what, old, new in pairs if old != new)

@@ -371,6 +371,7 @@ def test_production_without_redis_turns_the_page_cache_off():
         ("GET /submit/%73tatus/abc123/edit/", "GET /submit/status/[token]/edit/"),
         ("GET /submit/status/%61bc123/", "GET /submit/status/[token]/"),
         ("GET /%73ubmit%2Fthanks/abc123/", "GET /submit/thanks/[token]/"),
+        ("GET /submit/%2573tatus/abc123/", "GET /submit/status/[token]/"),
         (
             '"https://x.org/accounts/login/?next=%2Fsubmit%2Fstatus%2Fabc123%2F&a=%61"',
             '"https://x.org/accounts/login/?next=/submit/status/[token]/&a=a"',

@@ -215,6 +215,8 @@ def test_api_paginates(client, catalog):
     assert len(second["results"]) == 1 and second["next"] is None
     seen = {p["id"] for p in first["results"] + second["results"]}
     assert len(seen) == 4
+    padded = client.get(reverse("exports:api-papers"), {"page_size": "3", "page": "01"}).json()
+    assert padded["results"] == first["results"]  # a leading zero is still page 1
 
 
 @pytest.mark.parametrize(
