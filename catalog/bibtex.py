@@ -15,6 +15,7 @@ import bibtexparser
 from bibtexparser.model import Entry, Field
 
 from catalog.models import Link, Paper
+from catalog.readme.export import percent_encoded
 
 # Words Scholar skips when it picks the title word of a key.
 _STOPWORD_TEXT = """
@@ -170,7 +171,7 @@ def latex_escape(text: str) -> str:
 def bibtex_url(url: str) -> str:
     """An address for the url field: braces, backslashes, `^` and spaces percent-encoded (the
     same address to a browser), so it cannot end the field or spell a command (`^^5c`)."""
-    return URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
+    return percent_encoded(URL_UNSAFE, url)
 
 
 def bibtex_authors(authors: str) -> str:

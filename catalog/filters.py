@@ -121,9 +121,6 @@ class StrictBooleanField(forms.NullBooleanField):
             return value
         raise ValidationError("Tick the box or leave it: has_code=on, or nothing.", code="invalid")
 
-    def validate(self, value):
-        pass
-
 
 class PlainSelect(forms.Select):
     """A select with the markup of Django's select templates (no option groups), built in

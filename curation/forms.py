@@ -384,15 +384,12 @@ class SubmissionForm(forms.Form):
         if self.paper is not None and not self.errors:
             # One record per paper: a correction may not take another listed paper's link
             # (approval refuses it too; said here, the contributor can fix it at once).
-            posted = {
+            posted = [
                 identifiers.identifier_for_url(url)
                 for label, url in self.content().links
                 if label == Link.Label.PAPER
-            }
-            own = {
-                link.identifier for link in self.paper.links.all() if link.label == Link.Label.PAPER
-            }
-            owner = paper_link_owner(sorted(posted - own), other_than=self.paper)
+            ]
+            owner = paper_link_owner(posted, other_than=self.paper)
             if owner is not None:
                 raise ValidationError(
                     f"A paper link given here is the paper link of “{owner.title}”, another "

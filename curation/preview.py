@@ -19,7 +19,9 @@ from curation.services import (
 )
 
 _markdown = MarkdownIt("commonmark", {"html": False})
-YEAR = re.compile(r"(?:19|20)\d\d")
+# Its own year pattern rather than quality.metadata's: importing that module (and httpx) here
+# would load it in every process, the export command's start-up included.
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 def entry_preview(content: SubmissionContent) -> dict:
@@ -34,7 +36,7 @@ def entry_preview(content: SubmissionContent) -> dict:
         "shouted": len(letters) > 12 and all(char.isupper() for char in letters),
         # "NeurIPS 2023" with the year 2023 reads "NeurIPS 2023 2023." in the list, and with
         # 2025 it says two years.
-        "venue_year": next((word for word in content.venue.split() if YEAR.fullmatch(word)), ""),
+        "venue_year": venue_year[0] if (venue_year := YEAR.search(content.venue)) else "",
     }
 
 

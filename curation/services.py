@@ -552,28 +552,29 @@ def _lock_identifiers(paper_ids: list[str]) -> None:
 
 
 def paper_link_owner(identifiers: list[str], *, other_than: Paper | None = None) -> Paper | None:
-    """The published paper (other than `other_than`) with one of these paper links, if any."""
-    owners = Paper.objects.published().filter(
-        links__label=Link.Label.PAPER, links__identifier__in=[i for i in identifiers if i]
-    )
+    """The published paper with one of these paper links, if any. With `other_than` (a
+    correction's paper), another paper, and only for links `other_than` does not have yet: a
+    link two papers already share (an admin edit, an import) does not stop every later
+    correction of either."""
+    wanted = {identifier for identifier in identifiers if identifier}
+    owners = Paper.objects.published()
     if other_than is not None:
+        wanted -= {
+            link.identifier for link in other_than.links.all() if link.label == Link.Label.PAPER
+        }
         owners = owners.exclude(pk=other_than.pk)
-    return owners.first()
+    if not wanted:
+        return None
+    return owners.filter(links__label=Link.Label.PAPER, links__identifier__in=wanted).first()
 
 
 def _paper_link_owner(submission: Submission, *, other_than: Paper | None = None) -> Paper | None:
-    """Locks the submission's paper links (see `_lock_identifiers`), then `paper_link_owner`.
-    With `other_than`, only the links that paper does not have yet: a link two papers already
-    share (an admin edit, an import) does not stop every later correction of either."""
-    paper_ids = {
+    """Locks the submission's paper links (see `_lock_identifiers`), then `paper_link_owner`."""
+    paper_ids = [
         link.identifier for link in submission.links.all() if link.label == Link.Label.PAPER
-    }
-    if other_than is not None:
-        paper_ids -= set(
-            other_than.links.filter(label=Link.Label.PAPER).values_list("identifier", flat=True)
-        )
-    _lock_identifiers(sorted(paper_ids))
-    return paper_link_owner(sorted(paper_ids), other_than=other_than)
+    ]
+    _lock_identifiers(paper_ids)
+    return paper_link_owner(paper_ids, other_than=other_than)
 
 
 def _publish_new_paper(submission: Submission) -> Paper:

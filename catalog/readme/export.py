@@ -103,9 +103,14 @@ def escape_many(texts: list[str]) -> list[str]:
     return joined.split("\n")
 
 
+def percent_encoded(pattern: re.Pattern, url: str) -> str:
+    """`url` with what `pattern` matches percent-encoded: the same address to a browser."""
+    return pattern.sub(lambda m: "".join(f"%{byte:02X}" for byte in m[0].encode()), url)
+
+
 def safe_url(url: str) -> str:
     """A URL that cannot end a Markdown link destination early."""
-    return URL_UNSAFE.sub(lambda m: "".join(f"%{byte:02X}" for byte in m[0].encode()), url.strip())
+    return percent_encoded(URL_UNSAFE, url.strip())
 
 
 class GithubSlugger:
