@@ -275,11 +275,19 @@ class SubmissionForm(forms.Form):
         refuse_control_characters(note, field_label="The note")
         return unicodedata.normalize("NFC", INVISIBLE.sub("", note)).strip()
 
+    def _clean_link(self, value: str, *, allow_arxiv_id: bool) -> str:
+        # An address the entry already has, posted back as shown, stays as stored: cleaning
+        # would rewrite some (a stored arXiv /pdf/ link becomes /abs/), and an untouched
+        # form would then propose a change nobody made.
+        if value.strip() in self.stored_urls:
+            return value.strip()
+        return clean_link(value, allow_arxiv_id=allow_arxiv_id)
+
     def clean_paper_url(self):
-        return clean_link(self.cleaned_data["paper_url"], allow_arxiv_id=True)
+        return self._clean_link(self.cleaned_data["paper_url"], allow_arxiv_id=True)
 
     def clean_code_url(self):
-        return clean_link(self.cleaned_data["code_url"], allow_arxiv_id=False)
+        return self._clean_link(self.cleaned_data["code_url"], allow_arxiv_id=False)
 
     def _add_extra_link_rows(self) -> list[tuple[str, str]]:
         """Rows for links beyond the paper and code links: enough for every link the paper
@@ -288,9 +296,11 @@ class SubmissionForm(forms.Form):
         # limit for new ones: a row not shown would not be posted, and the link would be lost.
         entry = self.submission or self.paper
         existing = 0
+        self.stored_urls: frozenset[str] = frozenset()
         if entry is not None:
             links = [(link.label, link.url) for link in entry.links.all()]
             existing = len(_split_links(links)[2])
+            self.stored_urls = frozenset(url for _label, url in links)
         self.extra_links_allowed = max(MAX_EXTRA_LINKS, existing)
         known = max(existing, len(self.initial.get("extra_links", [])))
         if self.is_bound:
@@ -333,7 +343,7 @@ class SubmissionForm(forms.Form):
             if not raw:
                 continue
             try:
-                url = clean_link(raw, allow_arxiv_id=False)
+                url = self._clean_link(raw, allow_arxiv_id=False)
             except ValidationError as error:
                 self.add_error(url_name, error)
                 continue

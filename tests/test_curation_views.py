@@ -371,6 +371,42 @@ def test_a_correction_that_changes_nothing_is_refused_with_a_message(client, deb
     assert Submission.objects.get().year == 2025
 
 
+def test_a_stored_link_posted_back_untouched_stays_as_stored(client, debate):
+    """Some listed papers link arXiv's /pdf/ page; a new arXiv link is stored as /abs/. The
+    correction form shows the stored address, and posting it back is no change."""
+    placement = PlacementFactory(section=debate, paper__venue="ICLR", paper__year=2024)
+    paper = placement.paper
+    LinkFactory(paper=paper, url="https://arxiv.org/pdf/2307.09288")
+    LinkFactory(paper=paper, label="blog", url="https://arxiv.org/pdf/2307.09299v2")
+    url = reverse("curation:correct", args=[paper.pk])
+    untouched = form_data(
+        debate,
+        title=paper.title,
+        authors=paper.authors,
+        venue="ICLR",
+        year="2024",
+        paper_url="https://arxiv.org/pdf/2307.09288",
+        extra_label_0="blog",
+        extra_url_0="https://arxiv.org/pdf/2307.09299v2",
+    )
+    response = client.post(url, untouched)
+    assert response.status_code == 400
+    assert "This changes nothing in the list" in response.content.decode()
+    assert client.post(url, {**untouched, "year": "2025"}).status_code == 302
+    correction = Submission.objects.get()
+    assert [(link.label, link.url) for link in correction.links.order_by("position")] == [
+        ("paper", "https://arxiv.org/pdf/2307.09288"),
+        ("blog", "https://arxiv.org/pdf/2307.09299v2"),
+    ]
+    # An address typed anew is still cleaned: another arXiv /pdf/ link becomes its /abs/ page.
+    correction.delete()
+    changed = {**untouched, "paper_url": "arxiv.org/pdf/2307.09300"}
+    assert client.post(url, changed).status_code == 302
+    assert Submission.objects.get().links.get(label="paper").url == (
+        "https://arxiv.org/abs/2307.09300"
+    )
+
+
 def test_adding_a_duplicate_to_sections_it_is_already_in_is_refused(client, debate):
     placement = PlacementFactory(section=debate)
     LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
