@@ -181,6 +181,9 @@ class SubmissionForm(forms.Form):
         max_length=300,
         help_text="Paste e.g. 2401.10020, an arXiv link or a DOI, then fill in from it.",
     )
+    # The paper link the last lookup filled in (hidden; never stored): a later lookup may
+    # replace that one, never a link the contributor typed.
+    lookup_link = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
     title = forms.CharField(
         max_length=500, help_text="As on the paper, e.g. “Self-Rewarding Language Models”."
     )

@@ -66,7 +66,9 @@ def fill_from_identifier(text: str) -> Filled:
         return Filled(False, str(failure), {})
     except LookupFailed as failure:
         # The source could not be asked, but a well-formed id still gives the paper link.
-        return Filled(False, str(failure), _link_for(text))
+        link = _link_for(text)
+        message = str(failure) + (" The paper link is filled in from the id." if link else "")
+        return Filled(False, message, link)
     values = {
         "title": found.title,
         "authors": found.short_authors,
@@ -110,8 +112,13 @@ def form_initial(post, field_names, filled: Filled, multiple: set[str]) -> dict:
         initial[name] = [int(v) for v in initial.get(name, []) if PLAIN_ID.fullmatch(str(v))]
     if filled.values:  # a failed lookup may still give the paper link
         initial.update(filled.values)
-        if post.get("paper_url", "").strip():
+        typed = post.get("paper_url", "").strip()
+        if typed and typed != post.get("lookup_link", "").strip():
             initial["paper_url"] = post["paper_url"]  # never replace a link they typed
+        elif "paper_url" in filled.values:
+            # This lookup's link: a later lookup may replace it (the contributor corrected
+            # the id), a link typed over it is theirs.
+            initial["lookup_link"] = filled.values["paper_url"]
     return initial
 
 

@@ -52,6 +52,27 @@ def test_fill_in_from_an_arxiv_link(browser, live_server, recorded, javascript, 
     context.close()
 
 
+def test_a_corrected_id_replaces_the_link_a_lookup_filled_in(browser, live_server, recorded):
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/submit/")
+    page.fill("#id_lookup", "2401.10020")
+    page.click("#lookup-button")
+    expect(page.locator("#id_paper_url")).to_have_value("https://arxiv.org/abs/2401.10020")
+    page.fill("#id_lookup", "10.18653/v1/2023.acl-long.754")
+    page.click("#lookup-button")
+    expect(page.locator("#lookup-status")).to_contain_text("Filled in from Crossref")
+    expect(page.locator("#id_paper_url")).to_have_value(
+        "https://doi.org/10.18653/v1/2023.acl-long.754"
+    )
+    # A link the contributor typed is theirs: the next lookup leaves it.
+    page.fill("#id_paper_url", "https://example.org/paper")
+    page.fill("#id_lookup", "2401.10020")
+    page.click("#lookup-button")
+    expect(page.locator("#id_title")).to_have_value("Self-Rewarding Language Models")
+    expect(page.locator("#id_paper_url")).to_have_value("https://example.org/paper")
+    page.close()
+
+
 def test_a_failed_lookup_shows_a_message_and_keeps_the_form(browser, live_server, recorded):
     page = browser.new_page()
     page.goto(f"{live_server.url}/submit/")

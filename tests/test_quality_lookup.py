@@ -80,6 +80,28 @@ def test_a_paper_link_already_typed_is_kept(client, recorded):
     assert field_value(page, "paper_url") == "https://example.org/paper"
 
 
+def test_a_second_lookup_replaces_the_link_the_first_one_filled_in(client, recorded):
+    """A corrected id gives its own link; a link typed over the filled one stays."""
+    first = lookup_page(client, "2401.10020")
+    assert field_value(first, "paper_url") == "https://arxiv.org/abs/2401.10020"
+    assert field_value(first, "lookup_link") == "https://arxiv.org/abs/2401.10020"
+    posted = {
+        "paper_url": field_value(first, "paper_url"),
+        "lookup_link": field_value(first, "lookup_link"),
+    }
+    second = lookup_page(client, "10.18653/v1/2023.acl-long.754", **posted)
+    assert field_value(second, "paper_url") == "https://doi.org/10.18653/v1/2023.acl-long.754"
+    assert field_value(second, "lookup_link") == "https://doi.org/10.18653/v1/2023.acl-long.754"
+    # The contributor then types a link of their own: a lookup keeps it.
+    typed = {
+        "paper_url": "https://example.org/paper",
+        "lookup_link": field_value(second, "lookup_link"),
+    }
+    third = lookup_page(client, "2401.10020", **typed)
+    assert field_value(third, "title") == "Self-Rewarding Language Models"
+    assert field_value(third, "paper_url") == "https://example.org/paper"
+
+
 @pytest.mark.parametrize(
     "identifier, message",
     [
@@ -106,6 +128,7 @@ def test_unreachable_service_falls_back_too(client, settings):
     settings.CROSSREF_API_URL = "http://127.0.0.1:9/crossref/works"  # nothing listens there
     page = lookup_page(client, "10.18653/v1/2023.acl-long.754")
     assert "Crossref could not be reached" in page
+    assert "The paper link is filled in from the id." in page
     # The id was well formed: its link is filled in all the same.
     assert field_value(page, "paper_url") == "https://doi.org/10.18653/v1/2023.acl-long.754"
 
@@ -137,7 +160,8 @@ def test_json_lookup_for_the_script(client, recorded):
     failed = client.post(reverse("metadata-lookup"), {"lookup": "10.5555/boom"}).json()
     assert failed == {
         "ok": False,
-        "message": "Crossref answered with an error (500); please fill in the fields by hand.",
+        "message": "Crossref answered with an error (500); please fill in the fields by hand."
+        " The paper link is filled in from the id.",
         "values": {"paper_url": "https://doi.org/10.5555/boom"},  # the link at least
         "listed": None,
     }

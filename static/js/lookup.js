@@ -35,12 +35,18 @@
         return response.json();
       })
       .then(function (answer) {
+        var filledLink = form.elements.lookup_link;
         fields.forEach(function (name) {
           var value = answer.values[name];
           var input = form.elements[name];
-          // Never replace a paper link the contributor typed.
           if (value === undefined || !input) return;
-          if (name === "paper_url" && input.value.trim()) return;
+          if (name === "paper_url") {
+            // Never replace a paper link the contributor typed; one an earlier lookup filled
+            // in is replaced (the id was corrected).
+            var typed = input.value.trim();
+            if (typed && (!filledLink || typed !== filledLink.value.trim())) return;
+            if (filledLink) filledLink.value = value;
+          }
           input.value = value;
         });
         status.textContent = answer.message;
