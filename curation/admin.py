@@ -23,10 +23,12 @@ from catalog.selectors import section_tree
 from config.admin_guards import GuardedAdminMixin
 from curation.forms import ReviewNoteForm
 from curation.models import Submission, SubmissionEvent, SubmissionLink
-from curation.preview import review_preview
+from curation.preview import review_hints, review_preview
 from curation.services import (
     LEAVES,
     TransitionRefused,
+    content_from_submission,
+    content_paper_link_owner,
     correction_fields,
     submission_approve,
     submission_reject,
@@ -227,6 +229,7 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
                     "state",
                     "published",
                     "readme_line",
+                    "check_before_approving",
                     "duplicates",
                     "correction_diff",
                     "reviewed_by",
@@ -271,6 +274,8 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             hidden.add("previous_round")
         if obj.state != Submission.State.APPROVED:
             hidden.add("published")
+        if not review_hints(obj):
+            hidden.add("check_before_approving")
         return [
             (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for title, options in self.fieldsets
@@ -294,15 +299,19 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
         self._numbers = {pk: node.number for pk, node in section_tree().by_pk.items()}
         # Nothing here is edited (see readonly_fields): the page reviews, it does not change.
         submission = self.get_object(request, object_id)
-        conflicts = []
+        conflicts, listed = [], None
         if submission is not None and submission.is_open and submission.paper is not None:
             conflicts = [item.name for item in correction_fields(submission) if item.conflict]
+        elif submission is not None and submission.is_open:
+            listed = content_paper_link_owner(content_from_submission(submission))
         extra_context = {
             **(extra_context or {}),
             "note_form": ReviewNoteForm(),
             "title": "Review submission",
-            # Approval refuses a conflicted correction: say so instead of offering it.
+            # Approval refuses a conflicted correction, and a new paper whose paper link is
+            # published (sent before that paper was): say so instead of offering it.
             "conflicts": conflicts,
+            "listed_paper_link": listed,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -359,18 +368,37 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
         preview = review_preview(obj)
         return format_html('<code class="readme-line">{}</code>', preview["markdown"])
 
+    @admin.display(description="Check before approving")
+    def check_before_approving(self, obj: Submission) -> str:
+        return format_html(
+            '<ul class="review-hints">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((hint,) for hint in review_hints(obj))),
+        )
+
     @admin.display(description="Suspected duplicates")
     def duplicates(self, obj: Submission) -> str:
+        numbers = getattr(self, "_numbers", {})
+        own = {link.identifier for link in obj.links.all()}
+
+        def why(paper) -> str:
+            # Why it was flagged: a shared link names the same paper; a title may be chance.
+            shared = own & {link.identifier for link in paper.links.all()}
+            return "same link" if shared else "similar title"
+
         papers = format_html_join(
             "",
-            '<li>Published: <a href="{}">{}</a> ({})</li>',
+            '<li>Published ({}): <a href="{}">{}</a> ({})</li>',
             (
                 (
+                    why(paper),
                     reverse("admin:catalog_paper_change", args=[paper.pk]),
                     paper.title,
-                    ", ".join(p.section.title for p in paper.placements.select_related("section")),
+                    ", ".join(
+                        f"{numbers.get(p.section_id, '')} {p.section.title}".strip()
+                        for p in paper.placements.select_related("section")
+                    ),
                 )
-                for paper in obj.duplicate_papers.all()
+                for paper in obj.duplicate_papers.prefetch_related("links")
             ),
         )
         submissions = format_html_join(
@@ -387,7 +415,7 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
         )
         if not papers and not submissions:
             return "None found"
-        return format_html("<ul>{}{}</ul>", papers, submissions)
+        return format_html('<ul class="duplicate-list">{}{}</ul>', papers, submissions)
 
     @admin.display(description="Changes proposed")
     def correction_diff(self, obj: Submission) -> str:
@@ -486,6 +514,15 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
                     messages.WARNING,
                 )
             submissions = [s for s in submissions if not s.duplicate_suspected]
+            # Likewise a title in capitals or a venue the list does not know: seen on its page.
+            for submission in [s for s in submissions if review_hints(s)]:
+                self.message_user(
+                    request,
+                    f"“{submission.title}” was not approved: {review_hints(submission)[0]} "
+                    "Open it to check, then decide.",
+                    messages.WARNING,
+                )
+            submissions = [s for s in submissions if not review_hints(s)]
         if "apply" in request.POST or not needs_note:
             form = ReviewNoteForm(request.POST if "apply" in request.POST else None)
             note = form.cleaned_data["note"] if form.is_bound and form.is_valid() else ""

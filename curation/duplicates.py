@@ -50,6 +50,9 @@ NUMBERS = re.compile(r"\d+")
 class DuplicateReport:
     papers: list[Paper] = field(default_factory=list)
     submissions: list[Submission] = field(default_factory=list)
+    # The one of `papers` whose paper link the submission gives as its own: certainly the same
+    # paper (set by the caller, which knows which link is the paper link).
+    same_paper_link: Paper | None = None
 
     def __bool__(self) -> bool:
         return bool(self.papers or self.submissions)

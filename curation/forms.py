@@ -267,8 +267,13 @@ class SubmissionForm(forms.Form):
         venue = self.cleaned_data["venue"]
         if not venue.strip():
             return ""
+        from quality.venues import Vocabulary
+
         # Trailing periods and commas would merge into the README's "Venue 2024." separator.
-        return re.sub(r"[\s,.]+$", "", clean_text(venue, field_label="Venue")).lstrip(" ,")
+        venue = re.sub(r"[\s,.]+$", "", clean_text(venue, field_label="Venue")).lstrip(" ,")
+        # An alias or another case of a listed venue is written as the list writes it (`NIPS`
+        # is `NeurIPS`), as the admin saves it.
+        return Vocabulary.load().canonical_name(venue) or venue
 
     def clean_contributor_name(self):
         return clean_text(self.cleaned_data["contributor_name"], field_label="Your name")

@@ -60,3 +60,37 @@ def review_preview(submission: Submission) -> dict[str, str]:
     if submission.kind == Submission.Kind.CORRECTION and submission.paper and submission.is_open:
         return entry_preview(correction_result(submission))
     return submission_preview(submission)
+
+
+def review_hints(submission: Submission) -> list[str]:
+    """What a maintainer should look at before approving an open submission: the preview's
+    hints (a title in capitals, a year in the venue) and a venue outside the vocabulary,
+    which the catalog report would flag once published. Empty when there is nothing."""
+    if not submission.is_open:
+        return []
+    from quality.venues import Vocabulary  # not at import: see YEAR above
+
+    preview = review_preview(submission)
+    content = (
+        correction_result(submission)
+        if submission.kind == Submission.Kind.CORRECTION and submission.paper
+        else content_from_submission(submission)
+    )
+    hints = []
+    if preview["shouted"]:
+        hints.append("The title is all in capitals: the list writes titles as the paper does.")
+    if preview["venue_year"]:
+        hints.append(
+            f"The venue holds a year ({preview['venue_year']}): the list adds the year after "
+            f"it, so the line reads “{content.venue} {content.year}”."
+        )
+    venue = content.venue
+    vocabulary = Vocabulary.load()
+    if venue and venue not in vocabulary.canonical.values():
+        canonical = vocabulary.canonical_name(venue)
+        hints.append(
+            f"The venue “{venue}” is an alias: the list writes “{canonical}”."
+            if canonical
+            else f"The venue “{venue}” is not in the venue vocabulary (Data quality › Venues)."
+        )
+    return hints

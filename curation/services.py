@@ -17,6 +17,7 @@ from django.db import connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from catalog import identifiers
 from catalog.models import Link, Paper, Placement, Section
 from catalog.readme.export import regenerate_readme_file, render_entry
 from curation import notifications
@@ -264,6 +265,8 @@ def submission_create(
         **_scalar_fields(content),
     )
     _refuse_invalid(submission, content)
+    if paper is None:
+        _refuse_listed_paper_link(content)
     submission.save()
     _store_content(submission, content)
     _record(submission, Action.CREATED, from_state="", actor=None, note=contributor.note)
@@ -297,6 +300,8 @@ def submission_resubmit(
     if note:
         submission.note = note
     _refuse_invalid(submission, content)
+    if submission.kind == Submission.Kind.NEW_PAPER:
+        _refuse_listed_paper_link(content)
     previous = submission.state
     submission.state = State.PENDING
     submission.save()
@@ -566,6 +571,33 @@ def paper_link_owner(identifiers: list[str], *, other_than: Paper | None = None)
     if not wanted:
         return None
     return owners.filter(links__label=Link.Label.PAPER, links__identifier__in=wanted).first()
+
+
+def content_paper_link_owner(content: SubmissionContent) -> Paper | None:
+    """The published paper that already has one of `content`'s paper links, if any."""
+    return paper_link_owner(
+        [
+            identifiers.identifier_for_url(url)
+            for label, url in content.links
+            if label == Link.Label.PAPER
+        ]
+    )
+
+
+def listed_paper_link_message(paper: Paper) -> str:
+    return (
+        f"This paper link is the paper link of “{paper.title}”, already on the list: a paper "
+        "link names one paper. Suggest a correction of that paper, or propose adding it to "
+        "your sections, instead."
+    )
+
+
+def _refuse_listed_paper_link(content: SubmissionContent) -> None:
+    """One record per paper: a new paper whose paper link is already published would be
+    refused at approval, so it is refused when sent (the form offers a correction instead)."""
+    owner = content_paper_link_owner(content)
+    if owner is not None:
+        raise ValidationError({"paper_url": listed_paper_link_message(owner)})
 
 
 def _paper_link_owner(submission: Submission, *, other_than: Paper | None = None) -> Paper | None:

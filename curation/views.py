@@ -21,6 +21,7 @@ from curation.services import (
     SubmissionContent,
     TransitionRefused,
     content_from_paper,
+    content_paper_link_owner,
     correction_changes_nothing,
     submission_create,
     submission_resubmit,
@@ -139,6 +140,8 @@ def submit(request: HttpRequest) -> HttpResponse:
             )
         return redirect("curation:thanks", token=submission.token)
 
+    listed = content_paper_link_owner(content)
+    duplicates.same_paper_link = next((p for p in duplicates.papers if p == listed), None)
     chosen = {section.pk for section in content.sections}
     for paper in duplicates.papers:
         # "Add it to my sections" is offered only where it would add a section.

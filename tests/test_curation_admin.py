@@ -200,9 +200,11 @@ def test_a_review_note_that_cannot_be_stored_is_named_as_the_problem(
 
 
 def test_submission_page_shows_readme_line_duplicates_and_decision_form(client, users, section):
-    published = PlacementFactory(section=section, paper__title="Weak-to-Strong Debate").paper
-    LinkFactory(paper=published, url="https://arxiv.org/abs/2409.00001")
+    # A near-identical title (a same paper link is refused when sent).
+    published = PlacementFactory(section=section, paper__title="Weak-to-strong debate").paper
+    LinkFactory(paper=published, url="https://arxiv.org/abs/2409.00009")
     submission = make_submission(section)
+    assert list(submission.duplicate_papers.all()) == [published]
     client.force_login(users["maintainer"])
     html = client.get(
         reverse("admin:curation_submission_change", args=[submission.pk])
@@ -437,6 +439,89 @@ def test_bulk_approve_leaves_suspected_duplicates_to_their_own_page(client, user
     )
     suspected.refresh_from_db()
     assert suspected.state == "approved"
+
+
+def test_the_review_page_says_what_to_check_and_bulk_approval_leaves_those(client, users, section):
+    """The public preview's hints (capitals, a year in the venue) and a venue the list does
+    not know are shown to the maintainer too; a bulk approval leaves such a submission."""
+    shouting = sent_submission(
+        title="WEAK TO STRONG DEBATE AT SCALE",
+        venue="NeurIPS 2024",
+        links=[("paper", "https://w.org/shout")],
+        sections=[section],
+    )
+    unknown = sent_submission(
+        title="A quiet paper",
+        venue="Conf of Things",
+        links=[("paper", "https://w.org/q")],
+        sections=[section],
+    )
+    clean = make_submission(section, "Weak-to-Strong Debate", "https://w.org/1")
+    login(client, users, "maintainer")
+
+    def review_page(submission) -> str:
+        url = reverse("admin:curation_submission_change", args=[submission.pk])
+        return client.get(url).content.decode()
+
+    page = review_page(shouting)
+    assert "Check before approving" in page
+    assert "The title is all in capitals" in page
+    assert "The venue holds a year (2024)" in page and "“NeurIPS 2024 2024”" in page
+    assert "“Conf of Things” is not in the venue vocabulary" in review_page(unknown)
+    assert "Check before approving" not in review_page(clean)
+    response = client.post(
+        CHANGELIST,
+        {"action": "approve_selected", "_selected_action": [shouting.pk, unknown.pk, clean.pk]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "“WEAK TO STRONG DEBATE AT SCALE” was not approved: The title is all in capitals" in html
+    assert "“A quiet paper” was not approved: The venue “Conf of Things” is not in" in html
+    assert "1 submission approved and published" in html
+    states = dict(Submission.objects.values_list("pk", "state"))
+    assert (states[shouting.pk], states[unknown.pk], states[clean.pk]) == (
+        "pending",
+        "pending",
+        "approved",
+    )
+
+
+def test_a_new_paper_whose_link_was_published_since_is_not_offered_for_approval(
+    client, users, section
+):
+    submission = make_submission(section, "Debate, again", "https://arxiv.org/abs/2409.00007")
+    # Published meanwhile under another title (an import, another submission).
+    other = PlacementFactory(section=section, paper__title="Debate at scale").paper
+    LinkFactory(paper=other, url="https://arxiv.org/abs/2409.00007")
+    login(client, users, "maintainer")
+    page = client.get(
+        reverse("admin:curation_submission_change", args=[submission.pk])
+    ).content.decode()
+    assert "Not approvable: “Debate at scale”" in page
+    assert 'value="approve"' not in page and 'value="reject"' in page
+
+
+def test_suspected_duplicates_say_why_and_name_numbered_sections(client, users):
+    part = SectionFactory(title="Scalable Oversight", position=1)
+    debate = SectionFactory(title="Debate", parent=part, position=1)
+    by_title = PlacementFactory(section=debate, paper__title="Weak-to-strong debate").paper
+    LinkFactory(paper=by_title, url="https://arxiv.org/abs/2409.00009")
+    by_link = PlacementFactory(section=debate, paper__title="Another paper").paper
+    LinkFactory(paper=by_link, url="https://arxiv.org/abs/2409.00001")
+    LinkFactory(paper=by_link, label="code", url="https://github.com/x/debate")
+    submission = sent_submission(
+        title="Weak-to-Strong Debate",
+        links=[("paper", "https://w.org/p"), ("blog", "https://github.com/x/debate")],
+        sections=[debate],
+    )
+    login(client, users, "maintainer")
+    page = client.get(
+        reverse("admin:curation_submission_change", args=[submission.pk])
+    ).content.decode()
+    assert re.search(
+        r"Published \(similar title\): <a [^>]*>Weak-to-strong debate</a> \(1\.1 Debate\)", page
+    )
+    assert re.search(r"Published \(same link\): <a [^>]*>Another paper</a>", page)
 
 
 def test_the_bulk_note_page_says_what_will_happen_and_can_be_left(client, users, section):

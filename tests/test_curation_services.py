@@ -324,10 +324,12 @@ def test_approving_a_correction_updates_the_paper_links_and_sections(sections, r
 def test_duplicates_are_flagged_by_identifier_and_by_near_identical_title(sections):
     published = PlacementFactory(paper__title="Self-Rewarding Language Models").paper
     LinkFactory(paper=published, url="https://arxiv.org/abs/2401.10020")
+    LinkFactory(paper=published, label="code", url="https://github.com/a/self-rewarding")
+    # Its code link given as another kind of link (its paper link would be refused outright).
     by_id = make_submission(
         sections,
         title="Something else entirely",
-        links=[("paper", "https://arxiv.org/pdf/2401.10020v3")],
+        links=[("paper", "https://x.org/c"), ("blog", "https://github.com/a/self-rewarding")],
     )
     by_title = make_submission(
         sections, title="Self-rewarding language models", links=[("paper", "https://x.org/a")]
@@ -390,8 +392,26 @@ def test_titles_differing_only_in_a_number_are_not_duplicates(sections):
 def test_a_new_paper_whose_paper_link_is_published_is_refused(sections, reviewer):
     published = PlacementFactory().paper
     LinkFactory(paper=published, url="https://arxiv.org/abs/2311.08702")
+    # Refused when sent, and when resent: a paper link names one paper.
+    with pytest.raises(ValidationError, match="already on the list") as refused:
+        make_submission(sections, title="A renamed copy")
+    assert "paper_url" in refused.value.message_dict
+    assert not Submission.objects.exists()
+    # Sent while the link was not listed yet (changes requested meanwhile)...
+    Link.objects.filter(paper=published).update(url="https://x.org/elsewhere", identifier="")
     submission = make_submission(sections, title="A renamed copy")
-    assert submission.duplicate_suspected
+    submission_request_changes(submission=submission, reviewer=reviewer, note="Add the code")
+    Link.objects.filter(paper=published).update(
+        url="https://arxiv.org/abs/2311.08702", identifier="arxiv:2311.08702"
+    )
+    with pytest.raises(ValidationError, match="already on the list"):
+        submission_resubmit(
+            submission=submission, content=content(sections, title="A renamed copy"), note="Resent"
+        )
+    # ... and, should one reach the queue, at approval.
+    submission.refresh_from_db()
+    submission.state = State.PENDING
+    submission.save()
     with pytest.raises(TransitionRefused, match="already published"):
         submission_approve(submission=submission, reviewer=reviewer)
     submission.refresh_from_db()

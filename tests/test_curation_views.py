@@ -128,9 +128,24 @@ def test_a_duplicate_is_shown_with_its_sections_and_not_sent_silently(client, de
     # The hidden copies the duplicate box carries have no ids: each label reaches its field.
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
-    assert re.search(r'<input type="checkbox" name="send_anyway"[^>]*id="id_send_anyway"', html)
-
+    # The same paper link: it is that paper, so "send it anyway" is not offered, and a send
+    # is refused with the way out.
+    assert "Same paper link" in html
+    assert 'name="send_anyway" id="id_send_anyway"' not in html
+    assert "cannot be sent as a new paper" in html
     anyway = client.post(SUBMIT, form_data(debate, send_anyway="on", note="A different paper"))
+    assert anyway.status_code == 400
+    assert "already on the list: a paper link names one paper" in anyway.content.decode()
+    assert not Submission.objects.exists()
+
+    # Only the title alike: maybe another paper, which may be sent anyway with a note.
+    other_link = {"paper_url": "https://example.org/another-debate-paper"}
+    similar = client.post(SUBMIT, form_data(debate, **other_link)).content.decode()
+    assert "This may already be listed" in similar and "Same paper link" not in similar
+    assert re.search(r'<input type="checkbox" name="send_anyway"[^>]*id="id_send_anyway"', similar)
+    anyway = client.post(
+        SUBMIT, form_data(debate, send_anyway="on", note="A different paper", **other_link)
+    )
     assert anyway.status_code == 302
     assert Submission.objects.get().duplicate_suspected
 
@@ -405,6 +420,16 @@ def test_a_stored_link_posted_back_untouched_stays_as_stored(client, debate):
     assert Submission.objects.get().links.get(label="paper").url == (
         "https://arxiv.org/abs/2307.09300"
     )
+
+
+@pytest.mark.parametrize(
+    "typed", ["NIPS", "neurips", "Advances in Neural Information Processing Systems"]
+)
+def test_a_venue_alias_is_sent_as_the_list_writes_it(client, debate, typed):
+    preview = client.post(SUBMIT, form_data(debate, venue=typed, action="preview"))
+    assert "NeurIPS 2023." in preview.content.decode()
+    assert client.post(SUBMIT, form_data(debate, venue=typed)).status_code == 302
+    assert Submission.objects.get().venue == "NeurIPS"
 
 
 def test_adding_a_duplicate_to_sections_it_is_already_in_is_refused(client, debate):
