@@ -66,11 +66,21 @@ class ReadingOrderChangeList(GuardedChangeList):
     def get_ordering(self, request, queryset):
         if ORDER_VAR in self.params:
             return super().get_ordering(request, queryset)
-        return ["reading_order", "pk"]
+        return ["reading_order", *getattr(self.model_admin, "within_section_order", []), "pk"]
 
     def get_ordering_field_columns(self):
         # No column header claims the reading order as its own.
         return super().get_ordering_field_columns() if ORDER_VAR in self.params else {}
+
+
+def reading_order(section_field: str) -> Case:
+    """The index of the section `section_field` names in the taxonomy's reading order."""
+    order = {node.pk: index for index, node in enumerate(section_tree().walk())}
+    return Case(
+        *(When(**{section_field: pk}, then=Value(index)) for pk, index in order.items()),
+        default=Value(len(order)),
+        output_field=models.IntegerField(),
+    )
 
 
 @admin.register(Section)
@@ -95,16 +105,10 @@ class SectionAdmin(GuardedAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # The taxonomy's reading order (1, 1.1, 1.1.1, 1.2, 2 …) by default, as the site and
         # the README list them; a column's header still sorts by that column.
-        order = {node.pk: index for index, node in enumerate(section_tree().walk())}
-        reading_order = Case(
-            *(When(pk=pk, then=Value(index)) for pk, index in order.items()),
-            default=Value(len(order)),
-            output_field=models.IntegerField(),
-        )
         return (
             super()
             .get_queryset(request)
-            .annotate(placement_total=Count("placements"), reading_order=reading_order)
+            .annotate(placement_total=Count("placements"), reading_order=reading_order("pk"))
         )
 
     def changelist_view(self, request, extra_context=None):
@@ -267,6 +271,14 @@ class PlacementAdmin(GuardedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["paper", "section"]
     list_select_related = ["paper", "section"]
     ordering = ["section__parent_id", "section__position", "position", "id"]
+    # The list: sections in reading order (1.5.2, 2.1, 2.1.1 …), papers in order within each.
+    within_section_order = ["position"]
+
+    def get_changelist(self, request, **kwargs):
+        return ReadingOrderChangeList
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(reading_order=reading_order("section_id"))
 
     def changelist_view(self, request, extra_context=None):
         self._labels = {pk: node.label for pk, node in section_tree().by_pk.items()}

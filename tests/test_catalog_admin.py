@@ -154,6 +154,24 @@ def test_the_placements_list_filters_by_numbered_section_with_position_first(adm
         assert admin_client.get(f"{url}?section={odd}").status_code == 200, odd
 
 
+def test_the_placements_list_follows_the_reading_order(admin_client):
+    """1.1.1 before 1.2, as the site and the README read (not by parent, then position)."""
+    from tests.factories import PlacementFactory, SectionFactory
+
+    part = SectionFactory(title="Oversight", slug="oversight", position=1)
+    first = SectionFactory(title="Debate", slug="debate", parent=part, position=1)
+    second = SectionFactory(title="Critique", slug="critique", parent=part, position=2)
+    inner = SectionFactory(title="Debate games", slug="games", parent=first, position=1)
+    PlacementFactory(section=second, position=1, paper__title="Paper C in 1.2")
+    PlacementFactory(section=inner, position=2, paper__title="Paper B in 1.1.1")
+    PlacementFactory(section=inner, position=1, paper__title="Paper A in 1.1.1")
+    PlacementFactory(section=part, position=1, paper__title="Paper P in 1")
+    html = admin_client.get(reverse("admin:catalog_placement_changelist")).content.decode()
+    rows = html.split('id="result_list"')[1]
+    shown = list(dict.fromkeys(re.findall(r"Paper [A-Z] in [0-9.]+", rows)))
+    assert shown == ["Paper P in 1", "Paper A in 1.1.1", "Paper B in 1.1.1", "Paper C in 1.2"]
+
+
 def test_an_edit_that_keeps_the_position_moves_nobody(admin_client):
     from django.contrib.admin.models import LogEntry
 
