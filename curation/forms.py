@@ -195,7 +195,13 @@ class SubmissionForm(forms.Form):
         required=False,
         help_text="“ICLR”, “NeurIPS”, “ACL”… or “arXiv” for a preprint.",
     )
-    year = forms.IntegerField(validators=[validate_publication_year])
+    # A text box with a numeric keypad, not type=number: a browser drops the letter of a
+    # mistyped "2O24" and shows "224" beside the error; here what was typed stays in view.
+    year = forms.IntegerField(
+        validators=[validate_publication_year],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"invalid": "Enter the year as a number, e.g. 2024."},
+    )
     paper_url = forms.CharField(
         label="Paper link",
         max_length=1000,
@@ -208,6 +214,7 @@ class SubmissionForm(forms.Form):
         coerce=int,
         help_text="Tick one or more.",
         widget=forms.CheckboxSelectMultiple(attrs={"class": "section-choices"}),
+        error_messages={"required": "Tick at least one section."},
     )
     contributor_name = forms.CharField(label="Your name", max_length=200)
     contributor_email = forms.EmailField(

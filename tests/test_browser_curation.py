@@ -122,7 +122,18 @@ def test_a_failed_submission_says_so_in_the_title_and_focuses_the_message(browse
     page.get_by_role("button", name="Preview").last.click()
     expect(page).to_have_title(re.compile(r"^Check the form — Submit a paper"))
     focused = page.evaluate("document.activeElement.textContent.trim()")
-    assert focused == "Please correct the fields marked below."
+    assert focused.startswith("Please correct these fields:")
+    # The summary names each field, with its message, and leads to it.
+    summary = page.locator(".error-summary li")
+    expect(summary.filter(has_text="Authors: This field is required.")).to_have_count(1)
+    expect(summary.filter(has_text="Sections: Tick at least one section.")).to_have_count(1)
+    page.locator(".error-summary a", has_text="Sections").click()
+    expect(page.locator("#div_id_sections")).to_be_in_viewport()
+    # A mistyped year stays as typed, beside its message (no type=number to drop letters).
+    page.get_by_label("Year").fill("2O24")
+    page.get_by_role("button", name="Preview").last.click()
+    expect(page.get_by_label("Year")).to_have_value("2O24")
+    expect(page.locator("#div_id_year")).to_contain_text("Enter the year as a number, e.g. 2024.")
 
 
 def test_a_correction_s_review_page_fits_a_phone(browser, live_server, maintainer):

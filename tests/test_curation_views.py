@@ -230,7 +230,7 @@ def test_a_lookup_over_the_limit_is_not_told_to_correct_fields_it_has_not_filled
     assert response.status_code == 429
     html = response.content.decode()
     assert "Not previewed: too many previews" in html and 'value="2402.00001"' in html
-    assert "Please correct the fields marked below" not in html
+    assert "Please correct" not in html
     assert "is-invalid" not in html and "This field is required" not in html
 
 
