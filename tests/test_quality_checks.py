@@ -158,6 +158,15 @@ def test_the_report_in_the_admin_is_for_maintainers(client, users, flawed, who, 
         assert "6 error(s), 3 warning(s)." in page
         assert "is not in the venue vocabulary" in page
         assert reverse("admin:catalog_paper_change", args=[flawed["unknown"].pk]) in page
+        # The admin's front page leads to it; the errors can be shown alone.
+        index = client.get(reverse("admin:index")).content.decode()
+        assert f'href="{reverse("quality-report")}"' in index
+        errors = client.get(reverse("quality-report") + "?errors=1").content.decode()
+        assert "Showing the errors only" in errors
+        assert errors.count('class="finding-error"') == 6
+        assert (
+            'class="finding-warning"' not in errors and page.count('class="finding-warning"') == 3
+        )
 
 
 def test_maintainers_edit_the_vocabulary_in_the_admin(client, users):
