@@ -270,6 +270,8 @@ def submission_create(
     submission.save()
     _store_content(submission, content)
     _record(submission, Action.CREATED, from_state="", actor=None, note=contributor.note)
+    if submission.contributor_email:
+        transaction.on_commit(lambda: _send_received(submission))
     return submission
 
 
@@ -689,6 +691,13 @@ def _notify(submission: Submission, outcome: Outcome) -> None:
         outcome.warnings.append(
             f"The decision stands, but the email to {submission.contributor_email} failed: {exc}"
         )
+
+
+def _send_received(submission: Submission) -> None:
+    try:
+        notifications.send_received(submission)
+    except Exception:  # the submission stands; its page shows the link all the same
+        logger.exception("Could not email the status link of submission %s", submission.pk)
 
 
 def _readme_file_regeneration(outcome: Outcome):

@@ -162,6 +162,34 @@ def test_failed_email_never_undoes_the_decision(
     assert any("email" in warning for warning in outcome.warnings)
 
 
+def test_the_status_link_is_mailed_when_a_submission_is_stored(
+    sections, settings, django_capture_on_commit_callbacks, caplog
+):
+    long_title = "Debate Helps Supervise Unreliable Experts " * 3
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = make_submission(sections, title=long_title.strip())
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == ["ada@example.org"]
+    # Cut at a word and marked as cut.
+    assert sent.subject == (
+        "We received your submission “Debate Helps Supervise Unreliable Experts Debate Helps"
+        " Supervise Unreliable…”"
+    )
+    status = f"{django_settings.SITE_URL}/submit/status/{submission.token}/"
+    assert status in sent.body and "withdraw" in sent.body
+    # Without an address nothing is sent; a failing mail server leaves the submission stored.
+    with django_capture_on_commit_callbacks(execute=True):
+        make_submission(sections, email="", links=[("paper", "https://x.org/no-mail")])
+    assert len(mail.outbox) == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = make_submission(sections, links=[("paper", "https://x.org/mail-fails")])
+    assert Submission.objects.filter(pk=stored.pk, state=State.PENDING).exists()
+    assert "Could not email the status link" in caplog.text
+
+
 def test_resubmit_after_changes_requested_returns_to_the_queue(sections, reviewer):
     submission = make_submission(sections)
     submission_request_changes(submission=submission, reviewer=reviewer, note="Add the venue")
