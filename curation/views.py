@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from catalog.models import Paper
+from catalog.selectors_pages import current_tree
 from curation.duplicates import find_duplicates
 from curation.forms import SubmissionForm, initial_from_paper, initial_from_submission
 from curation.models import Submission, status_token_digest
@@ -100,7 +101,10 @@ def _edit_kept(request: HttpRequest, token: str) -> HttpResponse:
 @rate_limited_post("submit", keep_form=_submit_kept)
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return _render_form(request, SubmissionForm())
+        # ?section=<slug>, from a section's page: that section ticked (an unknown one: none).
+        node = current_tree().by_slug.get(request.GET.get("section", ""))
+        initial = {"sections": [node.pk]} if node is not None else {}
+        return _render_form(request, SubmissionForm(initial=initial))
     if request.POST.get("action") == "lookup":
         # "Fill in from the link" without JavaScript: the form again, with what was found.
         filled = with_listed(fill_from_identifier(request.POST.get("lookup", "")))

@@ -67,6 +67,22 @@ def test_form_shows_sections_grouped_with_numbers_and_a_hidden_honeypot(client, 
     assert "status" not in re.findall(r'name="(\w+)"', html)
 
 
+def test_a_section_page_leads_to_the_form_with_that_section_ticked(client, debate):
+    section_page = client.get(reverse("catalog:section", args=[debate.slug])).content.decode()
+    link = f"{SUBMIT}?section={debate.slug}"
+    assert f'href="{link}"' in section_page and "Propose a paper for this section" in section_page
+    ticked = re.findall(
+        r'<input type="checkbox"[^>]*name="sections"[^>]*>', client.get(link).content.decode()
+    )
+    assert [box for box in ticked if "checked" in box] == [
+        box for box in ticked if f'value="{debate.pk}"' in box
+    ]
+    assert len([box for box in ticked if "checked" in box]) == 1
+    for unknown in ("no-such-section", "", "../x"):
+        page = client.get(f"{SUBMIT}?section={unknown}")
+        assert page.status_code == 200 and " checked" not in page.content.decode()
+
+
 def test_preview_shows_the_readme_line_and_stores_nothing(client, debate):
     response = client.post(SUBMIT, form_data(debate, action="preview"))
     html = response.content.decode()

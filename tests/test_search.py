@@ -76,6 +76,13 @@ def test_punctuation_only_query_finds_nothing_and_does_not_fail(client, papers):
     assert search(client, q="let's") == [papers["math"]]
 
 
+def test_nothing_found_says_how_authors_are_listed_and_leads_to_the_form(client, papers):
+    page = client.get(reverse("catalog:search"), {"q": "Geoffrey Irving"}).content.decode()
+    assert "No matching papers" in page
+    assert "search for the first author's name" in page
+    assert f'href="{reverse("curation:submit")}">Propose a paper</a>' in page
+
+
 def test_edits_through_update_are_searchable_at_once(client, papers):
     # QuerySet.update() bypasses model code: the stored vector must still follow.
     Paper.objects.filter(pk=papers["math"].pk).update(title="Process supervision rewards")
