@@ -13,31 +13,50 @@ def position_make_room(
     *, item: Placement | Section, actor: AbstractBaseUser, moving: frozenset[int] = frozenset()
 ) -> int:
     """Before `item` is saved at its position: if a sibling (a placement in the same section, a
-    section under the same parent) holds that position, move it and every sibling after it
-    down by one, so a position means "here", as its help text says, and the admin, the site and
-    the README agree on the order. Each moved sibling is saved (the catalog's caches follow)
-    and logged in the admin history. Returns how many moved.
+    section under the same parent) holds that position, make room, so a position means "here",
+    as its help text says, and the admin, the site and the README agree on the order. Each
+    moved sibling is saved (the catalog's caches follow) and logged in the admin history.
+    Returns how many moved.
+
+    A new row, or one from another list, pushes the sibling at its position and those after it
+    down by one. A row moved within its list shifts only the siblings it passes: moved up, those
+    from the new position to its old one go down by one; moved down (1 to 3), those after its
+    old position up to the new one go up by one, so it is third, not second behind a gap.
 
     `moving`: siblings the same edit gives new positions too (two rows swapped in a list):
     they are leaving their places, so they neither hold a position nor get pushed along."""
     if isinstance(item, Placement):
-        siblings = Placement.objects.filter(section_id=item.section_id)
+        model, parent_field = Placement, "section_id"
     else:
-        siblings = Section.objects.filter(parent_id=item.parent_id)
+        model, parent_field = Section, "parent_id"
+    siblings = model.objects.filter(**{parent_field: getattr(item, parent_field)})
     siblings = siblings.exclude(pk__in={item.pk, *moving} - {None})
     with transaction.atomic():
         if not siblings.filter(position=item.position).exists():
             return 0
+        before = (
+            model.objects.filter(pk=item.pk).values_list(parent_field, "position").first()
+            if item.pk is not None
+            else None
+        )
+        old = before[1] if before and before[0] == getattr(item, parent_field) else None
+        if old is not None and old < item.position:
+            passed, step = siblings.filter(position__gt=old, position__lte=item.position), -1
+        else:
+            passed, step = siblings.filter(position__gte=item.position), 1
+            if old is not None:
+                passed = passed.filter(position__lt=old)
         # Locked in primary-key order, as approvals lock sections (curation.services._place),
-        # so the two never wait on each other in a cycle; moved last first.
-        locked = siblings.select_for_update().filter(position__gte=item.position).order_by("pk")
-        moved = sorted(locked, key=lambda sibling: (sibling.position, sibling.pk), reverse=True)
-        for sibling in moved:  # last first: no two share a position on the way
-            sibling.position += 1
+        # so the two never wait on each other in a cycle; then moved so that no two share a
+        # position on the way (the last first when moving down).
+        locked = passed.select_for_update().order_by("pk")
+        moved = sorted(locked, key=lambda sibling: (sibling.position, sibling.pk), reverse=step > 0)
+        for sibling in moved:
+            sibling.position += step
             sibling.save(update_fields=["position"])
             LogEntry.objects.log_actions(
                 user_id=actor.pk,
-                queryset=type(sibling).objects.filter(pk=sibling.pk),
+                queryset=model.objects.filter(pk=sibling.pk),
                 action_flag=CHANGE,
                 change_message=f"Moved to position {sibling.position} to make room for “{item}”",
                 single_object=True,

@@ -89,6 +89,33 @@ def test_a_position_already_taken_moves_the_others_down(admin_client, client):
     assert LogEntry.objects.filter(change_message__startswith="Moved").count() == 2
 
 
+def test_a_row_moved_within_its_list_lands_where_its_number_says(admin_client, client):
+    """First to third: the two it passes move up, so it is third, not second behind a gap;
+    then last to first: only those it passes move down, leaving no gap at the end."""
+    from catalog.models import Placement
+    from tests.factories import PlacementFactory, SectionFactory
+
+    critic = SectionFactory(title="Text Critic", slug="text-critic", position=1)
+    for position, title in enumerate(["A", "B", "C", "D"], start=1):
+        PlacementFactory(section=critic, position=position, paper__title=f"Paper {title}")
+
+    def move(title: str, position: int) -> None:
+        row = Placement.objects.get(paper__title=title)
+        url = reverse("admin:catalog_placement_change", args=[row.pk])
+        data = {"paper": row.paper_id, "section": critic.pk, "position": position}
+        assert admin_client.post(url, data).status_code == 302
+
+    def positions() -> dict[str, int]:
+        return dict(Placement.objects.values_list("paper__title", "position"))
+
+    move("Paper A", 3)
+    assert positions() == {"Paper B": 1, "Paper C": 2, "Paper A": 3, "Paper D": 4}
+    assert section_order(client, "text-critic") == ["Paper B", "Paper C", "Paper A", "Paper D"]
+    move("Paper D", 1)
+    assert positions() == {"Paper D": 1, "Paper B": 2, "Paper C": 3, "Paper A": 4}
+    assert section_order(client, "text-critic") == ["Paper D", "Paper B", "Paper C", "Paper A"]
+
+
 def test_a_new_section_at_a_taken_position_takes_that_number(admin_client, client):
     from catalog.models import Section
     from tests.factories import SectionFactory
