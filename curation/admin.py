@@ -348,8 +348,11 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
     @admin.display(description="Previous round")
     def previous_round(self, obj: Submission) -> str:
         reviewer = obj.reviewed_by.get_username() if obj.reviewed_by else "a maintainer"
+        # The note on its own line: a date ending "a.m." and a note ending in a period
+        # read as doubled punctuation inline.
         return format_html(
-            "Changes requested by {} on {}: “{}”. The contributor has resent it since.",
+            "Changes requested by {} on {}, with the note:<br>“{}”<br>"
+            "The contributor has resent it since (what changed: Decisions and edits, below).",
             reviewer,
             date_format(timezone.localtime(obj.reviewed_at), "DATETIME_FORMAT"),
             obj.review_note,

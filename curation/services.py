@@ -20,6 +20,7 @@ from django.utils import timezone
 from catalog import identifiers
 from catalog.models import Link, Paper, Placement, Section
 from catalog.readme.export import regenerate_readme_file, render_entry
+from catalog.selectors import section_tree
 from curation import notifications
 from curation.duplicates import find_duplicates
 from curation.models import Submission, SubmissionEvent, SubmissionLink
@@ -290,12 +291,13 @@ def submission_resubmit(
     correction = submission.kind == Submission.Kind.CORRECTION and submission.paper is not None
     if correction and correction_changes_nothing(paper=submission.paper, content=content):
         raise ValidationError(NO_CHANGE)
+    # What the resend changed, for the reviewer: the entry, then the contact.
+    changes = [_entry_changes(content_from_submission(submission), content)]
     for name, value in _scalar_fields(content).items():
         setattr(submission, name, value)
-    contact_changes = ""
     if contributor is not None:
         _refuse_over_cap(contributor.email, other_than=submission)
-        contact_changes = _contact_changes(submission, contributor)
+        changes.append(_contact_changes(submission, contributor))
         submission.contributor_name = contributor.name
         submission.contributor_email = contributor.email
         submission.is_author = contributor.is_author
@@ -315,7 +317,7 @@ def submission_resubmit(
         from_state=previous,
         actor=None,
         note=note,
-        detail=contact_changes,
+        detail="; ".join(change for change in changes if change),
     )
     return submission
 
@@ -518,17 +520,50 @@ def _record(
     )
 
 
+def _quoted(value: str) -> str:
+    # JSON strings: no value can read as another change.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _entry_changes(before: SubmissionContent, after: SubmissionContent) -> str:
+    """`Venue: "arXiv" → "NeurIPS"; Links: + code https://…; Sections: + 1.5.2 Debate`, or
+    "": the entry fields a resend changed, links and sections as added (+) and removed (−)."""
+    changes = [
+        f"{label}: {_quoted(str(old or ''))} → {_quoted(str(new or ''))}"
+        for label, old, new in (
+            ("Title", before.title, after.title),
+            ("Authors", before.authors, after.authors),
+            ("Venue", before.venue, after.venue),
+            ("Year", before.year, after.year),
+        )
+        if old != new
+    ]
+    links = [f"+ {label} {url}" for label, url in after.links if (label, url) not in before.links]
+    links += [f"− {label} {url}" for label, url in before.links if (label, url) not in after.links]
+    if links:
+        changes.append("Links: " + ", ".join(links))
+    elif before.links != after.links:
+        changes.append("Links: reordered")
+    nodes = section_tree().by_pk
+    old_sections, new_sections = {s.pk for s in before.sections}, {s.pk for s in after.sections}
+
+    def label(pk: int) -> str:
+        return nodes[pk].label if pk in nodes else str(pk)
+
+    moved = [f"+ {label(pk)}" for pk in sorted(new_sections - old_sections)]
+    moved += [f"− {label(pk)}" for pk in sorted(old_sections - new_sections)]
+    if moved:
+        changes.append("Sections: " + ", ".join(moved))
+    return "; ".join(changes)
+
+
 def _contact_changes(submission: Submission, contributor: Contributor) -> str:
     """`Email: "ada@example.org" → "ada.l@example.org"; I am an author: yes → no`, or "".
     Names and addresses are quoted (JSON strings), so none can read as another change."""
     yes_no = {True: "yes", False: "no"}
-
-    def quoted(value: str) -> str:
-        return json.dumps(value, ensure_ascii=False)
-
     pairs = [
-        ("Name", quoted(submission.contributor_name), quoted(contributor.name)),
-        ("Email", quoted(submission.contributor_email), quoted(contributor.email)),
+        ("Name", _quoted(submission.contributor_name), _quoted(contributor.name)),
+        ("Email", _quoted(submission.contributor_email), _quoted(contributor.email)),
         ("I am an author", yes_no[submission.is_author], yes_no[contributor.is_author]),
     ]
     return "; ".join(f"{what}: {old} → {new}" for what, old, new in pairs if old != new)

@@ -574,6 +574,11 @@ def test_a_resent_submission_shows_the_last_decision_as_the_previous_round(clien
     assert "Previous round:" in html
     assert "Changes requested by maint on" in html and "Which venue?" in html
     assert "Reviewed by:" not in html and "Review note:" not in html
+    # The history says what the resend changed in the entry.
+    assert (
+        "Venue: &quot;arXiv&quot; → &quot;ICLR&quot;; Year: &quot;2024&quot; → &quot;2025&quot;"
+        in html
+    )
     status = client.get(reverse("curation:status", args=[submission.token])).content.decode()
     assert "The maintainer's note on your previous version" in status
 

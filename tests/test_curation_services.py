@@ -190,6 +190,12 @@ def test_the_status_link_is_mailed_when_a_submission_is_stored(
     assert "Could not email the status link" in caplog.text
 
 
+def section_label(section) -> str:
+    from catalog.selectors import section_tree
+
+    return section_tree().by_pk[section.pk].label
+
+
 def test_resubmit_after_changes_requested_returns_to_the_queue(sections, reviewer):
     submission = make_submission(sections)
     submission_request_changes(submission=submission, reviewer=reviewer, note="Add the venue")
@@ -208,6 +214,13 @@ def test_resubmit_after_changes_requested_returns_to_the_queue(sections, reviewe
         "changes_requested",
         "resubmitted",
     ]
+    # The reviewer sees what the resend changed in the entry.
+    part, debate = sections
+    assert submission.events.get(action="resubmitted").detail == (
+        'Venue: "arXiv" → "NeurIPS"; Links: + paper https://example.org/p, '
+        "− paper https://arxiv.org/abs/2311.08702, − code https://github.com/x/y; "
+        f"Sections: − {section_label(debate)}"
+    )
 
 
 def test_withdraw_from_pending_and_from_changes_requested(sections, reviewer):

@@ -349,6 +349,7 @@ def test_edit_and_resend_after_changes_were_requested(client, debate, admin_user
     # The audit trail keeps what the contact was.
     resent = submission.events.get(action="resubmitted")
     assert resent.detail == (
+        'Venue: "arXiv" → "NeurIPS"; '
         'Name: "Ada Lovelace" → "Ada L."; Email: "ada@example.org" → "ada.l@example.org"; '
         "I am an author: yes → no"
     )
