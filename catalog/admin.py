@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.db import models, transaction
-from django.db.models import Case, Count, Value, When
+from django.db.models import Case, Count, Prefetch, Value, When
 from django.urls import reverse
 
 from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
@@ -162,11 +162,44 @@ class PaperAdminForm(forms.ModelForm):
         return Vocabulary.load().canonical_name(venue) or venue if venue else ""
 
 
+class NumberedSectionFilter(admin.SimpleListFilter):
+    """Sections in taxonomy order, with their numbers ("1.2 Self-Judge / Critique / Refine")."""
+
+    title = "section"
+    parameter_name = "section"
+    section_lookup = "section_id"  # how the listed model reaches its section
+
+    def sections_offered(self, request, model_admin) -> set[int] | None:
+        """The sections to offer (None: all)."""
+        return None
+
+    def lookups(self, request, model_admin):
+        offered = self.sections_offered(request, model_admin)
+        return [
+            (str(node.pk), node.label)
+            for node in section_tree().walk()
+            if offered is None or node.pk in offered
+        ]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        if not PLAIN_NUMBER.fullmatch(self.value()):
+            return queryset.none()
+        return queryset.filter(**{self.section_lookup: int(self.value())}).distinct()
+
+
+class PaperSectionFilter(NumberedSectionFilter):
+    """Papers placed in a section (numbered, in the taxonomy's order)."""
+
+    section_lookup = "placements__section_id"
+
+
 @admin.register(Paper)
 class PaperAdmin(GuardedAdminMixin, admin.ModelAdmin):
     form = PaperAdminForm
-    list_display = ["title", "authors", "venue", "year", "section_count", "updated_at"]
-    list_filter = ["year", "venue"]
+    list_display = ["title", "authors", "venue", "year", "section_numbers", "updated_at"]
+    list_filter = [PaperSectionFilter, "year", "venue"]
     search_fields = ["title", "authors", "venue", "links__url", "links__identifier"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [LinkInline, PlacementInline]
@@ -176,13 +209,35 @@ class PaperAdmin(GuardedAdminMixin, admin.ModelAdmin):
         css = {"all": ["css/admin-review.css"]}  # the inlines' rows without repeated captions
 
     def get_queryset(self, request):
-        return (
+        papers = (
             super().get_queryset(request).annotate(section_total=Count("placements", distinct=True))
         )
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "catalog_paper_changelist":
+            # The list's Sections column; not on the change form, which edits placements.
+            only = Placement.objects.only("paper_id", "section_id")
+            papers = papers.prefetch_related(Prefetch("placements", queryset=only))
+        return papers
+
+    def changelist_view(self, request, extra_context=None):
+        self._numbers = {pk: node.number for pk, node in section_tree().by_pk.items()}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="Sections", ordering="section_total")
-    def section_count(self, obj: Paper) -> int:
-        return obj.section_total
+    def section_numbers(self, obj: Paper) -> str:
+        """The numbers of its sections ("1.5.2, 3.1"), from the prefetched placements."""
+        numbers = getattr(self, "_numbers", {})
+        return (
+            ", ".join(
+                sorted(
+                    (numbers.get(p.section_id, "?") for p in obj.placements.all()),
+                    key=lambda number: [
+                        int(part) if part.isdigit() else 0 for part in number.split(".")
+                    ],
+                )
+            )
+            or "—"
+        )
 
     def save_model(self, request, obj, form, change):
         from quality.venues import Vocabulary
@@ -233,33 +288,6 @@ class PaperAdmin(GuardedAdminMixin, admin.ModelAdmin):
                 paper_delete(paper=paper, actor=request.user)
 
 
-class NumberedSectionFilter(admin.SimpleListFilter):
-    """Sections in taxonomy order, with their numbers ("1.2 Self-Judge / Critique / Refine")."""
-
-    title = "section"
-    parameter_name = "section"
-    section_lookup = "section_id"  # how the listed model reaches its section
-
-    def sections_offered(self, request, model_admin) -> set[int] | None:
-        """The sections to offer (None: all)."""
-        return None
-
-    def lookups(self, request, model_admin):
-        offered = self.sections_offered(request, model_admin)
-        return [
-            (str(node.pk), node.label)
-            for node in section_tree().walk()
-            if offered is None or node.pk in offered
-        ]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        if not PLAIN_NUMBER.fullmatch(self.value()):
-            return queryset.none()
-        return queryset.filter(**{self.section_lookup: int(self.value())}).distinct()
-
-
 @admin.register(Placement)
 class PlacementAdmin(GuardedAdminMixin, admin.ModelAdmin):
     # Position and section first: they stay in view beside long titles and the filters.
@@ -308,7 +336,8 @@ def warn_if_in_no_section(model_admin, request, papers) -> None:
     """A paper in no section is off the site and the README (Paper.objects.published()): an
     edit that leaves it so says it, rather than "changed successfully" alone."""
     for paper in papers:
-        if paper.pk is not None and not paper.placements.exists():
+        # Asked of the table, not of paper.placements: the list prefetches those.
+        if paper.pk is not None and not Placement.objects.filter(paper_id=paper.pk).exists():
             model_admin.message_user(
                 request,
                 f"“{paper.title}” is in no section now, so it is off the site and the README"
