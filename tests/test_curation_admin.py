@@ -531,6 +531,9 @@ def test_the_bulk_note_page_says_what_will_happen_and_can_be_left(client, users,
         CHANGELIST, {"action": "reject_selected", "_selected_action": [first.pk, second.pk]}
     ).content.decode()
     assert "Reject 2 submissions: write a note to the contributors" in page
+    # The way back, as on every admin page, and the site's icon.
+    assert f'› <a href="{CHANGELIST}">Submissions</a> › Reject 2 submissions' in page
+    assert 'rel="icon" href="/static/favicon' in page
     assert f'href="{CHANGELIST}" class="button cancel-link"' in page
     assert set(Submission.objects.values_list("state", flat=True)) == {"pending"}
     # A ticked row decided already is named as left out before the note is written.

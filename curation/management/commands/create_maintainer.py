@@ -35,7 +35,7 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(
                 self.style.SUCCESS(f"Created maintainer {username}.")
-                + f" Set a password: python manage.py changepassword {username}"
+                + f" Set a password: .venv/bin/python manage.py changepassword {username}"
             )
         else:
             self.stdout.write(self.style.SUCCESS(f"{username} is now a maintainer."))
