@@ -257,6 +257,13 @@ class SubmissionForm(forms.Form):
         if paper is not None or submission is not None:
             # A correction or a resend concerns one known contributor action, not a new paper.
             del self.fields["send_anyway"]
+        if submission is not None:
+            # Starts empty: a reply for this round. The note sent first stays with the
+            # submission (and in its history); an empty one here does not erase it.
+            self.fields["note"].label = "Your reply to the maintainers"
+            self.fields[
+                "note"
+            ].help_text = "Say what you changed. Your first note stays with the submission."
 
     def clean_title(self):
         title = clean_text(self.cleaned_data["title"], field_label="Title")
