@@ -138,7 +138,7 @@ def test_a_duplicate_is_shown_with_its_sections_and_not_sent_silently(client, de
     response = client.post(SUBMIT, form_data(debate))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "This may already be listed" in html
+    assert "Already on the list" in html
     assert placement.paper.get_absolute_url() in html and "Debate" in html
     assert not Submission.objects.exists()
     # The hidden copies the duplicate box carries have no ids: each label reaches its field.
@@ -181,7 +181,7 @@ def test_a_copied_arxiv_address_is_the_listed_paper(client, debate, copied):
     LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
     response = client.post(SUBMIT, form_data(debate, title="A different title", paper_url=copied))
     assert response.status_code == 200
-    assert "This may already be listed" in response.content.decode()
+    assert "Already on the list" in response.content.decode()
     assert not Submission.objects.exists()
 
 
