@@ -96,11 +96,16 @@ class SubmissionLinkInline(ReviewerOnlyMixin, admin.TabularInline):
 
 class SubmissionEventInline(ReviewerOnlyMixin, admin.TabularInline):
     model = SubmissionEvent
-    fields = ["created_at", "action", "from_state_label", "to_state_label", "by", "note", "detail"]
+    fields = ["created_at", "action", "from_state_label", "to_state_label", "by", "note", "changes"]
     readonly_fields = fields
     extra = 0
     # Not "History": the page's History button is the admin log, another list.
     verbose_name_plural = "Decisions and edits"
+
+    @admin.display(description="Changes")
+    def changes(self, obj: SubmissionEvent) -> str:
+        # What a resend changed, in the entry and the contact (SubmissionEvent.detail).
+        return obj.detail or "—"
 
     @admin.display(description="From")
     def from_state_label(self, obj: SubmissionEvent) -> str:
