@@ -528,6 +528,11 @@ def _quoted(value: str) -> str:
 def _entry_changes(before: SubmissionContent, after: SubmissionContent) -> str:
     """`Venue: "arXiv" → "NeurIPS"; Links: + code https://…; Sections: + 1.5.2 Debate`, or
     "": the entry fields a resend changed, links and sections as added (+) and removed (−)."""
+    return "; ".join(entry_change_list(before, after))
+
+
+def entry_change_list(before: SubmissionContent, after: SubmissionContent) -> list[str]:
+    """What changes from `before` to `after`, one line a field (see `_entry_changes`)."""
     changes = [
         f"{label}: {_quoted(str(old or ''))} → {_quoted(str(new or ''))}"
         for label, old, new in (
@@ -542,8 +547,6 @@ def _entry_changes(before: SubmissionContent, after: SubmissionContent) -> str:
     links += [f"− {label} {url}" for label, url in before.links if (label, url) not in after.links]
     if links:
         changes.append("Links: " + ", ".join(links))
-    elif before.links != after.links:
-        changes.append("Links: reordered")
     nodes = section_tree().by_pk
     old_sections, new_sections = {s.pk for s in before.sections}, {s.pk for s in after.sections}
 
@@ -554,7 +557,7 @@ def _entry_changes(before: SubmissionContent, after: SubmissionContent) -> str:
     moved += [f"− {label(pk)}" for pk in sorted(old_sections - new_sections)]
     if moved:
         changes.append("Sections: " + ", ".join(moved))
-    return "; ".join(changes)
+    return changes
 
 
 def _contact_changes(submission: Submission, contributor: Contributor) -> str:

@@ -24,6 +24,7 @@ from curation.services import (
     content_from_paper,
     content_paper_link_owner,
     correction_changes_nothing,
+    entry_change_list,
     submission_create,
     submission_resubmit,
     submission_withdraw,
@@ -183,7 +184,11 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_form(request, form, status=400, **context)
     content = form.content()
     if request.POST.get("action") != "send":
-        return _render_form(request, form, preview=entry_preview(content), **context)
+        # What the correction changes, beside the line it gives.
+        changes = entry_change_list(content_from_paper(paper), content)
+        return _render_form(
+            request, form, preview={**entry_preview(content), "changes": changes}, **context
+        )
     try:
         submission = submission_create(content=content, contributor=form.contributor(), paper=paper)
     except ValidationError as error:

@@ -376,6 +376,10 @@ def test_correction_form_starts_from_the_paper_and_sends_a_correction(client, de
         paper_url="https://arxiv.org/abs/2305.00001",
         code_url="https://github.com/a/b",
     )
+    preview = client.post(url, {**data, "action": "preview"}).content.decode()
+    assert "What this correction changes in the listed paper:" in preview
+    assert "<li>Venue: &quot;arXiv&quot; → &quot;ICLR&quot;</li>" in preview
+    assert "<li>Links: + code https://github.com/a/b</li>" in preview
     assert client.post(url, data).status_code == 302
     correction = Submission.objects.get()
     assert correction.kind == "correction" and correction.paper == paper
