@@ -135,6 +135,18 @@ class Submission(models.Model):
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
 
+    @property
+    def proposes_sections_only(self) -> bool:
+        """A correction that leaves the entry as it was and changes only its sections (the
+        form's "propose adding this paper to my sections"). One query, for the links."""
+        if self.kind != self.Kind.CORRECTION or not self.original:
+            return False
+        fields = ("title", "authors", "venue", "year")
+        if any(getattr(self, name) != self.original.get(name) for name in fields):
+            return False
+        links = [[link.label, link.url] for link in self.links.all()]
+        return links == self.original.get("links")
+
 
 class SubmissionLink(models.Model):
     submission = models.ForeignKey(Submission, related_name="links", on_delete=models.CASCADE)

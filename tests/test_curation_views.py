@@ -197,6 +197,12 @@ def test_a_duplicate_can_become_a_proposal_to_add_it_to_another_section(client, 
     assert submission.kind == "correction" and submission.paper == placement.paper
     assert set(submission.sections.all()) == {debate, other}
     assert submission.title == placement.paper.title
+    # Its pages call it what it is: adding the paper to sections, not correcting it.
+    assert submission.proposes_sections_only
+    thanks = client.get(response.url).content.decode()
+    assert "Your proposal to list" in thanks and "in more sections" in thanks
+    status = client.get(reverse("curation:status", args=[submission.token])).content.decode()
+    assert "Adding to sections · sent" in status
 
 
 def test_add_to_refuses_a_paper_that_is_not_a_duplicate(client, debate):
@@ -384,6 +390,7 @@ def test_correction_form_starts_from_the_paper_and_sends_a_correction(client, de
     correction = Submission.objects.get()
     assert correction.kind == "correction" and correction.paper == paper
     assert correction.original["venue"] == "arXiv"
+    assert not correction.proposes_sections_only
     assert client.get(reverse("curation:correct", args=[999999])).status_code == 404
 
 
