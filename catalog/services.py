@@ -19,12 +19,15 @@ def position_make_room(
     Returns how many moved.
 
     A new row, or one from another list, pushes the sibling at its position and those after it
-    down by one. A row moved within its list shifts only the siblings it passes: moved up, those
-    from the new position to its old one go down by one; moved down (1 to 3), those after its
-    old position up to the new one go up by one, so it is third, not second behind a gap.
+    down by one. A row moved alone within its list shifts only the siblings it passes: moved
+    up, those from the new position to its old one go down by one; moved down (1 to 3), those
+    after its old position up to the new one go up by one, so it is third, not second behind a
+    gap.
 
-    `moving`: siblings the same edit gives new positions too (two rows swapped in a list):
-    they are leaving their places, so they neither hold a position nor get pushed along."""
+    `moving`: siblings the same edit gives new positions too (several rows of a list edited in
+    one save): they are leaving their places, so they neither hold a position nor get pushed
+    along. Each such row is then placed as typed, pushing down the rows that stay: shifting
+    the rows it passes could put one where another edited row was just placed."""
     if isinstance(item, Placement):
         model, parent_field = Placement, "section_id"
     else:
@@ -32,17 +35,19 @@ def position_make_room(
     siblings = model.objects.filter(**{parent_field: getattr(item, parent_field)})
     siblings = siblings.exclude(pk__in={item.pk, *moving} - {None})
     with transaction.atomic():
-        if not siblings.filter(position=item.position).exists():
-            return 0
         before = (
             model.objects.filter(pk=item.pk).values_list(parent_field, "position").first()
             if item.pk is not None
             else None
         )
-        old = before[1] if before and before[0] == getattr(item, parent_field) else None
+        alone = not (moving - {item.pk})
+        old = before[1] if alone and before and before[0] == getattr(item, parent_field) else None
         if old is not None and old < item.position:
+            # Even to a free position past the others: those it passes close its old place.
             passed, step = siblings.filter(position__gt=old, position__lte=item.position), -1
         else:
+            if not siblings.filter(position=item.position).exists():
+                return 0
             passed, step = siblings.filter(position__gte=item.position), 1
             if old is not None:
                 passed = passed.filter(position__lt=old)

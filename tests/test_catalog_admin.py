@@ -83,10 +83,21 @@ def test_a_position_already_taken_moves_the_others_down(admin_client, client):
     # Each sibling moved is in the admin history, with who moved it.
     logged = LogEntry.objects.filter(change_message__startswith="Moved to position")
     assert logged.count() == 2 and {entry.user.username for entry in logged} == {"admin"}
-    # A free position moves nothing.
+    # Moved down past the others, to a free number: those it passes close its old place.
     data["position"] = 9
     assert admin_client.post(url, data).status_code == 302
-    assert LogEntry.objects.filter(change_message__startswith="Moved").count() == 2
+    positions = dict(Placement.objects.values_list("paper__title", "position"))
+    assert positions == {"AI safety via debate": 1, "Debate helps": 2, "Prover-Verifier": 9}
+    assert LogEntry.objects.filter(change_message__startswith="Moved").count() == 4
+    # Moved up to a free number: nobody holds it, so nobody moves.
+    data["position"] = 5
+    assert admin_client.post(url, data).status_code == 302
+    assert LogEntry.objects.filter(change_message__startswith="Moved").count() == 4
+    assert section_order(client, "debate") == [
+        "AI safety via debate",
+        "Debate helps",
+        "Prover-Verifier",
+    ]
 
 
 def test_the_papers_list_filters_by_numbered_section_and_shows_the_numbers(
@@ -392,6 +403,28 @@ def test_swapping_two_rows_in_the_list_moves_nobody_else(admin_client, model):
     positions = dict(model_class.objects.filter(pk__in=swapped).values_list("pk", "position"))
     assert positions == swapped
     assert not LogEntry.objects.filter(change_message__startswith="Moved").exists()
+
+
+def test_several_rows_moved_in_one_list_save_never_share_a_position(admin_client):
+    """P1 to 2 and P2 to 3 in one save: each is placed as typed and pushes the row that
+    stays; no two rows end at one position."""
+    from catalog.models import Placement
+    from tests.factories import PlacementFactory, SectionFactory
+
+    part = SectionFactory(title="Part", slug="part", position=1)
+    rows = [PlacementFactory(section=part, position=n) for n in (1, 2, 3)]
+    url = reverse("admin:catalog_placement_changelist") + f"?section={part.pk}"
+    page = admin_client.get(url).content.decode()
+    listed = [int(pk) for pk in re.findall(r'name="form-\d+-id" value="(\d+)"', page)]
+    wanted = {rows[0].pk: 2, rows[1].pk: 3, rows[2].pk: 3}
+    data = {"form-TOTAL_FORMS": 3, "form-INITIAL_FORMS": 3, "_save": "Save"}
+    for index, pk in enumerate(listed):
+        data[f"form-{index}-id"] = pk
+        data[f"form-{index}-position"] = wanted[pk]
+    assert admin_client.post(url, data).status_code == 302
+    positions = dict(Placement.objects.values_list("pk", "position"))
+    assert len(set(positions.values())) == 3, positions
+    assert sorted(positions, key=positions.get) == [row.pk for row in rows]
 
 
 def test_the_sections_list_reads_in_the_taxonomy_s_order(admin_client):
