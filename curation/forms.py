@@ -283,6 +283,11 @@ class SubmissionForm(forms.Form):
             return ""
         from quality.venues import Vocabulary
 
+        # The entry's venue posted back as shown stays as stored (as its addresses do): an
+        # untouched correction of a paper listed under an alias must not propose a change.
+        entry = self.paper or self.submission
+        if entry is not None and venue.strip() == entry.venue:
+            return entry.venue
         # Trailing periods and commas would merge into the README's "Venue 2024." separator.
         venue = re.sub(r"[\s,.]+$", "", clean_text(venue, field_label="Venue")).lstrip(" ,")
         # An alias or another case of a listed venue is written as the list writes it (`NIPS`

@@ -454,6 +454,29 @@ def test_a_stored_link_posted_back_untouched_stays_as_stored(client, debate):
     )
 
 
+def test_a_correction_keeps_a_venue_alias_left_as_shown(client, debate):
+    """The venue vocabulary writes aliases as the list does, but only for what is typed: an
+    untouched venue of a paper listed under an alias changes nothing."""
+    placement = PlacementFactory(section=debate, paper__venue="NIPS", paper__year=2017)
+    paper = placement.paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/1706.00001")
+    url = reverse("curation:correct", args=[paper.pk])
+    untouched = form_data(
+        debate,
+        title=paper.title,
+        authors=paper.authors,
+        venue="NIPS",
+        year="2017",
+        paper_url="https://arxiv.org/abs/1706.00001",
+    )
+    response = client.post(url, untouched)
+    assert response.status_code == 400
+    assert "This changes nothing in the list" in response.content.decode()
+    # Typed anew (another case), it is written as the list writes it.
+    assert client.post(url, {**untouched, "venue": "nips"}).status_code == 302
+    assert Submission.objects.get().venue == "NeurIPS"
+
+
 @pytest.mark.parametrize(
     "typed", ["NIPS", "neurips", "Advances in Neural Information Processing Systems"]
 )
