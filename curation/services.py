@@ -624,9 +624,10 @@ def content_paper_link_owner(content: SubmissionContent) -> Paper | None:
     )
 
 
-def listed_paper_link_message(paper: Paper) -> str:
+def listed_paper_link_message(paper: Paper, url: str = "") -> str:
+    link = f"The paper link {url}" if url else "This paper link"
     return (
-        f"This paper link is the paper link of “{paper.title}”, already on the list: a paper "
+        f"{link} is the paper link of “{paper.title}”, already on the list: a paper "
         "link names one paper. Suggest a correction of that paper, or propose adding it to "
         "your sections, instead."
     )
@@ -634,10 +635,18 @@ def listed_paper_link_message(paper: Paper) -> str:
 
 def _refuse_listed_paper_link(content: SubmissionContent) -> None:
     """One record per paper: a new paper whose paper link is already published would be
-    refused at approval, so it is refused when sent (the form offers a correction instead)."""
+    refused at approval, so it is refused when sent (the form offers a correction instead).
+    The error names the form's paper link field when that link is the listed one, else the
+    link itself (another row of kind "paper")."""
     owner = content_paper_link_owner(content)
-    if owner is not None:
+    if owner is None:
+        return
+    listed = {link.identifier for link in owner.links.all() if link.label == Link.Label.PAPER}
+    paper_urls = [url for label, url in content.links if label == Link.Label.PAPER]
+    url = next(u for u in paper_urls if identifiers.identifier_for_url(u) in listed)
+    if url == paper_urls[0]:
         raise ValidationError({"paper_url": listed_paper_link_message(owner)})
+    raise ValidationError(listed_paper_link_message(owner, url))
 
 
 def _paper_link_owner(submission: Submission, *, other_than: Paper | None = None) -> Paper | None:

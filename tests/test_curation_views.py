@@ -154,6 +154,19 @@ def test_a_duplicate_is_shown_with_its_sections_and_not_sent_silently(client, de
     assert "already on the list: a paper link names one paper" in anyway.content.decode()
     assert not Submission.objects.exists()
 
+    # The listed link in another row of kind "paper": the message names that link.
+    extra = form_data(
+        debate,
+        paper_url="https://example.org/mine",
+        extra_label_0="paper",
+        extra_url_0="https://arxiv.org/abs/2311.08702",
+        send_anyway="on",
+        note="A different paper",
+    )
+    refused = client.post(SUBMIT, extra).content.decode()
+    assert "The paper link https://arxiv.org/abs/2311.08702 is the paper link of" in refused
+    assert not Submission.objects.exists()
+
     # Only the title alike: maybe another paper, which may be sent anyway with a note.
     other_link = {"paper_url": "https://example.org/another-debate-paper"}
     similar = client.post(SUBMIT, form_data(debate, **other_link)).content.decode()
