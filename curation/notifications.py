@@ -10,8 +10,11 @@ from curation.models import Submission
 
 
 def _title(submission: Submission) -> str:
-    # Cut at a word, marked as cut: a subject line has no room for a long title.
-    return textwrap.shorten(submission.title, width=80, placeholder="…")
+    # Cut at a word, marked as cut: a subject line has no room for a long title. A title with
+    # no space to cut at (one long word, Chinese or Japanese) is cut at 79 characters.
+    title = " ".join(submission.title.split())
+    short = textwrap.shorten(title, width=80, placeholder="…")
+    return short if short != "…" else title[:79] + "…"
 
 
 def send_received(submission: Submission) -> None:

@@ -531,6 +531,13 @@ def _entry_changes(before: SubmissionContent, after: SubmissionContent) -> str:
     return "; ".join(entry_change_list(before, after))
 
 
+def _by_label(links: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for label, url in links:
+        grouped.setdefault(label, []).append(url)
+    return grouped
+
+
 def entry_change_list(before: SubmissionContent, after: SubmissionContent) -> list[str]:
     """What changes from `before` to `after`, one line a field (see `_entry_changes`)."""
     changes = [
@@ -547,6 +554,10 @@ def entry_change_list(before: SubmissionContent, after: SubmissionContent) -> li
     links += [f"− {label} {url}" for label, url in before.links if (label, url) not in after.links]
     if links:
         changes.append("Links: " + ", ".join(links))
+    elif _by_label(before.links) != _by_label(after.links):
+        # The same links; the order of two of one kind changed, and with it the README line
+        # (it lists links by kind, then in their order).
+        changes.append("Links: reordered")
     nodes = section_tree().by_pk
     old_sections, new_sections = {s.pk for s in before.sections}, {s.pk for s in after.sections}
 

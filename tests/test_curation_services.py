@@ -176,6 +176,11 @@ def test_the_status_link_is_mailed_when_a_submission_is_stored(
         "We received your submission “Debate Helps Supervise Unreliable Experts Debate Helps"
         " Supervise Unreliable…”"
     )
+    # A title with nowhere to cut at a word is cut at 79 characters.
+    with django_capture_on_commit_callbacks(execute=True):
+        make_submission(sections, title="自" * 120, links=[("paper", "https://x.org/cjk")])
+    assert mail.outbox[1].subject == f"We received your submission “{'自' * 79}…”"
+    del mail.outbox[1]
     status = f"{django_settings.SITE_URL}/submit/status/{submission.token}/"
     assert status in sent.body and "withdraw" in sent.body
     # Without an address nothing is sent; a failing mail server leaves the submission stored.

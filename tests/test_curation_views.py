@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from catalog.models import Link
 from curation.models import Submission
 from curation.services import submission_approve, submission_request_changes
 from tests.factories import LinkFactory, PlacementFactory, SectionFactory
@@ -399,6 +400,23 @@ def test_correction_form_starts_from_the_paper_and_sends_a_correction(client, de
     assert "What this correction changes in the listed paper:" in preview
     assert "<li>Venue: &quot;arXiv&quot; → &quot;ICLR&quot;</li>" in preview
     assert "<li>Links: + code https://github.com/a/b</li>" in preview
+    # Only the order of two links of one kind (which the README line follows).
+    LinkFactory(paper=paper, label="blog", url="https://blog.example.org/1")
+    LinkFactory(paper=paper, label="blog", url="https://blog.example.org/2")
+    swapped = {
+        **data,
+        "venue": "arXiv",
+        "year": "2023",
+        "code_url": "",
+        "extra_label_0": "blog",
+        "extra_url_0": "https://blog.example.org/2",
+        "extra_label_1": "blog",
+        "extra_url_1": "https://blog.example.org/1",
+        "action": "preview",
+    }
+    reordered = client.post(url, swapped).content.decode()
+    assert "<li>Links: reordered</li>" in reordered
+    Link.objects.filter(label="blog").delete()
     assert client.post(url, data).status_code == 302
     correction = Submission.objects.get()
     assert correction.kind == "correction" and correction.paper == paper
