@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -29,7 +30,7 @@ from curation.services import (
     submission_resubmit,
     submission_withdraw,
 )
-from quality.lookup import fill_from_identifier, form_initial, with_listed
+from quality.lookup import LINK_FILLED, fill_from_identifier, form_initial, with_listed
 
 SEND_ANYWAY_NEEDS_A_NOTE = (
     "Say in the note how your paper differs from the one already listed or proposed: the "
@@ -111,6 +112,9 @@ def submit(request: HttpRequest) -> HttpResponse:
         filled = with_listed(fill_from_identifier(request.POST.get("lookup", "")))
         fields = SubmissionForm.base_fields
         initial = form_initial(request.POST, fields, filled, multiple={"sections"})
+        link = filled.values.get("paper_url")
+        if not filled.ok and link and initial.get("paper_url") == link:
+            filled = replace(filled, message=f"{filled.message} {LINK_FILLED}")
         return _render_form(request, SubmissionForm(initial=initial), lookup=filled)
 
     form = SubmissionForm(request.POST)

@@ -66,9 +66,7 @@ def fill_from_identifier(text: str) -> Filled:
         return Filled(False, str(failure), {})
     except LookupFailed as failure:
         # The source could not be asked, but a well-formed id still gives the paper link.
-        link = _link_for(text)
-        message = str(failure) + (" The paper link is filled in from the id." if link else "")
-        return Filled(False, message, link)
+        return Filled(False, str(failure), _link_for(text))
     values = {
         "title": found.title,
         "authors": found.short_authors,
@@ -98,6 +96,11 @@ def _link_for(text: str) -> dict:
 
 
 PLAIN_ID = re.compile(r"[0-9]{1,18}")
+
+
+# Said after a failed lookup's message when its paper link did fill the field (lookup.js
+# says the same).
+LINK_FILLED = "The paper link is filled in from the id."
 
 
 def form_initial(post, field_names, filled: Filled, multiple: set[str]) -> dict:

@@ -80,7 +80,15 @@ def test_a_failed_lookup_shows_a_message_and_keeps_the_form(browser, live_server
     page.fill("#id_lookup", "10.5555/boom")
     page.click("#lookup-button")
     expect(page.locator("#lookup-status")).to_contain_text("answered with an error (500)")
+    expect(page.locator("#lookup-status")).to_contain_text("The paper link is filled in")
     expect(page.locator("#id_title")).to_have_value("Typed by hand")
+    # A link typed by hand is kept, and the message does not claim otherwise.
+    page.fill("#id_paper_url", "https://example.org/typed")
+    page.fill("#id_lookup", "doi:10.5555/boom")
+    page.click("#lookup-button")  # the status reads "Looking it up…" until the answer
+    expect(page.locator("#lookup-status")).to_contain_text("answered with an error (500)")
+    expect(page.locator("#lookup-status")).not_to_contain_text("The paper link is filled in")
+    expect(page.locator("#id_paper_url")).to_have_value("https://example.org/typed")
     page.close()
 
 

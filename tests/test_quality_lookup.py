@@ -129,6 +129,11 @@ def test_unreachable_service_falls_back_too(client, settings):
     page = lookup_page(client, "10.18653/v1/2023.acl-long.754")
     assert "Crossref could not be reached" in page
     assert "The paper link is filled in from the id." in page
+    # Not said where a typed link was kept.
+    typed = lookup_page(client, "10.18653/v1/2023.acl-long.754", paper_url="https://e.org/p")
+    assert "Crossref could not be reached" in typed
+    assert "The paper link is filled in" not in typed
+    assert field_value(typed, "paper_url") == "https://e.org/p"
     # The id was well formed: its link is filled in all the same.
     assert field_value(page, "paper_url") == "https://doi.org/10.18653/v1/2023.acl-long.754"
 
@@ -160,8 +165,7 @@ def test_json_lookup_for_the_script(client, recorded):
     failed = client.post(reverse("metadata-lookup"), {"lookup": "10.5555/boom"}).json()
     assert failed == {
         "ok": False,
-        "message": "Crossref answered with an error (500); please fill in the fields by hand."
-        " The paper link is filled in from the id.",
+        "message": "Crossref answered with an error (500); please fill in the fields by hand.",
         "values": {"paper_url": "https://doi.org/10.5555/boom"},  # the link at least
         "listed": None,
     }

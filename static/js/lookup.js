@@ -36,6 +36,7 @@
       })
       .then(function (answer) {
         var filledLink = form.elements.lookup_link;
+        var linkFilled = false;
         fields.forEach(function (name) {
           var value = answer.values[name];
           var input = form.elements[name];
@@ -46,10 +47,14 @@
             var typed = input.value.trim();
             if (typed && (!filledLink || typed !== filledLink.value.trim())) return;
             if (filledLink) filledLink.value = value;
+            linkFilled = true;
           }
           input.value = value;
         });
-        status.textContent = answer.message;
+        // As the page without this script says it (quality.lookup.LINK_FILLED).
+        status.textContent =
+          answer.message +
+          (!answer.ok && linkFilled ? " The paper link is filled in from the id." : "");
         status.classList.toggle("text-danger", !answer.ok);
         // The paper may be listed already: point at it and at a correction of it.
         var listed = document.getElementById("lookup-listed");
