@@ -258,12 +258,11 @@ class SubmissionForm(forms.Form):
             # A correction or a resend concerns one known contributor action, not a new paper.
             del self.fields["send_anyway"]
         if submission is not None:
-            # Starts empty: a reply for this round. The note sent first stays with the
-            # submission (and in its history); an empty one here does not erase it.
-            self.fields["note"].label = "Your reply to the maintainers"
-            self.fields[
-                "note"
-            ].help_text = "Say what you changed. Your first note stays with the submission."
+            # Starts empty: a reply for this round. It becomes the submission's note; every
+            # earlier note stays in its history, and an empty reply keeps the last one.
+            note = self.fields["note"]
+            note.label = "Your reply to the maintainers"
+            note.help_text = "Say what you changed. Your earlier notes stay in its history."
 
     def clean_title(self):
         title = clean_text(self.cleaned_data["title"], field_label="Title")

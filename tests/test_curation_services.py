@@ -183,6 +183,8 @@ def test_the_status_link_is_mailed_when_a_submission_is_stored(
     del mail.outbox[1]
     status = f"{django_settings.SITE_URL}/submit/status/{submission.token}/"
     assert status in sent.body and "withdraw" in sent.body
+    # Sent before anyone has looked at it, to any address typed: no name the sender chose.
+    assert sent.body.startswith("Hello,\n") and "Ada" not in sent.body
     # Without an address nothing is sent; a failing mail server leaves the submission stored.
     with django_capture_on_commit_callbacks(execute=True):
         make_submission(sections, email="", links=[("paper", "https://x.org/no-mail")])

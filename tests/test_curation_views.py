@@ -348,7 +348,7 @@ def test_edit_and_resend_after_changes_were_requested(client, debate, admin_user
     assert page.status_code == 200
     assert "Venue?" in page.content.decode()
     assert 'value="Debate Helps Supervise Unreliable Experts"' in page.content.decode()
-    # A reply for this round (the first note stays), and a way back that changes nothing.
+    # A reply for this round (earlier notes stay in the history), and a way back.
     assert "Your reply to the maintainers" in page.content.decode()
     status_url = reverse("curation:status", args=[submission.token])
     assert f'href="{status_url}">Back to the status page, unchanged</a>' in page.content.decode()
