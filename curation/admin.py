@@ -34,6 +34,7 @@ from curation.services import (
     submission_reject,
     submission_request_changes,
 )
+from quality.venues import Vocabulary
 
 REVIEW_PERMISSION = "curation.review_submission"
 
@@ -523,14 +524,16 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
                 )
             submissions = [s for s in submissions if not s.duplicate_suspected]
             # Likewise a title in capitals or a venue the list does not know: seen on its page.
-            for submission in [s for s in submissions if review_hints(s)]:
+            vocabulary = Vocabulary.load()
+            hints = {s.pk: review_hints(s, vocabulary=vocabulary) for s in submissions}
+            for submission in [s for s in submissions if hints[s.pk]]:
                 self.message_user(
                     request,
-                    f"“{submission.title}” was not approved: {review_hints(submission)[0]} "
+                    f"“{submission.title}” was not approved: {hints[submission.pk][0]} "
                     "Open it to check, then decide.",
                     messages.WARNING,
                 )
-            submissions = [s for s in submissions if not review_hints(s)]
+            submissions = [s for s in submissions if not hints[s.pk]]
         if "apply" in request.POST or not needs_note:
             form = ReviewNoteForm(request.POST if "apply" in request.POST else None)
             note = form.cleaned_data["note"] if form.is_bound and form.is_valid() else ""

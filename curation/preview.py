@@ -62,31 +62,33 @@ def review_preview(submission: Submission) -> dict[str, str]:
     return submission_preview(submission)
 
 
-def review_hints(submission: Submission) -> list[str]:
+def review_hints(submission: Submission, *, vocabulary=None) -> list[str]:
     """What a maintainer should look at before approving an open submission: the preview's
     hints (a title in capitals, a year in the venue) and a venue outside the vocabulary,
-    which the catalog report would flag once published. Empty when there is nothing."""
+    which the catalog report would flag once published. For a correction, only in what it
+    changes: a paper already listed under an odd venue is the catalog report's business.
+    Empty when there is nothing. `vocabulary`: a loaded one, to share across submissions."""
     if not submission.is_open:
         return []
     from quality.venues import Vocabulary  # not at import: see YEAR above
 
-    preview = review_preview(submission)
-    content = (
-        correction_result(submission)
-        if submission.kind == Submission.Kind.CORRECTION and submission.paper
-        else content_from_submission(submission)
-    )
+    correction = submission.kind == Submission.Kind.CORRECTION and submission.paper is not None
+    content = correction_result(submission) if correction else content_from_submission(submission)
+    preview = entry_preview(content)
+    paper = submission.paper if correction else None
+    title_changed = paper is None or content.title != paper.title
+    venue_changed = paper is None or content.venue != paper.venue or content.year != paper.year
     hints = []
-    if preview["shouted"]:
+    if preview["shouted"] and title_changed:
         hints.append("The title is all in capitals: the list writes titles as the paper does.")
-    if preview["venue_year"]:
+    if preview["venue_year"] and venue_changed:
         hints.append(
             f"The venue holds a year ({preview['venue_year']}): the list adds the year after "
             f"it, so the line reads “{content.venue} {content.year}”."
         )
     venue = content.venue
-    vocabulary = Vocabulary.load()
-    if venue and venue not in vocabulary.canonical.values():
+    vocabulary = vocabulary or Vocabulary.load()
+    if venue and venue_changed and venue not in vocabulary.canonical.values():
         canonical = vocabulary.canonical_name(venue)
         hints.append(
             f"The venue “{venue}” is an alias: the list writes “{canonical}”."

@@ -457,6 +457,13 @@ def test_the_review_page_says_what_to_check_and_bulk_approval_leaves_those(clien
         sections=[section],
     )
     clean = make_submission(section, "Weak-to-Strong Debate", "https://w.org/1")
+    # A correction that adds a code link to a paper listed under a venue the list does not
+    # know: the venue is the catalog report's business, not this correction's.
+    odd = PlacementFactory(section=section, paper__title="Odd venue", paper__venue="NA").paper
+    LinkFactory(paper=odd, url="https://w.org/odd")
+    code_only = sent_correction(
+        odd, links=[("paper", "https://w.org/odd"), ("code", "https://g.org/c")]
+    )
     login(client, users, "maintainer")
 
     def review_page(submission) -> str:
@@ -469,21 +476,17 @@ def test_the_review_page_says_what_to_check_and_bulk_approval_leaves_those(clien
     assert "The venue holds a year (2024)" in page and "“NeurIPS 2024 2024”" in page
     assert "“Conf of Things” is not in the venue vocabulary" in review_page(unknown)
     assert "Check before approving" not in review_page(clean)
+    assert "Check before approving" not in review_page(code_only)
+    ticked = [shouting.pk, unknown.pk, clean.pk, code_only.pk]
     response = client.post(
-        CHANGELIST,
-        {"action": "approve_selected", "_selected_action": [shouting.pk, unknown.pk, clean.pk]},
-        follow=True,
+        CHANGELIST, {"action": "approve_selected", "_selected_action": ticked}, follow=True
     )
     html = response.content.decode()
     assert "“WEAK TO STRONG DEBATE AT SCALE” was not approved: The title is all in capitals" in html
     assert "“A quiet paper” was not approved: The venue “Conf of Things” is not in" in html
-    assert "1 submission approved and published" in html
+    assert "2 submissions approved and published" in html
     states = dict(Submission.objects.values_list("pk", "state"))
-    assert (states[shouting.pk], states[unknown.pk], states[clean.pk]) == (
-        "pending",
-        "pending",
-        "approved",
-    )
+    assert [states[pk] for pk in ticked] == ["pending", "pending", "approved", "approved"]
 
 
 def test_a_new_paper_whose_link_was_published_since_is_not_offered_for_approval(
