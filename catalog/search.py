@@ -27,9 +27,10 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import F, QuerySet, TextField
+from django.db.models import Case, F, IntegerField, QuerySet, TextField, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Substr
+from django.db.models.lookups import Exact
 
 from catalog.models import Paper
 
@@ -233,8 +234,15 @@ def prefix_tsquery(text: str) -> RawSQL | None:
 
 
 def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
-    """The papers of `queryset` matching every word of `text`, best first."""
+    """The papers of `queryset` matching every word of `text`, best first: a title that
+    begins with the query as typed (`self-rewarding` finds "Self-Rewarding Language Models"
+    first), then the engine's order (see the module's docstring)."""
     newest_then_title = (F("year").desc(nulls_last=True), Lower("title"), "id")
+    typed = " ".join(text.split())
+    # Its first characters compared, lower-cased (not LIKE: the engines above answer the
+    # search; this only orders what they found).
+    begins = Exact(Lower(Substr("title", 1, max(len(typed), 1))), Value(typed.lower()))
+    title_begins = Case(When(begins, then=Value(1)), default=Value(0), output_field=IntegerField())
     if uses_full_text_search(queryset):
         raw = prefix_tsquery(text)
         if raw is None:
@@ -247,7 +255,7 @@ def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
             queryset.alias(search_vector=vector)
             .filter(search_vector=query)
             .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", *newest_then_title)
+            .order_by(title_begins.desc(), "-rank", *newest_then_title)
         )
 
     match = fts5_query(text)
@@ -268,4 +276,4 @@ def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
         tables=[FTS_TABLE],
         where=[f'{FTS_TABLE}.rowid = "{table}"."id"', f"{FTS_TABLE} MATCH %s"],
         params=[match],
-    ).order_by("-title_words", *newest_then_title)
+    ).order_by(title_begins.desc(), "-title_words", *newest_then_title)

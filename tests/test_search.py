@@ -65,6 +65,21 @@ def test_title_matches_rank_before_author_only_matches_then_newest(client, paper
     ]
 
 
+def test_a_title_beginning_with_the_query_as_typed_comes_first(client, papers):
+    """Someone looking for "Self-Rewarding Language Models" types its start; a newer paper
+    with the same words further in its title comes after it."""
+    section = SectionFactory(title="Self-play", slug="self-play", position=3)
+    exact = PaperFactory(title="Self-Rewarding Language Models", authors="Yuan et al.", year=2024)
+    newer = PaperFactory(
+        title="Direct alignment through self-rewarding contrastive prompts", year=2025
+    )
+    for position, paper in enumerate((newer, exact), start=1):
+        PlacementFactory(paper=paper, section=section, position=position)
+    assert search(client, q="self-rewarding") == [exact, newer]
+    assert search(client, q="Self-Rewarding Language") == [exact]
+    assert search(client, q="rewarding self") == [newer, exact]  # not as typed: newest first
+
+
 def test_text_search_combines_with_the_other_filters(client, papers):
     assert search(client, q="debat", year_min=2020) == [papers["debating"], papers["by_debater"]]
     assert search(client, q="debat", section="math") == []
