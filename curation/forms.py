@@ -24,6 +24,7 @@ from curation.services import (
     open_submissions_cap_message,
     paper_link_owner,
 )
+from quality.venues import Vocabulary
 
 PLACEHOLDERS = {
     "",
@@ -280,8 +281,6 @@ class SubmissionForm(forms.Form):
         venue = self.cleaned_data["venue"]
         if not venue.strip():
             return ""
-        from quality.venues import Vocabulary
-
         # The entry's venue posted back as shown stays as stored (as its addresses do): an
         # untouched correction of a paper listed under an alias must not propose a change.
         entry = self.paper or self.submission

@@ -17,6 +17,7 @@ from curation.services import (
     content_readme_line,
     correction_result,
 )
+from quality.venues import Vocabulary
 
 _markdown = MarkdownIt("commonmark", {"html": False})
 # Its own year pattern rather than quality.metadata's: importing that module (and httpx) here
@@ -70,8 +71,6 @@ def review_hints(submission: Submission, *, vocabulary=None) -> list[str]:
     Empty when there is nothing. `vocabulary`: a loaded one, to share across submissions."""
     if not submission.is_open:
         return []
-    from quality.venues import Vocabulary  # not at import: see YEAR above
-
     correction = submission.kind == Submission.Kind.CORRECTION and submission.paper is not None
     content = correction_result(submission) if correction else content_from_submission(submission)
     preview = entry_preview(content)

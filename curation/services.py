@@ -292,7 +292,7 @@ def submission_resubmit(
     if correction and correction_changes_nothing(paper=submission.paper, content=content):
         raise ValidationError(NO_CHANGE)
     # What the resend changed, for the reviewer: the entry, then the contact.
-    changes = [_entry_changes(content_from_submission(submission), content)]
+    changes = entry_change_list(content_from_submission(submission), content)
     for name, value in _scalar_fields(content).items():
         setattr(submission, name, value)
     if contributor is not None:
@@ -525,12 +525,6 @@ def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _entry_changes(before: SubmissionContent, after: SubmissionContent) -> str:
-    """`Venue: "arXiv" → "NeurIPS"; Links: + code https://…; Sections: + 1.5.2 Debate`, or
-    "": the entry fields a resend changed, links and sections as added (+) and removed (−)."""
-    return "; ".join(entry_change_list(before, after))
-
-
 def _by_label(links: list[tuple[str, str]]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     for label, url in links:
@@ -539,7 +533,8 @@ def _by_label(links: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def entry_change_list(before: SubmissionContent, after: SubmissionContent) -> list[str]:
-    """What changes from `before` to `after`, one line a field (see `_entry_changes`)."""
+    """What changes from `before` to `after`, one line a field: `Venue: "arXiv" → "NeurIPS"`,
+    `Links: + code https://…`, `Sections: + 1.5.2 Debate` (added +, removed −)."""
     changes = [
         f"{label}: {_quoted(str(old or ''))} → {_quoted(str(new or ''))}"
         for label, old, new in (

@@ -128,8 +128,9 @@ def form_initial(post, field_names, filled: Filled, multiple: set[str]) -> dict:
 @require_POST
 @rate_limited_post("submit", posts="show")
 def metadata_lookup(request: HttpRequest) -> JsonResponse:
-    """JSON for lookup.js: {"ok", "message", "values"}. Always 200 for a lookup that ran;
-    the outcome is in "ok"."""
+    """JSON for lookup.js: {"ok", "message", "values", "listed", "link_filled"}. Always 200
+    for a lookup that ran; the outcome is in "ok". "link_filled": what to add to the message
+    when the script does fill the paper link (it keeps a typed one)."""
     filled = with_listed(fill_from_identifier(request.POST.get("lookup", "")))
     return JsonResponse(
         {
@@ -137,5 +138,6 @@ def metadata_lookup(request: HttpRequest) -> JsonResponse:
             "message": filled.message,
             "values": filled.values,
             "listed": filled.listed,
+            "link_filled": LINK_FILLED if not filled.ok and "paper_url" in filled.values else "",
         }
     )

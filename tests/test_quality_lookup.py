@@ -162,12 +162,14 @@ def test_json_lookup_for_the_script(client, recorded):
     assert answer["ok"] is True
     assert answer["values"]["title"] == "Towards Scalable Automated Alignment of LLMs: A Survey"
     assert answer["values"]["authors"] == "Cao et al."
+    assert answer["link_filled"] == ""  # filled in from arXiv: nothing to add
     failed = client.post(reverse("metadata-lookup"), {"lookup": "10.5555/boom"}).json()
     assert failed == {
         "ok": False,
         "message": "Crossref answered with an error (500); please fill in the fields by hand.",
         "values": {"paper_url": "https://doi.org/10.5555/boom"},  # the link at least
         "listed": None,
+        "link_filled": "The paper link is filled in from the id.",
     }
     assert client.get(reverse("metadata-lookup")).status_code == 405
 

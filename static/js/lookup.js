@@ -51,10 +51,8 @@
           }
           input.value = value;
         });
-        // As the page without this script says it (quality.lookup.LINK_FILLED).
         status.textContent =
-          answer.message +
-          (!answer.ok && linkFilled ? " The paper link is filled in from the id." : "");
+          answer.message + (linkFilled && answer.link_filled ? " " + answer.link_filled : "");
         status.classList.toggle("text-danger", !answer.ok);
         // The paper may be listed already: point at it and at a correction of it.
         var listed = document.getElementById("lookup-listed");
