@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from catalog.models import Link
+from curation.forms import initial_from_paper
 from curation.models import Submission
 from curation.services import submission_approve, submission_request_changes
 from tests.factories import LinkFactory, PlacementFactory, SectionFactory
@@ -449,28 +450,33 @@ def test_a_correction_that_changes_nothing_is_refused_with_a_message(client, deb
     assert Submission.objects.get().year == 2025
 
 
+def posted_back(section, paper, **overrides) -> dict:
+    """The correction form of `paper` sent as it is shown (its initial data), with
+    `overrides`: what a contributor who changes only those fields posts."""
+    initial = initial_from_paper(paper)
+    data = form_data(
+        section,
+        **{name: str(initial[name] or "") for name in ("title", "authors", "venue", "year")},
+        paper_url=initial["paper_url"],
+        code_url=initial["code_url"],
+        sections=[str(pk) for pk in initial["sections"]],
+    )
+    for index, (label, url) in enumerate(initial["extra_links"]):
+        data[f"extra_label_{index}"], data[f"extra_url_{index}"] = label, url
+    return {**data, **overrides}
+
+
 def test_a_stored_link_posted_back_untouched_stays_as_stored(client, debate):
     """Some listed papers link arXiv's /pdf/ page; a new arXiv link is stored as /abs/. The
     correction form shows the stored address, and posting it back is no change."""
-    placement = PlacementFactory(section=debate, paper__venue="ICLR", paper__year=2024)
-    paper = placement.paper
+    paper = PlacementFactory(section=debate, paper__venue="ICLR", paper__year=2024).paper
     LinkFactory(paper=paper, url="https://arxiv.org/pdf/2307.09288")
     LinkFactory(paper=paper, label="blog", url="https://arxiv.org/pdf/2307.09299v2")
     url = reverse("curation:correct", args=[paper.pk])
-    untouched = form_data(
-        debate,
-        title=paper.title,
-        authors=paper.authors,
-        venue="ICLR",
-        year="2024",
-        paper_url="https://arxiv.org/pdf/2307.09288",
-        extra_label_0="blog",
-        extra_url_0="https://arxiv.org/pdf/2307.09299v2",
-    )
-    response = client.post(url, untouched)
+    response = client.post(url, posted_back(debate, paper))
     assert response.status_code == 400
     assert "This changes nothing in the list" in response.content.decode()
-    assert client.post(url, {**untouched, "year": "2025"}).status_code == 302
+    assert client.post(url, posted_back(debate, paper, year="2025")).status_code == 302
     correction = Submission.objects.get()
     assert [(link.label, link.url) for link in correction.links.order_by("position")] == [
         ("paper", "https://arxiv.org/pdf/2307.09288"),
@@ -478,7 +484,7 @@ def test_a_stored_link_posted_back_untouched_stays_as_stored(client, debate):
     ]
     # An address typed anew is still cleaned: another arXiv /pdf/ link becomes its /abs/ page.
     correction.delete()
-    changed = {**untouched, "paper_url": "arxiv.org/pdf/2307.09300"}
+    changed = posted_back(debate, paper, paper_url="arxiv.org/pdf/2307.09300")
     assert client.post(url, changed).status_code == 302
     assert Submission.objects.get().links.get(label="paper").url == (
         "https://arxiv.org/abs/2307.09300"
@@ -488,23 +494,14 @@ def test_a_stored_link_posted_back_untouched_stays_as_stored(client, debate):
 def test_a_correction_keeps_a_venue_alias_left_as_shown(client, debate):
     """The venue vocabulary writes aliases as the list does, but only for what is typed: an
     untouched venue of a paper listed under an alias changes nothing."""
-    placement = PlacementFactory(section=debate, paper__venue="NIPS", paper__year=2017)
-    paper = placement.paper
+    paper = PlacementFactory(section=debate, paper__venue="NIPS", paper__year=2017).paper
     LinkFactory(paper=paper, url="https://arxiv.org/abs/1706.00001")
     url = reverse("curation:correct", args=[paper.pk])
-    untouched = form_data(
-        debate,
-        title=paper.title,
-        authors=paper.authors,
-        venue="NIPS",
-        year="2017",
-        paper_url="https://arxiv.org/abs/1706.00001",
-    )
-    response = client.post(url, untouched)
+    response = client.post(url, posted_back(debate, paper))
     assert response.status_code == 400
     assert "This changes nothing in the list" in response.content.decode()
     # Typed anew (another case), it is written as the list writes it.
-    assert client.post(url, {**untouched, "venue": "nips"}).status_code == 302
+    assert client.post(url, posted_back(debate, paper, venue="nips")).status_code == 302
     assert Submission.objects.get().venue == "NeurIPS"
 
 
