@@ -23,6 +23,7 @@ def moves(form, change: bool) -> bool:
 
 
 PLAIN_NUMBER = re.compile(r"[0-9]{1,9}")
+SECTION_NUMBER = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){0,3}")
 
 
 def rows_moving(request, model) -> frozenset[int]:
@@ -41,6 +42,18 @@ def rows_moving(request, model) -> frozenset[int]:
     return request._rows_moving
 
 
+class NumberedSectionChoices:
+    """Section fields labelled as the site numbers them ("1.5.2 Debate"): several parts
+    hold sections of one title, and a maintainer places papers by number."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.remote_field.model is Section:
+            labels = {pk: node.label for pk, node in section_tree().by_pk.items()}
+            field.label_from_instance = lambda section: labels.get(section.pk, section.title)
+        return field
+
+
 class LinkInline(admin.TabularInline):
     model = Link
     formfield_overrides = HTTPS_URL_FIELDS
@@ -50,7 +63,7 @@ class LinkInline(admin.TabularInline):
     ordering = ["position", "id"]
 
 
-class PlacementInline(admin.TabularInline):
+class PlacementInline(NumberedSectionChoices, admin.TabularInline):
     model = Placement
     extra = 0
     fields = ["section", "position"]
@@ -84,7 +97,7 @@ def reading_order(section_field: str) -> Case:
 
 
 @admin.register(Section)
-class SectionAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class SectionAdmin(NumberedSectionChoices, GuardedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "title", "parent", "position", "placement_count"]
     list_display_links = ["title"]
     list_editable = ["position"]
@@ -96,6 +109,26 @@ class SectionAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ReadingOrderChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.url_name != "autocomplete":
+            return super().get_search_results(request, queryset, search_term)
+        # The section pickers of the other forms: numbered choices in reading order, found
+        # by title or by number (`1.5` finds 1.5 and everything under it).
+        nodes = list(section_tree().walk())
+        term = search_term.strip().rstrip(".")
+        if SECTION_NUMBER.fullmatch(term):
+            found = [n.pk for n in nodes if n.number == term or n.number.startswith(term + ".")]
+            queryset, distinct = queryset.filter(pk__in=found), False
+        else:
+            queryset, distinct = super().get_search_results(request, queryset, search_term)
+        numbers = [When(pk=node.pk, then=Value(node.number)) for node in nodes]
+        # Section.__str__ shows an annotated number.
+        queryset = queryset.annotate(
+            number=Case(*numbers, default=Value(""), output_field=models.CharField())
+        )
+        return queryset.order_by("reading_order", "pk"), distinct
 
     def save_model(self, request, obj, form, change):
         if moves(form, change):
@@ -289,7 +322,7 @@ class PaperAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Placement)
-class PlacementAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class PlacementAdmin(NumberedSectionChoices, GuardedAdminMixin, admin.ModelAdmin):
     # Position and section first: they stay in view beside long titles and the filters.
     list_display = ["position", "numbered_section", "paper"]
     list_display_links = ["paper"]

@@ -451,6 +451,51 @@ def test_the_sections_list_reads_in_the_taxonomy_s_order(admin_client):
     assert "sorted ascending" in by_title.content.decode()
 
 
+def two_parts_with_a_debate_each():
+    from tests.factories import PlacementFactory, SectionFactory
+
+    second = SectionFactory(title="Second part", slug="second", position=2)
+    first = SectionFactory(title="First part", slug="first", position=1)
+    later = SectionFactory(title="Debate", slug="debate-2", parent=second, position=1)
+    earlier = SectionFactory(title="Debate", slug="debate-1", parent=first, position=2)
+    SectionFactory(title="Critique", slug="critique", parent=first, position=1)
+    return PlacementFactory(section=later, position=1), earlier, later
+
+
+def autocomplete(client, term: str) -> list[str]:
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "catalog", "model_name": "placement", "field_name": "section", "term": term},
+    )
+    assert response.status_code == 200
+    return [result["text"] for result in response.json()["results"]]
+
+
+def test_section_pickers_show_numbers_in_reading_order(admin_client):
+    """Two sections called "Debate": the pickers tell them apart by number, list them in the
+    taxonomy's order, and find them by title or by number."""
+    placement, _earlier, _later = two_parts_with_a_debate_each()
+    assert autocomplete(admin_client, "debate") == ["1.2 Debate", "2.1 Debate"]
+    assert autocomplete(admin_client, "") == [
+        "1 First part",
+        "1.1 Critique",
+        "1.2 Debate",
+        "2 Second part",
+        "2.1 Debate",
+    ]
+    assert autocomplete(admin_client, "2") == ["2 Second part", "2.1 Debate"]
+    assert autocomplete(admin_client, "1.2.") == ["1.2 Debate"]
+    assert autocomplete(admin_client, "9.9") == []
+
+    # The chosen section, as the placement and paper forms show it.
+    for url in (
+        reverse("admin:catalog_placement_change", args=[placement.pk]),
+        reverse("admin:catalog_paper_change", args=[placement.paper_id]),
+    ):
+        html = admin_client.get(url).content.decode()
+        assert re.search(r'<option value="\d+" selected>2\.1 Debate</option>', html), url
+
+
 def test_a_cycle_saved_before_the_check_can_be_repaired(admin_client, client):
     """Two sections each the other's parent (saved before Section.clean refused it): clearing
     one's parent must not send the check around the cycle for ever."""
