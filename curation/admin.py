@@ -47,6 +47,13 @@ DECISIONS = {
         "approved and published",
         SubmissionEvent.Action.APPROVED,
     ),
+    # A correction in conflict, its values taken for the conflicts the page showed.
+    "approve_overriding": (
+        submission_approve,
+        False,
+        "approved and published",
+        SubmissionEvent.Action.APPROVED,
+    ),
     "reject": (submission_reject, True, "rejected", SubmissionEvent.Action.REJECTED),
     "request_changes": (
         submission_request_changes,
@@ -480,10 +487,13 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             )
             self.message_user(request, f"Nothing was decided. The note: {problems}", messages.ERROR)
             return HttpResponseRedirect(change_url)
-        self._decide(request, [submission], decision, form.cleaned_data["note"])
+        options = {}
+        if decision == "approve_overriding":
+            options["overriding"] = request.POST.getlist("overriding")
+        self._decide(request, [submission], decision, form.cleaned_data["note"], **options)
         return HttpResponseRedirect(change_url)
 
-    def _decide(self, request, submissions, decision: str, note: str) -> None:
+    def _decide(self, request, submissions, decision: str, note: str, **options) -> None:
         service, needs_note, done, _action = DECISIONS[decision]
         if needs_note and not note.strip():
             self.message_user(
@@ -495,7 +505,9 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
         decided = 0
         for submission in submissions:
             try:
-                outcome = service(submission=submission, reviewer=request.user, note=note.strip())
+                outcome = service(
+                    submission=submission, reviewer=request.user, note=note.strip(), **options
+                )
             except TransitionRefused as refusal:
                 self.message_user(request, f"“{submission.title}”: {refusal}", messages.WARNING)
                 continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -333,10 +334,18 @@ def submission_withdraw(*, submission: Submission) -> Submission:
 
 
 def submission_approve(
-    *, submission: Submission, reviewer: AbstractBaseUser, note: str = ""
+    *,
+    submission: Submission,
+    reviewer: AbstractBaseUser,
+    note: str = "",
+    overriding: Collection[str] = (),
 ) -> Outcome:
-    """Publish: a new paper with its placements, or the correction applied to its paper."""
+    """Publish: a new paper with its placements, or the correction applied to its paper.
+
+    `overriding`: the fields of a correction in conflict (changed on the paper since it was
+    sent) that the reviewer, having compared them, takes from the correction all the same."""
     outcome = Outcome(submission=submission)
+    detail = ""
     with transaction.atomic():
         submission = _lock(submission, Action.APPROVED)
         transaction.on_commit(_readme_file_regeneration(outcome))
@@ -346,8 +355,14 @@ def submission_approve(
                 "request changes so the contributor picks one."
             )
         if submission.kind == Submission.Kind.CORRECTION:
-            paper, changed = _apply_correction(submission)
+            paper, changed, overridden = _apply_correction(submission, overriding=overriding)
             flag, message = CHANGE, f"Corrected ({', '.join(changed)})"
+            if overridden:
+                detail = (
+                    "Took the correction's value over a newer change to the paper: "
+                    + ", ".join(overridden)
+                )
+                message += f", over a newer change to {', '.join(overridden)},"
         else:
             paper = _publish_new_paper(submission)
             flag, message = ADDITION, "Published"
@@ -360,7 +375,7 @@ def submission_approve(
             single_object=True,
         )
         submission.paper = paper
-        _decide(submission, State.APPROVED, Action.APPROVED, reviewer, note, outcome)
+        _decide(submission, State.APPROVED, Action.APPROVED, reviewer, note, outcome, detail)
         outcome.submission, outcome.paper = submission, paper
     return outcome
 
@@ -480,6 +495,7 @@ def _decide(
     reviewer: AbstractBaseUser,
     note: str,
     outcome: Outcome,
+    detail: str = "",
 ) -> None:
     previous = submission.state
     submission.state = state
@@ -487,7 +503,7 @@ def _decide(
     submission.reviewed_at = timezone.now()
     submission.review_note = note
     submission.save()
-    _record(submission, action, from_state=previous, actor=reviewer, note=note)
+    _record(submission, action, from_state=previous, actor=reviewer, note=note, detail=detail)
     LogEntry.objects.log_actions(
         user_id=reviewer.pk,
         queryset=Submission.objects.filter(pk=submission.pk),
@@ -686,23 +702,30 @@ def _publish_new_paper(submission: Submission) -> Paper:
     return paper
 
 
-def _apply_correction(submission: Submission) -> tuple[Paper, list[str]]:
+def _apply_correction(
+    submission: Submission, *, overriding: Collection[str] = ()
+) -> tuple[Paper, list[str], list[str]]:
     """Apply what the correction changed, relative to the paper as it was when it was sent.
+    Returns the paper, the fields changed and the conflicts overridden.
 
     A three-way merge: a field the contributor left alone keeps its current value, so
     approving an older correction cannot undo a newer one; a field both changed differently
-    since is a conflict, refused for the reviewer to look at again.
+    since is a conflict, refused unless the reviewer chose the correction's value for it
+    (`overriding`, named as the review page showed the conflicts: a conflict that arose
+    after the page was shown is refused too).
     """
     paper = Paper.objects.select_for_update().get(pk=submission.paper_id)
     fields = correction_fields(submission, paper)
     proposed = {item.name: item.proposed for item in fields}
     changed = [item.name for item in fields if item.changed]
     conflicts = [item.name for item in fields if item.conflict]
-    if conflicts:
+    unresolved = [name for name in conflicts if name not in overriding]
+    if unresolved:
         raise TransitionRefused(
             "The paper changed since this correction was sent ("
-            + ", ".join(conflicts)
-            + "); compare again, then ask the contributor to resend or reject."
+            + ", ".join(unresolved)
+            + "); compare again, then approve with the correction's values, ask the "
+            "contributor to resend, or reject."
         )
 
     if "links" in changed:
@@ -733,7 +756,7 @@ def _apply_correction(submission: Submission) -> tuple[Paper, list[str]]:
         wanted = list(submission.sections.all())
         paper.placements.exclude(section__in=wanted).delete()
         _place(paper, wanted)
-    return paper, changed
+    return paper, changed, [name for name in conflicts if name in overriding]
 
 
 def _notify(submission: Submission, outcome: Outcome) -> None:

@@ -589,6 +589,47 @@ def test_a_resent_submission_shows_the_last_decision_as_the_previous_round(clien
     assert "The maintainer's note on your previous version" in status
 
 
+def test_a_conflict_is_approved_with_the_correction_s_values_only_as_the_page_showed_it(
+    client, users, section
+):
+    paper = PlacementFactory(
+        section=section, paper__authors="Yao et al.", paper__venue="arXiv", paper__year=2023
+    ).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.10601")
+    correction = sent_correction(paper, authors="Shunyu Yao et al.", venue="NeurIPS")
+    paper.authors = "S. Yao et al."  # edited meanwhile: a conflict on the authors
+    paper.save()
+    login(client, users, "maintainer")
+    change_url = reverse("admin:curation_submission_change", args=[correction.pk])
+    review_url = reverse("admin:curation_submission_review", args=[correction.pk])
+    html = client.get(change_url).content.decode()
+    shown = re.findall(r'name="overriding" value="([^"]+)"', html)
+    assert shown == ["authors"]
+
+    # The venue was edited too after the page was shown: a conflict the reviewer has not
+    # seen, so the approval is refused and nothing changes.
+    paper.venue = "ICML"
+    paper.save()
+    posted = {"decision": "approve_overriding", "overriding": shown, "note": ""}
+    page = client.post(review_url, posted, follow=True).content.decode()
+    assert "The paper changed since this correction was sent (venue)" in page
+    paper.refresh_from_db()
+    assert (paper.authors, paper.venue) == ("S. Yao et al.", "ICML")
+    correction.refresh_from_db()
+    assert correction.state == Submission.State.PENDING
+
+    # Shown again, both conflicts are offered, and approving takes both values.
+    html = client.get(change_url).content.decode()
+    shown = re.findall(r'name="overriding" value="([^"]+)"', html)
+    assert shown == ["authors", "venue"]
+    posted["overriding"] = shown
+    page = client.post(review_url, posted, follow=True).content.decode()
+    assert "1 submission approved and published." in page
+    paper.refresh_from_db()
+    assert (paper.authors, paper.venue, paper.year) == ("Shunyu Yao et al.", "NeurIPS", 2023)
+    assert "over a newer change to the paper: authors, venue" in page  # the history
+
+
 def test_the_correction_page_shows_what_approval_will_leave_after_later_edits(
     client, users, section
 ):
@@ -625,9 +666,12 @@ def test_the_correction_page_shows_what_approval_will_leave_after_later_edits(
     ).content.decode()
     assert '<tr class="diff-conflict"><th>Authors</th>' in html
     assert "S. Yao et al. (conflict: the paper changed since it was sent)" in html
-    # Approval would be refused: the page says so instead of offering it.
-    assert "Not approvable as it is" in html and "(authors)" in html
+    # Plain approval would be refused: the page offers approval with the correction's
+    # values instead, for the conflicts it shows.
+    assert "The paper changed since this correction was sent" in html and "(authors)" in html
     assert 'value="approve"' not in html and 'value="request_changes"' in html
+    assert 'value="approve_overriding"' in html
+    assert re.findall(r'name="overriding" value="([^"]+)"', html) == ["authors"]
     assert (
         'value="approve"'
         in client.get(

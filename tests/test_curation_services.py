@@ -525,10 +525,40 @@ def test_a_correction_conflicting_with_a_newer_change_is_refused(sections, revie
     submission_approve(submission=first, reviewer=reviewer)
     with pytest.raises(TransitionRefused, match="venue"):
         submission_approve(submission=second, reviewer=reviewer)
+    # Overriding another field than the one in conflict does not approve it either.
+    with pytest.raises(TransitionRefused, match="venue"):
+        submission_approve(submission=second, reviewer=reviewer, overriding=["year"])
     paper.refresh_from_db()
     assert paper.venue == "ICML"
     second.refresh_from_db()
     assert second.state == State.PENDING
+    assert not second.events.filter(action=SubmissionEvent.Action.APPROVED).exists()
+
+
+def test_a_reviewer_may_take_the_correction_s_value_over_a_conflict(sections, reviewer):
+    paper = PlacementFactory(
+        section=sections[1], paper__venue="arXiv", paper__authors="Yao et al."
+    ).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
+    late = submission_create(
+        content=content_from_paper(paper, venue="NeurIPS", authors="Shunyu Yao et al."),
+        contributor=Contributor(name="B"),
+        paper=paper,
+    )
+    paper.venue, paper.year = "ICML", 2021  # a maintainer's edit meanwhile
+    paper.save()
+    outcome = submission_approve(submission=late, reviewer=reviewer, overriding=["venue"])
+    paper.refresh_from_db()
+    # The conflict takes the correction's value, the other change applies, and the newer
+    # edit to a field the correction left alone stays.
+    assert (paper.venue, paper.authors, paper.year) == ("NeurIPS", "Shunyu Yao et al.", 2021)
+    assert outcome.submission.state == State.APPROVED
+    event = late.events.get(action=SubmissionEvent.Action.APPROVED)
+    assert event.actor == reviewer
+    assert event.detail == "Took the correction's value over a newer change to the paper: venue"
+    paper_history = LogEntry.objects.filter(content_type__model="paper", object_id=str(paper.pk))
+    history = paper_history.latest("action_time")
+    assert "over a newer change to venue" in history.change_message
 
 
 def test_a_submission_whose_sections_were_deleted_is_not_approved(reviewer):
