@@ -177,7 +177,13 @@ class PaperAdminForm(forms.ModelForm):
         data = super().clean()
         seen = data.get("seen_version")
         if self.instance.pk is not None and seen:
-            current = Paper.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True)
+            # Locked until the save commits (the admin's change view is one transaction): an
+            # approval arriving after this check waits, rather than being overwritten.
+            current = (
+                Paper.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("updated_at", flat=True)
+            )
             if current and current[0].isoformat() != seen:
                 raise forms.ValidationError(
                     "This paper was changed after you opened it (an approved correction, or "

@@ -240,3 +240,70 @@ def test_deleting_a_paper_while_its_correction_is_approved_does_not_deadlock(
     assert not Paper.objects.filter(pk=paper.pk).exists()
     correction.refresh_from_db()
     assert correction.state == "approved"
+
+
+def test_a_correction_approved_while_an_admin_edit_saves_is_not_overwritten(
+    client, maintainers, monkeypatch
+):
+    """The paper form's "changed after you opened it" check holds the paper's row until the
+    save commits: an approval arriving between the check and the save waits, then merges
+    over the edit, instead of being overwritten by the form's older values."""
+    from django.urls import reverse
+
+    from catalog.admin import PaperAdminForm
+    from tests.factories import LinkFactory, PlacementFactory, sent_correction
+
+    alice, bob = maintainers
+    bob.is_superuser = True
+    bob.save()
+    paper = PlacementFactory(paper__venue="arXiv", paper__title="Weak Debate").paper
+    LinkFactory(paper=paper)
+    correction = sent_correction(paper, venue="ICLR")
+    client.force_login(bob)
+    url = reverse("admin:catalog_paper_change", args=[paper.pk])
+    form = client.get(url).context["adminform"].form
+    approval = []
+
+    checked = PaperAdminForm.clean
+
+    def check_then_approval_arrives(self):
+        data = checked(self)
+        thread = threading.Thread(
+            target=lambda: (
+                approval.append(submission_approve(submission=correction, reviewer=alice)),
+                connections.close_all(),
+            )
+        )
+        thread.start()
+        approval.append(thread)
+        time.sleep(1)  # an approval not held back by a lock is done well within this
+        return data
+
+    monkeypatch.setattr(PaperAdminForm, "clean", check_then_approval_arrives)
+    data = {
+        "title": "Weak Debate, edited",
+        "authors": paper.authors,
+        "venue": "arXiv",
+        "year": paper.year,
+        "seen_version": form["seen_version"].value(),
+        "placements-TOTAL_FORMS": 0,
+        "placements-INITIAL_FORMS": 0,
+    }
+    links = list(paper.links.all())
+    data["links-TOTAL_FORMS"] = data["links-INITIAL_FORMS"] = len(links)
+    for index, link in enumerate(links):
+        for name in ("id", "position", "label", "url"):
+            data[f"links-{index}-{name}"] = getattr(link, name)
+    placements = list(paper.placements.all())
+    data["placements-TOTAL_FORMS"] = data["placements-INITIAL_FORMS"] = len(placements)
+    for index, placement in enumerate(placements):
+        data[f"placements-{index}-id"] = placement.pk
+        data[f"placements-{index}-section"] = placement.section_id
+        data[f"placements-{index}-position"] = placement.position
+    assert client.post(url, data).status_code == 302
+    approval[0].join(timeout=30)
+    correction.refresh_from_db()
+    paper.refresh_from_db()
+    assert correction.state == Submission.State.APPROVED
+    # Both changes stand: the edit's title, the correction's venue.
+    assert (paper.title, paper.venue) == ("Weak Debate, edited", "ICLR")
