@@ -3,8 +3,11 @@ every decision goes through curation/services.py, one submission at a time."""
 
 from __future__ import annotations
 
+import datetime
+
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import admin as auth_admin
@@ -15,6 +18,7 @@ from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirec
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
@@ -33,10 +37,33 @@ from curation.services import (
     submission_approve,
     submission_reject,
     submission_request_changes,
+    submission_version,
 )
 from quality.venues import Vocabulary
 
 REVIEW_PERMISSION = "curation.review_submission"
+
+
+class ReviewActionForm(admin.helpers.ActionForm):
+    """The queue's actions, with the moment the list was shown: ticked rows changed after
+    it are left out of a bulk decision."""
+
+    shown_at = forms.CharField(
+        widget=forms.HiddenInput,
+        required=False,
+        label="",
+        initial=lambda: timezone.now().isoformat(),
+    )
+
+
+def list_shown_at(request: HttpRequest) -> datetime.datetime | None:
+    """The `shown_at` a bulk decision was posted with, or None if missing or not a moment."""
+    try:
+        moment = parse_datetime(request.POST.get("shown_at", ""))
+    except ValueError:  # well formed, but no such date
+        return None
+    return moment if moment is not None and timezone.is_aware(moment) else None
+
 
 # decision name -> (service, needs a note, past tense for messages, the audit action, whose
 # LEAVES say which states the decision may leave)
@@ -228,6 +255,7 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
     ordering = ["-created_at", "-id"]
     date_hierarchy = "created_at"
     actions = ["approve_selected", "reject_selected", "request_changes_selected"]
+    action_form = ReviewActionForm
     inlines = [SubmissionLinkInline, SubmissionEventInline]
     change_form_template = "admin/curation/submission/change_form.html"
 
@@ -325,6 +353,8 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             # published (sent before that paper was): say so instead of offering it.
             "conflicts": conflicts,
             "listed_paper_link": listed,
+            # A decision names the submission as shown; changed since, it is refused.
+            "seen_version": submission_version(submission) if submission is not None else "",
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -487,13 +517,33 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             )
             self.message_user(request, f"Nothing was decided. The note: {problems}", messages.ERROR)
             return HttpResponseRedirect(change_url)
-        options = {}
+        seen = request.POST.get("seen_version", "")
+        if not seen:
+            self.message_user(
+                request,
+                "Nothing was decided: the page was out of date. Look at the submission again, "
+                "then decide.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(change_url)
+        options = {"seen_version": seen}
         if decision == "approve_overriding":
             options["overriding"] = request.POST.getlist("overriding")
         self._decide(request, [submission], decision, form.cleaned_data["note"], **options)
         return HttpResponseRedirect(change_url)
 
-    def _decide(self, request, submissions, decision: str, note: str, **options) -> None:
+    def _decide(
+        self,
+        request,
+        submissions,
+        decision: str,
+        note: str,
+        *,
+        seen_version: str | None = None,
+        **options,
+    ) -> None:
+        """Apply `decision` to each submission. `seen_version`: the one submission's version
+        as its page showed it; for several, each is taken as read with the list's rows."""
         service, needs_note, done, _action = DECISIONS[decision]
         if needs_note and not note.strip():
             self.message_user(
@@ -506,7 +556,11 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
         for submission in submissions:
             try:
                 outcome = service(
-                    submission=submission, reviewer=request.user, note=note.strip(), **options
+                    submission=submission,
+                    reviewer=request.user,
+                    note=note.strip(),
+                    seen_version=seen_version or submission_version(submission),
+                    **options,
                 )
             except TransitionRefused as refusal:
                 self.message_user(request, f"“{submission.title}”: {refusal}", messages.WARNING)
@@ -523,7 +577,26 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
 
     def _bulk(self, request, queryset, decision: str):
         _service, needs_note, _done, action = DECISIONS[decision]
+        shown_at = list_shown_at(request)
+        if shown_at is None:
+            self.message_user(
+                request,
+                "Nothing was decided: the list was out of date. Reload it, then tick again.",
+                messages.ERROR,
+            )
+            return None
         submissions = list(queryset.order_by("created_at", "id"))
+        # A row changed after the list was shown (resent with other content, decided by
+        # another maintainer) would be decided unseen: left out, to be looked at again.
+        for submission in [s for s in submissions if s.updated_at > shown_at]:
+            self.message_user(
+                request,
+                f"“{submission.title}” was left out: it changed after the list was shown "
+                "(resent by the contributor, or touched by another maintainer). Open it to "
+                "look again, then decide.",
+                messages.WARNING,
+            )
+        submissions = [s for s in submissions if s.updated_at <= shown_at]
         if decision == "approve":
             # A suspected duplicate is approved only from its own page, where the listed paper
             # it may duplicate is shown beside it: a bulk approval would publish it unseen.
@@ -580,6 +653,7 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
                 "action": f"{decision}_selected",
                 "note_form": ReviewNoteForm(request.POST if "apply" in request.POST else None),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "shown_at": shown_at.isoformat(),
             },
         )
 

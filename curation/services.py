@@ -339,15 +339,17 @@ def submission_approve(
     reviewer: AbstractBaseUser,
     note: str = "",
     overriding: Collection[str] = (),
+    seen_version: str | None = None,
 ) -> Outcome:
     """Publish: a new paper with its placements, or the correction applied to its paper.
 
     `overriding`: the fields of a correction in conflict (changed on the paper since it was
-    sent) that the reviewer, having compared them, takes from the correction all the same."""
+    sent) that the reviewer, having compared them, takes from the correction all the same.
+    `seen_version`: the submission as the reviewer saw it (`submission_version`)."""
     outcome = Outcome(submission=submission)
     detail = ""
     with transaction.atomic():
-        submission = _lock(submission, Action.APPROVED)
+        submission = _lock(submission, Action.APPROVED, seen_version=seen_version)
         transaction.on_commit(_readme_file_regeneration(outcome))
         if not submission.sections.exists():
             raise TransitionRefused(
@@ -380,17 +382,35 @@ def submission_approve(
     return outcome
 
 
-def submission_reject(*, submission: Submission, reviewer: AbstractBaseUser, note: str) -> Outcome:
+def submission_reject(
+    *,
+    submission: Submission,
+    reviewer: AbstractBaseUser,
+    note: str,
+    seen_version: str | None = None,
+) -> Outcome:
     return _decide_without_publishing(
-        submission=submission, reviewer=reviewer, note=note, action=Action.REJECTED
+        submission=submission,
+        reviewer=reviewer,
+        note=note,
+        action=Action.REJECTED,
+        seen_version=seen_version,
     )
 
 
 def submission_request_changes(
-    *, submission: Submission, reviewer: AbstractBaseUser, note: str
+    *,
+    submission: Submission,
+    reviewer: AbstractBaseUser,
+    note: str,
+    seen_version: str | None = None,
 ) -> Outcome:
     return _decide_without_publishing(
-        submission=submission, reviewer=reviewer, note=note, action=Action.CHANGES_REQUESTED
+        submission=submission,
+        reviewer=reviewer,
+        note=note,
+        action=Action.CHANGES_REQUESTED,
+        seen_version=seen_version,
     )
 
 
@@ -418,12 +438,17 @@ def paper_delete(*, paper: Paper, actor: AbstractBaseUser) -> int:
 
 
 def _decide_without_publishing(
-    *, submission: Submission, reviewer: AbstractBaseUser, note: str, action: str
+    *,
+    submission: Submission,
+    reviewer: AbstractBaseUser,
+    note: str,
+    action: str,
+    seen_version: str | None = None,
 ) -> Outcome:
     """Reject or send back: the state, the audit rows and the email; the catalog is untouched."""
     outcome = Outcome(submission=submission)
     with transaction.atomic():
-        submission = _lock(submission, action)
+        submission = _lock(submission, action, seen_version=seen_version)
         # The action's value names the state it leads to.
         _decide(submission, State(action), action, reviewer, note, outcome)
         outcome.submission = submission
@@ -477,13 +502,26 @@ def _store_content(submission: Submission, content: SubmissionContent) -> None:
     submission.save(update_fields=["duplicate_suspected"])
 
 
-def _lock(submission: Submission, action: str) -> Submission:
-    """Re-read the row under a lock so two reviewers cannot both act on it."""
+def submission_version(submission: Submission) -> str:
+    """What a review page shows the submission as: a decision taken from the page names it,
+    and is refused if the submission changed since (see `_lock`)."""
+    return submission.updated_at.isoformat()
+
+
+def _lock(submission: Submission, action: str, *, seen_version: str | None = None) -> Submission:
+    """Re-read the row under a lock so two reviewers cannot both act on it. With
+    `seen_version` (a review page's `submission_version`), refuse a submission changed since
+    the reviewer saw it: resent with other content, say, which they would decide unseen."""
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if locked.state not in LEAVES[action]:
         raise TransitionRefused(
             f"This submission is {locked.get_state_display().lower()}; "
             f"it can no longer be {Action(action).label.lower()}."
+        )
+    if seen_version is not None and submission_version(locked) != seen_version:
+        raise TransitionRefused(
+            "It changed after you opened it (resent by the contributor, or touched by another "
+            "maintainer), so nothing was decided: look at it again, then decide."
         )
     return locked
 

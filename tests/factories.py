@@ -94,3 +94,20 @@ def sent_correction(paper, *, contributor=None, **changes):
         contributor=contributor or Contributor(name="Bo"),
         paper=paper,
     )
+
+
+def review_post(submission, **data) -> dict:
+    """A decision as a submission's review page posts it: with the version the page names
+    (curation.services.submission_version), the submission as it is now."""
+    from curation.models import Submission
+    from curation.services import submission_version
+
+    current = Submission.objects.get(pk=submission.pk)
+    return {"note": "", "seen_version": submission_version(current), **data}
+
+
+def queue_post(**data) -> dict:
+    """A bulk action as the review queue posts it: the list shown just now."""
+    from django.utils import timezone
+
+    return {"shown_at": timezone.now().isoformat(), **data}

@@ -21,6 +21,8 @@ from tests.factories import (
     LinkFactory,
     PlacementFactory,
     SectionFactory,
+    queue_post,
+    review_post,
     sent_correction,
     sent_submission,
 )
@@ -107,7 +109,7 @@ def test_queue_and_submission_page_permission_matrix(client, users, submission, 
 def test_review_action_permission_matrix(client, users, submission, who, allowed):
     login(client, users, who)
     url = reverse("admin:curation_submission_review", args=[submission.pk])
-    response = client.post(url, {"decision": "approve", "note": ""})
+    response = client.post(url, review_post(submission, decision="approve"))
     submission.refresh_from_db()
     assert (submission.state == "approved") is allowed
     assert Paper.objects.exists() is allowed
@@ -131,10 +133,7 @@ def test_bulk_action_permission_matrix(client, users, section, who, allowed):
     login(client, users, who)
     client.post(
         CHANGELIST,
-        {
-            "action": "approve_selected",
-            "_selected_action": [first.pk, second.pk],
-        },
+        queue_post(action="approve_selected", _selected_action=[first.pk, second.pk]),
     )
     assert Submission.objects.filter(state="approved").count() == (2 if allowed else 0)
 
@@ -191,7 +190,7 @@ def test_a_review_note_that_cannot_be_stored_is_named_as_the_problem(
 ):
     client.force_login(users["maintainer"])
     url = reverse("admin:curation_submission_review", args=[submission.pk])
-    response = client.post(url, {"decision": "reject", "note": note}, follow=True)
+    response = client.post(url, review_post(submission, decision="reject", note=note), follow=True)
     text = " ".join(response.content.decode().split())
     assert f"Nothing was decided. The note: {said}" in text
     assert "Choose approve, reject or request changes." not in text
@@ -253,11 +252,11 @@ def test_correction_page_shows_a_field_by_field_diff(client, users, section):
 def test_reject_requires_a_note_and_then_records_it(client, users, submission):
     client.force_login(users["maintainer"])
     url = reverse("admin:curation_submission_review", args=[submission.pk])
-    response = client.post(url, {"decision": "reject", "note": "  "}, follow=True)
+    response = client.post(url, review_post(submission, decision="reject", note="  "), follow=True)
     submission.refresh_from_db()
     assert submission.state == "pending"
     assert "Write a note" in response.content.decode()
-    client.post(url, {"decision": "reject", "note": "Not about alignment"})
+    client.post(url, review_post(submission, decision="reject", note="Not about alignment"))
     submission.refresh_from_db()
     assert (submission.state, submission.review_note) == ("rejected", "Not about alignment")
     assert submission.reviewed_by == users["maintainer"]
@@ -266,7 +265,7 @@ def test_reject_requires_a_note_and_then_records_it(client, users, submission):
 def test_bulk_request_changes_asks_for_a_note_first(client, users, section):
     first, second = make_submission(section), make_submission(section, "Other", "https://o.org/2")
     client.force_login(users["maintainer"])
-    data = {"action": "request_changes_selected", "_selected_action": [first.pk, second.pk]}
+    data = queue_post(action="request_changes_selected", _selected_action=[first.pk, second.pk])
     page = client.post(CHANGELIST, data)
     assert page.status_code == 200 and "write a note" in page.content.decode()
     assert Submission.objects.filter(state="changes_requested").count() == 0
@@ -281,14 +280,11 @@ def test_bulk_approve_reports_refusals_and_publishes_the_rest(client, users, sec
     client.force_login(users["maintainer"])
     client.post(
         reverse("admin:curation_submission_review", args=[first.pk]),
-        {"decision": "reject", "note": "no"},
+        review_post(first, decision="reject", note="no"),
     )
     response = client.post(
         CHANGELIST,
-        {
-            "action": "approve_selected",
-            "_selected_action": [first.pk, second.pk],
-        },
+        queue_post(action="approve_selected", _selected_action=[first.pk, second.pk]),
         follow=True,
     )
     html = response.content.decode()
@@ -317,7 +313,7 @@ def test_deleting_a_paper_closes_its_open_corrections_first(client, users, secti
     client.force_login(users["maintainer"])
     client.post(
         reverse("admin:curation_submission_review", args=[closed_one.pk]),
-        {"decision": "reject", "note": "no"},
+        review_post(closed_one, decision="reject", note="no"),
     )
     response = client.post(reverse("admin:catalog_paper_delete", args=[paper.pk]), {"post": "yes"})
     assert response.status_code == 302
@@ -423,7 +419,7 @@ def test_bulk_approve_leaves_suspected_duplicates_to_their_own_page(client, user
     assert queue.count('<span class="duplicate-flag">Suspected</span>') == 1
     response = client.post(
         CHANGELIST,
-        {"action": "approve_selected", "_selected_action": [suspected.pk, clean.pk]},
+        queue_post(action="approve_selected", _selected_action=[suspected.pk, clean.pk]),
         follow=True,
     )
     html = response.content.decode()
@@ -435,7 +431,7 @@ def test_bulk_approve_leaves_suspected_duplicates_to_their_own_page(client, user
     # From its own page, with the comparison in view, it can be approved.
     client.post(
         reverse("admin:curation_submission_review", args=[suspected.pk]),
-        {"decision": "approve", "note": ""},
+        review_post(suspected, decision="approve"),
     )
     suspected.refresh_from_db()
     assert suspected.state == "approved"
@@ -479,7 +475,7 @@ def test_the_review_page_says_what_to_check_and_bulk_approval_leaves_those(clien
     assert "Check before approving" not in review_page(code_only)
     ticked = [shouting.pk, unknown.pk, clean.pk, code_only.pk]
     response = client.post(
-        CHANGELIST, {"action": "approve_selected", "_selected_action": ticked}, follow=True
+        CHANGELIST, queue_post(action="approve_selected", _selected_action=ticked), follow=True
     )
     html = response.content.decode()
     assert "“WEAK TO STRONG DEBATE AT SCALE” was not approved: The title is all in capitals" in html
@@ -531,7 +527,7 @@ def test_the_bulk_note_page_says_what_will_happen_and_can_be_left(client, users,
     first, second = make_submission(section), make_submission(section, "Other", "https://o.org/2")
     login(client, users, "maintainer")
     page = client.post(
-        CHANGELIST, {"action": "reject_selected", "_selected_action": [first.pk, second.pk]}
+        CHANGELIST, queue_post(action="reject_selected", _selected_action=[first.pk, second.pk])
     ).content.decode()
     assert "Reject 2 submissions: write a note to the contributors" in page
     # The way back, as on every admin page, and the site's icon.
@@ -543,14 +539,14 @@ def test_the_bulk_note_page_says_what_will_happen_and_can_be_left(client, users,
     submission_reject(submission=second, reviewer=users["maintainer"], note="Out of scope")
     page = client.post(
         CHANGELIST,
-        {"action": "reject_selected", "_selected_action": [first.pk, second.pk]},
+        queue_post(action="reject_selected", _selected_action=[first.pk, second.pk]),
     ).content.decode()
     assert "Reject 1 submission: write a note to the contributors" in page
     left_out = page.split('class="left-out"')[1].split("</ul>")[0]
     assert "Other (rejected)" in left_out and "Weak-to-Strong Debate" not in left_out
     # Nothing the decision applies to: no note page, a message instead.
     response = client.post(
-        CHANGELIST, {"action": "reject_selected", "_selected_action": [second.pk]}, follow=True
+        CHANGELIST, queue_post(action="reject_selected", _selected_action=[second.pk]), follow=True
     )
     assert "None of the ticked submissions can be rejected: each is decided already." in (
         response.content.decode()
@@ -589,6 +585,96 @@ def test_a_resent_submission_shows_the_last_decision_as_the_previous_round(clien
     assert "The maintainer's note on your previous version" in status
 
 
+def seen_on(html: str) -> str:
+    """The submission's version a review page names in its decision form."""
+    return re.search(r'name="seen_version" value="([^"]+)"', html).group(1)
+
+
+def shown_at_on(html: str) -> str:
+    """The moment the review queue's action form says the list was shown."""
+    return re.search(r'name="shown_at" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject", "request_changes"])
+def test_a_decision_from_a_page_shown_before_a_resend_decides_nothing(
+    client, users, section, decision
+):
+    """Sent back, then resent with other content while a maintainer had the first version's
+    page open: a decision from that page would publish (or reject) what nobody looked at."""
+    submission = make_submission(section)
+    client.force_login(users["maintainer"])
+    change_url = reverse("admin:curation_submission_change", args=[submission.pk])
+    review_url = reverse("admin:curation_submission_review", args=[submission.pk])
+    old_page = client.get(change_url).content.decode()
+    submission_request_changes(submission=submission, reviewer=users["superuser"], note="Fix")
+    submission_resubmit(
+        submission=Submission.objects.get(pk=submission.pk),
+        content=SubmissionContent(
+            title="Buy Cheap Watches Online",
+            authors="Spam et al.",
+            venue="",
+            year=2024,
+            links=[("paper", "https://spam.example/watches")],
+            sections=[section],
+        ),
+    )
+    posted = {"decision": decision, "note": "Seen", "seen_version": seen_on(old_page)}
+    page = client.post(review_url, posted, follow=True).content.decode()
+    assert "It changed after you opened it" in page
+    submission.refresh_from_db()
+    assert submission.state == "pending" and not Paper.objects.exists()
+    # A page without the version (out of date, or crafted) decides nothing either.
+    del posted["seen_version"]
+    page = client.post(review_url, posted, follow=True).content.decode()
+    assert "Nothing was decided: the page was out of date." in page
+    submission.refresh_from_db()
+    assert submission.state == "pending"
+    # Looked at again, it can be decided.
+    posted["seen_version"] = seen_on(client.get(change_url).content.decode())
+    client.post(review_url, posted)
+    submission.refresh_from_db()
+    assert submission.state != "pending"
+
+
+def test_a_bulk_decision_leaves_out_rows_changed_after_the_list_was_shown(client, users, section):
+    resent = make_submission(section)
+    untouched = make_submission(section, "Other", "https://o.org/2")
+    third = make_submission(section, "Third", "https://o.org/3")
+    client.force_login(users["maintainer"])
+    shown_at = shown_at_on(client.get(CHANGELIST).content.decode())
+    submission_request_changes(submission=resent, reviewer=users["superuser"], note="Fix")
+    submission_resubmit(
+        submission=Submission.objects.get(pk=resent.pk),
+        content=SubmissionContent(
+            title="Buy Cheap Watches Online",
+            authors="Spam et al.",
+            venue="",
+            year=2024,
+            links=[("paper", "https://spam.example/watches")],
+            sections=[section],
+        ),
+    )
+    ticked = {"_selected_action": [resent.pk, untouched.pk], "shown_at": shown_at}
+    page = client.post(CHANGELIST, {"action": "approve_selected", **ticked}, follow=True)
+    html = page.content.decode()
+    assert "“Buy Cheap Watches Online” was left out: it changed after the list was shown" in html
+    assert "1 submission approved and published" in html
+    assert list(Paper.objects.values_list("title", flat=True)) == ["Other"]
+    # Through the note page too: the moment the list was shown is carried over.
+    ticked["_selected_action"] = [resent.pk, third.pk]
+    note_page = client.post(CHANGELIST, {"action": "reject_selected", **ticked}).content.decode()
+    assert shown_at_on(note_page) == shown_at
+    assert "Reject 1 submission" in note_page
+    client.post(CHANGELIST, {"action": "reject_selected", **ticked, "apply": "1", "note": "No"})
+    assert Submission.objects.get(pk=resent.pk).state == "pending"
+    assert Submission.objects.get(pk=third.pk).state == "rejected"
+    # Without that moment (an old page, a crafted post), nothing is decided.
+    del ticked["shown_at"]
+    page = client.post(CHANGELIST, {"action": "approve_selected", **ticked}, follow=True)
+    assert "Nothing was decided: the list was out of date." in page.content.decode()
+    assert Submission.objects.get(pk=resent.pk).state == "pending"
+
+
 def test_a_conflict_is_approved_with_the_correction_s_values_only_as_the_page_showed_it(
     client, users, section
 ):
@@ -610,7 +696,12 @@ def test_a_conflict_is_approved_with_the_correction_s_values_only_as_the_page_sh
     # seen, so the approval is refused and nothing changes.
     paper.venue = "ICML"
     paper.save()
-    posted = {"decision": "approve_overriding", "overriding": shown, "note": ""}
+    posted = {
+        "decision": "approve_overriding",
+        "overriding": shown,
+        "note": "",
+        "seen_version": seen_on(html),
+    }
     page = client.post(review_url, posted, follow=True).content.decode()
     assert "The paper changed since this correction was sent (venue)" in page
     paper.refresh_from_db()
@@ -622,7 +713,7 @@ def test_a_conflict_is_approved_with_the_correction_s_values_only_as_the_page_sh
     html = client.get(change_url).content.decode()
     shown = re.findall(r'name="overriding" value="([^"]+)"', html)
     assert shown == ["authors", "venue"]
-    posted["overriding"] = shown
+    posted.update(overriding=shown, seen_version=seen_on(html))
     page = client.post(review_url, posted, follow=True).content.decode()
     assert "1 submission approved and published." in page
     paper.refresh_from_db()

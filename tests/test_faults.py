@@ -27,7 +27,7 @@ from catalog.readme.export import STALE_TEMPORARY_SECONDS, render_readme
 from curation.models import Submission
 from curation.services import Contributor, SubmissionContent, submission_create
 from tests.conftest import REPO_ROOT
-from tests.factories import SectionFactory
+from tests.factories import SectionFactory, review_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -214,7 +214,7 @@ def test_a_refusing_mail_server_leaves_the_decision_standing_and_tells_the_maint
     client.force_login(maintainer)
     response = client.post(
         f"/admin/curation/submission/{submission.pk}/review/",
-        {"decision": "approve", "note": ""},
+        review_post(submission, decision="approve"),
         follow=True,
     )
     server.close()

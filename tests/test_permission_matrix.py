@@ -22,7 +22,7 @@ from catalog.models import NewsItem, ReadmeDocument, Workshop
 from curation.models import Submission
 from curation.services import Contributor, SubmissionContent, submission_create
 from quality.models import LinkCheck, Venue
-from tests.factories import LinkFactory, PlacementFactory
+from tests.factories import LinkFactory, PlacementFactory, queue_post, review_post
 
 pytestmark = pytest.mark.django_db
 
@@ -375,7 +375,9 @@ def test_status_links_open_only_the_submission_they_belong_to(world, role):
 def test_the_review_post_and_every_admin_action_for_every_role(world, role):
     client = client_for(role, world)
     mine = world["mine"]
-    review = client.post(f"/admin/curation/submission/{mine.pk}/review/", {"decision": "approve"})
+    review = client.post(
+        f"/admin/curation/submission/{mine.pk}/review/", review_post(mine, decision="approve")
+    )
     mine.refresh_from_db()
     may_review = role in {"maintainer", "superuser"}
     assert (mine.state == "approved") is may_review
@@ -406,7 +408,7 @@ def test_the_review_post_and_every_admin_action_for_every_role(world, role):
     theirs = world["theirs"]
     client.post(
         "/admin/curation/submission/",
-        {"action": "approve_selected", "_selected_action": [theirs.pk]},
+        queue_post(action="approve_selected", _selected_action=[theirs.pk]),
     )
     theirs.refresh_from_db()
     assert (theirs.state == "approved") is may_review
