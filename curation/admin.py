@@ -592,8 +592,9 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             self.message_user(
                 request,
                 f"“{submission.title}” was left out: it changed after the list was shown "
-                "(resent by the contributor, or touched by another maintainer). Open it to "
-                "look again, then decide.",
+                "(resent by its contributor, decided by another maintainer, or found to be "
+                "like a paper or submission that came later). Open it to look again, then "
+                "decide.",
                 messages.WARNING,
             )
         submissions = [s for s in submissions if s.updated_at <= shown_at]

@@ -378,6 +378,7 @@ def submission_approve(
         )
         submission.paper = paper
         _decide(submission, State.APPROVED, Action.APPROVED, reviewer, note, outcome, detail)
+        _flag_open_duplicates_of(paper, approved=submission)
         outcome.submission, outcome.paper = submission, paper
     return outcome
 
@@ -500,6 +501,52 @@ def _store_content(submission: Submission, content: SubmissionContent) -> None:
     submission.duplicate_submissions.set(duplicates.submissions)
     submission.duplicate_suspected = bool(duplicates)
     submission.save(update_fields=["duplicate_suspected"])
+    # Each open submission it may duplicate learns of it too, as if sent after it.
+    for other in duplicates.submissions:
+        _flag_duplicate_after_commit(other, submission=submission)
+
+
+def _flag_open_duplicates_of(paper: Paper, *, approved: Submission) -> None:
+    """Open submissions that may duplicate `paper`, just published or corrected by
+    `approved`, are flagged with it, as if sent after it: the queue, their review pages and
+    bulk approval see it."""
+    found = find_duplicates(
+        title=paper.title,
+        urls=[link.url for link in paper.links.all()],
+        exclude_paper_id=paper.pk,  # its own corrections are not duplicates of it
+        exclude_submission_id=approved.pk,
+    )
+    for other in found.submissions:
+        _flag_duplicate_after_commit(other, paper=paper)
+
+
+def _flag_duplicate_after_commit(
+    suspect: Submission, *, paper: Paper | None = None, submission: Submission | None = None
+) -> None:
+    """Once this transaction commits, mark the open submission `suspect` as a possible
+    duplicate of `paper` or `submission`, found after it was sent. Its version changes (see
+    `_lock`): a decision from its page opened before is taken again, with the duplicate in
+    view. After the commit, in a transaction of its own: an approval of `suspect` running
+    meanwhile holds its row and may wait for this one's locks (one paper link), so taking
+    the row here would deadlock the two."""
+
+    def flag() -> None:
+        with transaction.atomic():
+            locked = Submission.objects.open().select_for_update().filter(pk=suspect.pk).first()
+            if locked is None:  # decided meanwhile
+                return
+            if paper is not None:
+                if locked.duplicate_papers.filter(pk=paper.pk).exists():
+                    return
+                locked.duplicate_papers.add(paper)
+            if submission is not None:
+                if locked.duplicate_submissions.filter(pk=submission.pk).exists():
+                    return
+                locked.duplicate_submissions.add(submission)
+            locked.duplicate_suspected = True
+            locked.save(update_fields=["duplicate_suspected", "updated_at"])
+
+    transaction.on_commit(flag, robust=True)  # a failure is logged; the decision stands
 
 
 def submission_version(submission: Submission) -> str:
@@ -520,8 +567,9 @@ def _lock(submission: Submission, action: str, *, seen_version: str | None = Non
         )
     if seen_version is not None and submission_version(locked) != seen_version:
         raise TransitionRefused(
-            "It changed after you opened it (resent by the contributor, or touched by another "
-            "maintainer), so nothing was decided: look at it again, then decide."
+            "It changed after you opened it (resent by its contributor, decided by another "
+            "maintainer, or found to be like a paper or submission that came later), so "
+            "nothing was decided: look at it again, then decide."
         )
     return locked
 

@@ -218,8 +218,8 @@ def test_deleting_a_paper_while_its_correction_is_approved_does_not_deadlock(
     locked = threading.Event()
     real_lock = services._lock
 
-    def slow_lock(submission, action):
-        row = real_lock(submission, action)
+    def slow_lock(submission, action, **options):
+        row = real_lock(submission, action, **options)
         if action == services.Action.APPROVED:
             locked.set()
             time.sleep(1.0)

@@ -585,6 +585,50 @@ def test_a_resent_submission_shows_the_last_decision_as_the_previous_round(clien
     assert "The maintainer's note on your previous version" in status
 
 
+def test_a_submission_is_flagged_by_a_like_paper_published_or_sent_after_it(
+    client, users, section, django_capture_on_commit_callbacks
+):
+    """A, then B: the same paper under two links. B is flagged against A when sent; A learns
+    of B then too, and of B's paper once B is approved, so bulk approval leaves A out rather
+    than publish the paper twice."""
+    first = sent_submission(
+        sections=[section],
+        title="Self-Rewarding Language Models",
+        authors="Yuan et al.",
+        links=[("paper", "https://arxiv.org/abs/2401.10020")],
+    )
+    assert not first.duplicate_suspected
+    with django_capture_on_commit_callbacks(execute=True):
+        second = sent_submission(
+            sections=[section],
+            title="Self-rewarding language models",
+            authors="Yuan et al.",
+            links=[("paper", "https://openreview.net/forum?id=abc123")],
+        )
+    first.refresh_from_db()
+    assert first.duplicate_suspected and list(first.duplicate_submissions.all()) == [second]
+    first.duplicate_suspected = False  # as a send before this change left it
+    first.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_approve(submission=second, reviewer=users["maintainer"])
+    first.refresh_from_db()
+    paper = Paper.objects.get()
+    assert first.duplicate_suspected and list(first.duplicate_papers.all()) == [paper]
+    client.force_login(users["maintainer"])
+    page = client.get(reverse("admin:curation_submission_change", args=[first.pk]))
+    assert re.search(
+        r"Published \(similar title\): <a [^>]*>Self-rewarding language models<",
+        page.content.decode(),
+    )
+    response = client.post(
+        CHANGELIST,
+        queue_post(action="approve_selected", _selected_action=[first.pk]),
+        follow=True,
+    )
+    assert "may duplicate a listed paper" in response.content.decode()
+    assert Paper.objects.count() == 1
+
+
 def seen_on(html: str) -> str:
     """The submission's version a review page names in its decision form."""
     return re.search(r'name="seen_version" value="([^"]+)"', html).group(1)
