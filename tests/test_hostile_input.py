@@ -578,3 +578,18 @@ def test_a_form_posted_in_another_charset_than_utf8_gets_a_400(url, charset):
     )
     utf8 = client.post(url, "a=1", content_type="application/x-www-form-urlencoded; charset=UTF-8")
     assert utf8.status_code in {403, 404, 405}  # on to the CSRF check and the view
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("url", ["/", "/search/", "/papers/1/", "/api/papers/", "/submit/"])
+def test_an_address_with_too_many_parameters_gets_a_400(settings, url, debug):
+    """More than DATA_UPLOAD_MAX_NUMBER_FIELDS: Django answers 400, except in development,
+    where its debug page reads the parameters again and fails (a 500)."""
+    from django.test import Client
+
+    settings.DEBUG = debug
+    query = "&".join(f"x{index}=1" for index in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    response = Client(raise_request_exception=False).get(f"{url}?{query}")
+    assert response.status_code == 400
+    assert "Too many parameters in the address." in response.content.decode()
