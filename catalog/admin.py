@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.db.models import Case, Count, Prefetch, Value, When
 from django.urls import reverse
 
+from catalog import identifiers
 from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
 from catalog.selectors import section_tree
 from catalog.services import position_make_room
@@ -54,8 +55,39 @@ class NumberedSectionChoices:
         return field
 
 
+class PaperLinksFormSet(forms.BaseInlineFormSet):
+    """A paper's links. One paper is one record: a paper link another paper already has is
+    refused where it is typed, as approval refuses it. Only rows added or changed here: a
+    link two papers already share (an old import) does not stop every edit of either."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or not form.has_changed():
+                continue
+            if data.get("label") != Link.Label.PAPER or not data.get("url"):
+                continue
+            owner = (
+                Paper.objects.filter(
+                    links__label=Link.Label.PAPER,
+                    links__identifier=identifiers.identifier_for_url(data["url"]),
+                )
+                .exclude(pk=self.instance.pk)
+                .first()
+            )
+            if owner is not None:
+                form.add_error(
+                    "url",
+                    f"Paper {owner.pk}, “{owner.title}”, already has this paper link: one "
+                    "paper is one record. Edit that paper instead, or give this one its own "
+                    "paper link.",
+                )
+
+
 class LinkInline(admin.TabularInline):
     model = Link
+    formset = PaperLinksFormSet
     formfield_overrides = HTTPS_URL_FIELDS
     extra = 0
     fields = ["position", "label", "url", "identifier"]
@@ -170,8 +202,21 @@ class PaperAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Every entry names its authors ("Bai et al." at least), as the public form asks.
+        self.fields["authors"].required = True
         if self.instance.pk is not None:
             self.fields["seen_version"].initial = self.instance.updated_at.isoformat()
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        # Stored as the public form stores it: the README ends every title with one period
+        # (a title ending "..." keeps its dots, and gets none).
+        return title.rstrip(" .") if not title.endswith("..") else title
+
+    def clean_authors(self):
+        authors = self.cleaned_data["authors"].strip().rstrip(" .")
+        # The README adds the final period, except after "et al", where it is part of it.
+        return f"{authors}." if authors.endswith("et al") else authors
 
     def clean(self):
         data = super().clean()

@@ -692,3 +692,56 @@ def test_an_editable_list_sent_with_an_impossible_or_repeated_row_changes_nothin
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.position, second.position) == (1, 2)
+
+
+def test_the_paper_form_keeps_the_list_s_rules_for_titles_authors_and_paper_links(
+    admin_client,
+):
+    """What check_catalog would report as errors is not saved through the admin either: a
+    title ending in a period (stored without it, as the public form stores it), no authors,
+    and another paper's paper link (one paper is one record)."""
+    from tests.factories import LinkFactory, PlacementFactory
+
+    listed = PlacementFactory(paper__title="Self-Rewarding Language Models").paper
+    LinkFactory(paper=listed, label="paper", url="https://arxiv.org/abs/2401.10020")
+    paper = PlacementFactory(paper__title="Weak-to-Strong Debate").paper
+    own = LinkFactory(paper=paper, label="paper", url="https://arxiv.org/abs/2409.00001")
+    url = reverse("admin:catalog_paper_change", args=[paper.pk])
+    link_rows = {
+        "links-TOTAL_FORMS": 1,
+        "links-INITIAL_FORMS": 1,
+        "links-0-id": own.pk,
+        "links-0-paper": paper.pk,
+        "links-0-position": 1,
+        "links-0-label": "paper",
+        "links-0-url": own.url,
+    }
+
+    response = admin_client.post(url, paper_form(paper, authors="  ", **link_rows))
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode().split('field-authors">')[1]
+
+    taken = {**link_rows, "links-0-url": "https://arxiv.org/pdf/2401.10020v3"}
+    response = admin_client.post(url, paper_form(paper, **taken))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Paper {listed.pk}, “Self-Rewarding Language Models”, already has this paper link" in (
+        html.replace("&#x27;", "'")
+    )
+    assert paper.links.get().url == "https://arxiv.org/abs/2409.00001"
+
+    # As a code link it is no paper link; the title's final period is the README's to add.
+    as_code = {**taken, "links-0-label": "code"}
+    response = admin_client.post(url, paper_form(paper, title="Weak-to-Strong Debate.", **as_code))
+    assert response.status_code == 302
+    paper.refresh_from_db()
+    assert paper.title == "Weak-to-Strong Debate"
+    assert paper.links.get().label == "code"
+
+    # A paper link two papers already share (an old import) does not stop other edits.
+    own.refresh_from_db()
+    own.label, own.url = "paper", "https://arxiv.org/abs/2401.10020"
+    own.save()
+    shared = {**link_rows, "links-0-url": "https://arxiv.org/abs/2401.10020"}
+    response = admin_client.post(url, paper_form(paper, venue="ICML", **shared))
+    assert response.status_code == 302
