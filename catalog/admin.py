@@ -55,6 +55,37 @@ class NumberedSectionChoices:
         return field
 
 
+def taken_paper_link(data: dict, paper_pk: int | None) -> str | None:
+    """The refusal for a link row (`data`: its cleaned values) giving the paper `paper_pk` a
+    paper link another paper already has; None when it is not one."""
+    if data.get("label") != Link.Label.PAPER or not data.get("url"):
+        return None
+    owner = (
+        Paper.objects.filter(
+            links__label=Link.Label.PAPER,
+            links__identifier=identifiers.identifier_for_url(data["url"]),
+        )
+        .exclude(pk=paper_pk)
+        .first()
+    )
+    if owner is None:
+        return None
+    return (
+        f"Paper {owner.pk}, “{owner.title}”, already has this paper link: one paper is one "
+        "record. Edit that paper instead, or give this one its own paper link."
+    )
+
+
+class LinkAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        if self.has_changed() and data.get("paper") is not None:
+            refusal = taken_paper_link(data, data["paper"].pk)
+            if refusal:
+                self.add_error("url", refusal)
+        return data
+
+
 class PaperLinksFormSet(forms.BaseInlineFormSet):
     """A paper's links. One paper is one record: a paper link another paper already has is
     refused where it is typed, as approval refuses it. Only rows added or changed here: a
@@ -66,23 +97,9 @@ class PaperLinksFormSet(forms.BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None) or {}
             if data.get("DELETE") or not form.has_changed():
                 continue
-            if data.get("label") != Link.Label.PAPER or not data.get("url"):
-                continue
-            owner = (
-                Paper.objects.filter(
-                    links__label=Link.Label.PAPER,
-                    links__identifier=identifiers.identifier_for_url(data["url"]),
-                )
-                .exclude(pk=self.instance.pk)
-                .first()
-            )
-            if owner is not None:
-                form.add_error(
-                    "url",
-                    f"Paper {owner.pk}, “{owner.title}”, already has this paper link: one "
-                    "paper is one record. Edit that paper instead, or give this one its own "
-                    "paper link.",
-                )
+            refusal = taken_paper_link(data, self.instance.pk)
+            if refusal:
+                form.add_error("url", refusal)
 
 
 class LinkInline(admin.TabularInline):
@@ -432,6 +449,7 @@ def warn_if_in_no_section(model_admin, request, papers) -> None:
 
 @admin.register(Link)
 class LinkAdmin(GuardedAdminMixin, admin.ModelAdmin):
+    form = LinkAdminForm
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["url", "label", "paper", "identifier"]
     list_filter = ["label"]

@@ -730,6 +730,16 @@ def test_the_paper_form_keeps_the_list_s_rules_for_titles_authors_and_paper_link
     )
     assert paper.links.get().url == "https://arxiv.org/abs/2409.00001"
 
+    # Nor through the Links list.
+    response = admin_client.post(
+        reverse("admin:catalog_link_change", args=[own.pk]),
+        {"paper": paper.pk, "label": "paper", "url": taken["links-0-url"], "position": 1},
+    )
+    assert (
+        response.status_code == 200 and "already has this paper link" in response.content.decode()
+    )
+    assert paper.links.get().url == "https://arxiv.org/abs/2409.00001"
+
     # As a code link it is no paper link; the title's final period is the README's to add.
     as_code = {**taken, "links-0-label": "code"}
     response = admin_client.post(url, paper_form(paper, title="Weak-to-Strong Debate.", **as_code))
