@@ -159,6 +159,19 @@ class SectionAdmin(NumberedSectionChoices, GuardedAdminMixin, admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return ReadingOrderChangeList
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A contributor's choice of section is not dropped from their open submission: it
+        # is decided (or sent back) first.
+        from curation.models import Submission
+
+        waiting = Submission.objects.open().filter(sections__in=list(objs)).distinct()
+        protected = [
+            *protected,
+            *(f"Open submission: {submission} (decide it first)" for submission in waiting),
+        ]
+        return deleted, counts, perms_needed, protected
+
     def get_search_results(self, request, queryset, search_term):
         match = getattr(request, "resolver_match", None)
         if match is None or match.url_name != "autocomplete":

@@ -755,3 +755,27 @@ def test_the_paper_form_keeps_the_list_s_rules_for_titles_authors_and_paper_link
     shared = {**link_rows, "links-0-url": "https://arxiv.org/abs/2401.10020"}
     response = admin_client.post(url, paper_form(paper, venue="ICML", **shared))
     assert response.status_code == 302
+
+
+def test_a_section_that_open_submissions_ask_for_is_not_deleted(admin_client, admin_user):
+    from catalog.models import Section
+    from curation.services import submission_reject
+    from tests.factories import SectionFactory, sent_submission
+
+    section = SectionFactory(title="Temporary Section")
+    submission = sent_submission(sections=[section])
+    url = reverse("admin:catalog_section_delete", args=[section.pk])
+    page = admin_client.get(url).content.decode()
+    assert "Open submission: New paper: Weak-to-Strong Debate (decide it first)" in page
+    admin_client.post(url, {"post": "yes"})
+    assert Section.objects.filter(pk=section.pk).exists()
+    assert list(submission.sections.all()) == [section]
+    # Through the list's delete action too.
+    admin_client.post(
+        reverse("admin:catalog_section_changelist"),
+        {"action": "delete_selected", "_selected_action": [section.pk], "post": "yes"},
+    )
+    assert Section.objects.filter(pk=section.pk).exists()
+    submission_reject(submission=submission, reviewer=admin_user, note="Out of scope")
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Section.objects.filter(pk=section.pk).exists()
