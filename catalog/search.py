@@ -175,8 +175,14 @@ STOP_WORDS = frozenset(
 
 
 def query_words(text: str) -> list[str]:
-    """The words of a query that are searched for: lowercase, each once, stop words left out."""
-    return [word for word in dict.fromkeys(LEXEME.findall(text.lower())) if word not in STOP_WORDS]
+    """The words of a query that are searched for: lowercase, each once, stop words and single
+    letters left out (a prefix of one letter, `e`, finds nearly every paper through its
+    authors' "et al."; a single digit, as in "Llama 3", stays)."""
+    return [
+        word
+        for word in dict.fromkeys(LEXEME.findall(text.lower()))
+        if word not in STOP_WORDS and not (len(word) == 1 and word.isalpha())
+    ]
 
 
 FTS_TABLE = "catalog_paper_fts"
