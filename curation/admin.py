@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from catalog.admin import NumberedSectionFilter
+from catalog.models import Link
 from catalog.selectors import section_tree
 from config.admin_guards import GuardedAdminMixin
 from curation.forms import ReviewNoteForm
@@ -427,9 +428,12 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
         own = {link.identifier for link in obj.links.all()}
 
         def why(paper) -> str:
-            # Why it was flagged: a shared link names the same paper; a title may be chance.
-            shared = own & {link.identifier for link in paper.links.all()}
-            return "same link" if shared else "similar title"
+            # Why it was flagged: that paper's paper link names the same paper; a title may
+            # be chance.
+            theirs = {
+                link.identifier for link in paper.links.all() if link.label == Link.Label.PAPER
+            }
+            return "same paper link" if own & theirs else "similar title"
 
         papers = format_html_join(
             "",

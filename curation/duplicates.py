@@ -1,9 +1,10 @@
 """Finding what a submission may duplicate: a published paper or another open submission.
 
-Identifiers (arXiv id, DOI, OpenReview id, normalized URL) match exactly; titles match when
-nearly identical (rapidfuzz), so "Self-rewarding language models" finds
-"Self-Rewarding Language Models." but neither a different paper that shares a few words
-nor "Llama 3" for "Llama 2".
+Identifiers (arXiv id, DOI, OpenReview id, normalized URL) match exactly where one is the
+other's paper link (a code repository or a dataset, often shared by a paper and its
+follow-up, does not); titles match when nearly identical (rapidfuzz), so "Self-rewarding
+language models" finds "Self-Rewarding Language Models." but neither a different paper that
+shares a few words nor "Llama 3" for "Llama 2".
 
 The title rule is one on every database: rapidfuzz ratio ≥ 95 on normalize_title and the same
 numbers, applied in Python to the current rows. Only the shortlist of candidates it is applied
@@ -41,6 +42,7 @@ from catalog.identifiers import normalize_title
 from catalog.models import Paper
 from curation.models import Submission
 
+PAPER_LABEL = "paper"  # Link.Label.PAPER and SubmissionLink's, the same value
 TITLE_SIMILARITY_CUTOFF = 95
 TRIGRAM_THRESHOLD = 0.5
 NUMBERS = re.compile(r"\d+")
@@ -65,14 +67,19 @@ def find_duplicates(
     exclude_paper_id: int | None = None,
     exclude_submission_id: int | None = None,
 ) -> DuplicateReport:
+    """What a paper of this title and these links may duplicate: papers and open submissions
+    whose paper link (a link labelled "paper") is one of `urls`, under whatever label, or
+    whose title is nearly the same. Their other links are not compared: a code repository or
+    a dataset is often shared by a paper and its follow-up."""
     wanted_ids = {identifiers.identifier_for_url(url) for url in urls if url}
     wanted_ids.discard("")
     normalized = normalize_title(title)
+    same_paper_link = {"links__label": PAPER_LABEL, "links__identifier__in": wanted_ids}
 
     papers = Paper.objects.published()
     if exclude_paper_id:
         papers = papers.exclude(pk=exclude_paper_id)
-    paper_ids = set(papers.filter(links__identifier__in=wanted_ids).values_list("pk", flat=True))
+    paper_ids = set(papers.filter(**same_paper_link).values_list("pk", flat=True))
     paper_ids |= _similar_titles(normalized, title_candidates(papers, normalized))
 
     submissions = Submission.objects.open()
@@ -82,9 +89,7 @@ def find_duplicates(
         submissions = submissions.exclude(
             kind=Submission.Kind.CORRECTION, paper_id=exclude_paper_id
         )
-    submission_ids = set(
-        submissions.filter(links__identifier__in=wanted_ids).values_list("pk", flat=True)
-    )
+    submission_ids = set(submissions.filter(**same_paper_link).values_list("pk", flat=True))
     submission_ids |= _similar_titles(normalized, submissions.values_list("pk", "title"))
 
     return DuplicateReport(

@@ -512,7 +512,7 @@ def _flag_open_duplicates_of(paper: Paper, *, approved: Submission) -> None:
     bulk approval see it."""
     found = find_duplicates(
         title=paper.title,
-        urls=[link.url for link in paper.links.all()],
+        urls=[link.url for link in paper.links.all() if link.label == Link.Label.PAPER],
         exclude_paper_id=paper.pk,  # its own corrections are not duplicates of it
         exclude_submission_id=approved.pk,
     )

@@ -510,7 +510,7 @@ def test_suspected_duplicates_say_why_and_name_numbered_sections(client, users):
     LinkFactory(paper=by_link, label="code", url="https://github.com/x/debate")
     submission = sent_submission(
         title="Weak-to-Strong Debate",
-        links=[("paper", "https://w.org/p"), ("blog", "https://github.com/x/debate")],
+        links=[("paper", "https://w.org/p"), ("blog", "https://arxiv.org/abs/2409.00001")],
         sections=[debate],
     )
     login(client, users, "maintainer")
@@ -520,7 +520,7 @@ def test_suspected_duplicates_say_why_and_name_numbered_sections(client, users):
     assert re.search(
         r"Published \(similar title\): <a [^>]*>Weak-to-strong debate</a> \(1\.1 Debate\)", page
     )
-    assert re.search(r"Published \(same link\): <a [^>]*>Another paper</a>", page)
+    assert re.search(r"Published \(same paper link\): <a [^>]*>Another paper</a>", page)
 
 
 def test_the_bulk_note_page_says_what_will_happen_and_can_be_left(client, users, section):

@@ -373,12 +373,19 @@ def test_duplicates_are_flagged_by_identifier_and_by_near_identical_title(sectio
     published = PlacementFactory(paper__title="Self-Rewarding Language Models").paper
     LinkFactory(paper=published, url="https://arxiv.org/abs/2401.10020")
     LinkFactory(paper=published, label="code", url="https://github.com/a/self-rewarding")
-    # Its code link given as another kind of link (its paper link would be refused outright).
+    # Its paper link given as another kind of link (as the paper link it is refused outright).
     by_id = make_submission(
         sections,
         title="Something else entirely",
-        links=[("paper", "https://x.org/c"), ("blog", "https://github.com/a/self-rewarding")],
+        links=[("paper", "https://x.org/c"), ("blog", "https://arxiv.org/abs/2401.10020")],
     )
+    # Only its code repository: a follow-up often shares one, and that is no duplicate.
+    same_repo = make_submission(
+        sections,
+        title="Self-Rewarding Agents",
+        links=[("paper", "https://x.org/d"), ("code", "https://github.com/a/self-rewarding")],
+    )
+    assert not same_repo.duplicate_suspected
     by_title = make_submission(
         sections, title="Self-rewarding language models", links=[("paper", "https://x.org/a")]
     )
