@@ -862,5 +862,6 @@ def test_adding_to_sections_says_the_listed_entry_keeps_its_details(client, deba
     )
     LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
     html = client.post(SUBMIT, form_data(debate, action="preview")).content.decode()
-    assert "Propose adding this paper to my sections instead" in html
-    assert "Adding proposes only your sections: the listed entry keeps its title" in html
+    assert "Propose adding this paper to my sections instead (sends now)" in html
+    assert "This sends at once, with your name, email and note" in html
+    assert "it proposes only your sections, and the listed entry keeps its title" in html
