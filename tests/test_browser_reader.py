@@ -128,6 +128,8 @@ def test_screenshots_of_the_seed_catalog(browser, live_server):
         "paper": paper.get_absolute_url(),
         "search": "/search/?q=self&section=aligning-through-inductive-bias",
         "search-error": "/search/?year_min=abc",
+        # An unknown value, quoted in its error message, wraps rather than widen the page.
+        "search-long-error": "/search/?section=" + "a" * 300 + "&venue=" + "b" * 300,
         "not-found": "/sections/no-such-section/",
     }
     ARTIFACTS.mkdir(exist_ok=True)
