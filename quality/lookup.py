@@ -125,8 +125,24 @@ def form_initial(post, field_names, filled: Filled, multiple: set[str]) -> dict:
     return initial
 
 
+def _lookup_limited(request: HttpRequest) -> JsonResponse:
+    """Over the limit: the JSON lookup.js reads, saying so (not "the lookup did not work")."""
+    minutes = request.rate_limit_minutes
+    return JsonResponse(
+        {
+            "ok": False,
+            "message": "Too many lookups and previews from your network: try again in about "
+            f"{minutes} minute{'s' if minutes != 1 else ''}, or fill in the fields by hand.",
+            "values": {},
+            "listed": None,
+            "link_filled": "",
+        },
+        status=429,
+    )
+
+
 @require_POST
-@rate_limited_post("submit", posts="show")
+@rate_limited_post("submit", posts="show", keep_form=_lookup_limited)
 def metadata_lookup(request: HttpRequest) -> JsonResponse:
     """JSON for lookup.js: {"ok", "message", "values", "listed", "link_filled"}. Always 200
     for a lookup that ran; the outcome is in "ok". "link_filled": what to add to the message

@@ -1,6 +1,8 @@
 """Fill in from the link, in Chromium, with and without JavaScript, against recorded arXiv
 answers on 127.0.0.1."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
@@ -126,3 +128,19 @@ def test_looking_up_a_listed_paper_offers_a_correction_of_it(
     expect(page).to_have_url(f"{live_server.url}/submit/correct/{paper.pk}/")
     expect(page.locator("h1")).to_have_text("Suggest a correction")
     context.close()
+
+
+def test_a_lookup_over_the_rate_limit_says_so(browser, live_server, recorded, settings):
+    settings.SUBMISSION_PREVIEW_RATE_LIMIT = 1
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/submit/")
+    page.fill("#id_lookup", "2401.10020")
+    page.click("#lookup-button")
+    expect(page.locator("#id_paper_url")).to_have_value("https://arxiv.org/abs/2401.10020")
+    page.fill("#id_lookup", "2401.10021")
+    page.click("#lookup-button")
+    status = page.locator("#lookup-status")
+    expect(status).to_contain_text("Too many lookups and previews from your network")
+    expect(status).to_contain_text("or fill in the fields by hand")
+    expect(status).to_have_class(re.compile(r"\btext-danger\b"))
+    page.close()

@@ -31,7 +31,8 @@
       headers: { "X-Requested-With": "fetch" },
     })
       .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
+        // Over the rate limit, the answer still says why, in its message.
+        if (!response.ok && response.status !== 429) throw new Error("HTTP " + response.status);
         return response.json();
       })
       .then(function (answer) {
