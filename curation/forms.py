@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -132,6 +134,26 @@ def clean_text(value: str, *, field_label: str) -> str:
 BARE_HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]+)?(/|$)")
 
 
+def refuse_private_address(url: str) -> None:
+    """The list links to public pages: not to this machine or a private network (which the
+    link checker would then visit), nor with a user name or password in the address."""
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        raise ValidationError(
+            "An address with a user name or password in it cannot be listed; give the "
+            "page's public address."
+        )
+    host = (parts.hostname or "").rstrip(".").lower()
+    try:
+        private = not ipaddress.ip_address(host).is_global
+    except ValueError:  # a name, not an address
+        private = "." not in host or host == "localhost" or host.endswith(".localhost")
+    if private:
+        raise ValidationError(
+            "This address points at a local or private host; give the page's public address."
+        )
+
+
 def clean_link(value: str, *, allow_arxiv_id: bool) -> str:
     refuse_control_characters(value, field_label="The link")
     value = INVISIBLE.sub("", value).strip()
@@ -152,6 +174,7 @@ def clean_link(value: str, *, allow_arxiv_id: bool) -> str:
             "Enter a full http:// or https:// address"
             + (", or an arXiv id such as 2401.10020." if allow_arxiv_id else ".")
         ) from None
+    refuse_private_address(value)
     # Stored as the README writes it: ( ) < > \ percent-encoded, the same address to a browser.
     encoded = safe_url(value)
     if len(encoded) > LINK_MAX_LENGTH:

@@ -593,3 +593,29 @@ def test_an_address_with_too_many_parameters_gets_a_400(settings, url, debug):
     response = Client(raise_request_exception=False).get(f"{url}?{query}")
     assert response.status_code == 400
     assert "Too many parameters in the address." in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url, said",
+    [
+        ("http://127.0.0.1:8101/admin/", "points at a local or private host"),
+        ("http://localhost/paper", "points at a local or private host"),
+        ("http://[::1]/paper", "points at a local or private host"),
+        ("http://192.168.1.5/paper.pdf", "points at a local or private host"),
+        ("http://intranet/paper", "Enter a full http:// or https:// address"),
+        ("https://user:pw@example.org/paper", "user name or password"),
+        ("https://arxiv.org/abs/2401.10020", None),
+        ("https://8.8.8.8/paper", None),
+    ],
+)
+def test_a_link_to_a_local_or_private_host_is_refused(client, section, url, said):
+    """The list links to public pages; the link checker visits what is listed."""
+    response = client.post("/submit/", plain_form_data(section, paper_url=url))
+    if said is None:
+        assert response.status_code == 302
+        assert Submission.objects.get().links.get().url == url
+    else:
+        assert response.status_code == 400
+        assert said in response.content.decode()
+        assert not Submission.objects.exists()
