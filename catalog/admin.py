@@ -11,7 +11,12 @@ from catalog import identifiers
 from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
 from catalog.selectors import section_tree
 from catalog.services import position_make_room
-from config.admin_guards import GuardedAdminMixin, GuardedChangeList
+from config.admin_guards import (
+    GuardedAdminMixin,
+    GuardedChangeList,
+    SeenStateAdminMixin,
+    SeenStateForm,
+)
 
 # Addresses typed without a scheme get https:// (Django 6's default; silences its warning).
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -76,7 +81,7 @@ def taken_paper_link(data: dict, paper_pk: int | None) -> str | None:
     )
 
 
-class LinkAdminForm(forms.ModelForm):
+class LinkAdminForm(SeenStateForm):
     def clean(self):
         data = super().clean()
         if self.has_changed() and data.get("paper") is not None:
@@ -104,18 +109,20 @@ class PaperLinksFormSet(forms.BaseInlineFormSet):
 
 class LinkInline(admin.TabularInline):
     model = Link
+    form = SeenStateForm
     formset = PaperLinksFormSet
     formfield_overrides = HTTPS_URL_FIELDS
     extra = 0
-    fields = ["position", "label", "url", "identifier"]
+    fields = ["position", "label", "url", "identifier", "seen_state"]
     readonly_fields = ["identifier"]
     ordering = ["position", "id"]
 
 
 class PlacementInline(NumberedSectionChoices, admin.TabularInline):
     model = Placement
+    form = SeenStateForm
     extra = 0
-    fields = ["section", "position"]
+    fields = ["section", "position", "seen_state"]
     autocomplete_fields = ["section"]
     ordering = ["section__parent_id", "section__position", "position", "id"]
 
@@ -146,7 +153,9 @@ def reading_order(section_field: str) -> Case:
 
 
 @admin.register(Section)
-class SectionAdmin(NumberedSectionChoices, GuardedAdminMixin, admin.ModelAdmin):
+class SectionAdmin(
+    NumberedSectionChoices, SeenStateAdminMixin, GuardedAdminMixin, admin.ModelAdmin
+):
     list_display = ["number", "title", "parent", "position", "placement_count"]
     list_display_links = ["title"]
     list_editable = ["position"]
@@ -403,7 +412,9 @@ class PaperAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Placement)
-class PlacementAdmin(NumberedSectionChoices, GuardedAdminMixin, admin.ModelAdmin):
+class PlacementAdmin(
+    NumberedSectionChoices, SeenStateAdminMixin, GuardedAdminMixin, admin.ModelAdmin
+):
     # Position and section first: they stay in view beside long titles and the filters.
     list_display = ["position", "numbered_section", "paper"]
     list_display_links = ["paper"]
@@ -472,9 +483,9 @@ class LinkAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReadmeDocument)
-class ReadmeDocumentAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class ReadmeDocumentAdmin(SeenStateAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
     fieldsets = [
-        (None, {"fields": ["title", "intro"]}),
+        (None, {"fields": ["title", "intro", "seen_state"]}),
         (
             "Headings",
             {
@@ -500,14 +511,14 @@ class ReadmeDocumentAdmin(GuardedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class NewsItemAdmin(SeenStateAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
     list_display = ["date", "text"]
     date_hierarchy = "date"
     search_fields = ["text"]
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class WorkshopAdmin(SeenStateAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["name", "url", "position"]
     list_editable = ["position"]

@@ -7,12 +7,15 @@ this project's admin goes through `GuardedAdminMixin`."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.db import connections
 from django.http import HttpResponseRedirect
 
 # A row id as the lists send it: a whole number that fits a 64-bit column.
@@ -54,3 +57,67 @@ class GuardedAdminMixin:
                 self.message_user(request, refusal, messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())
         return super().changelist_view(request, extra_context)
+
+
+def row_state(instance) -> str:
+    """A digest of a row's stored values: what a form showed, to compare at save time."""
+    values = [(f.attname, f.value_from_object(instance)) for f in instance._meta.concrete_fields]
+    return hashlib.blake2b(repr(values).encode(), digest_size=12).hexdigest()
+
+
+class SeenStateField(forms.CharField):
+    """The hidden state of SeenStateForm. Never a change of its own: Django saves the rows
+    of a list or an inline that changed, and a row saved only for this would write its
+    values over those another row's move just gave it."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def has_changed(self, initial, data) -> bool:
+        return False
+
+
+class SeenStateForm(forms.ModelForm):
+    """An admin form (a change page, an inline row, a row of an editable list) that carries
+    the row as it showed it. Saving over a row changed since (another maintainer's save, a
+    move that made room, an approved correction) would put its old values back: refused,
+    nothing saved, to be looked at again. Only a posted state is compared, so a script
+    posting without one saves as before."""
+
+    seen_state = SeenStateField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["seen_state"].initial = row_state(self.instance)
+
+    def clean(self):
+        data = super().clean()
+        seen = data.get("seen_state")
+        if self.instance.pk is not None and seen:
+            rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+            if connections[rows.db].in_atomic_block:
+                # Held until the save commits (a change page is one transaction).
+                rows = rows.select_for_update()
+            current = rows.first()
+            if current is not None and row_state(current) != seen:
+                raise forms.ValidationError(STALE_ROW)
+        return data
+
+
+STALE_ROW = (
+    "This changed after the page was opened (another maintainer, or a move that made room). "
+    "Nothing was saved: reload the page to see it as it is now, then make your change."
+)
+
+
+class SeenStateAdminMixin:
+    """Change pages and editable lists whose rows carry their state as shown (SeenStateForm);
+    lists render it with templates/admin/catalog/change_list_results.html."""
+
+    form = SeenStateForm
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, **{"form": SeenStateForm, **kwargs})

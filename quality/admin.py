@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from catalog.admin import HTTPS_URL_FIELDS
-from config.admin_guards import GuardedAdminMixin
+from config.admin_guards import GuardedAdminMixin, SeenStateAdminMixin
 from quality.models import LinkCheck, Venue, VenueAlias
 
 
@@ -14,7 +14,7 @@ class VenueAliasInline(admin.TabularInline):
 
 
 @admin.register(Venue)
-class VenueAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class VenueAdmin(SeenStateAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "is_preprint", "alias_list"]
     list_filter = ["is_preprint"]
     search_fields = ["name", "aliases__alias"]

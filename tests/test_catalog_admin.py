@@ -779,3 +779,93 @@ def test_a_section_that_open_submissions_ask_for_is_not_deleted(admin_client, ad
     submission_reject(submission=submission, reviewer=admin_user, note="Out of scope")
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert not Section.objects.filter(pk=section.pk).exists()
+
+
+def shown(client, url: str, form_id: str) -> dict[str, list[str]]:
+    from tests.html_forms import form_fields
+
+    return form_fields(client.get(url).content.decode(), form_id)
+
+
+def test_a_list_saved_after_another_maintainer_moved_a_row_saves_nothing(admin_client, client):
+    """Two maintainers with the Sections list open: B moves one section; A, on the page
+    opened before, edits another row and saves. A's page still shows B's row where it was:
+    saving it would move it back, so nothing is saved and the row says why."""
+    from django.contrib.auth import get_user_model
+
+    from catalog.models import Section
+    from tests.factories import SectionFactory
+
+    part = SectionFactory(title="Part", slug="part", position=1)
+    agent, instruction, math = (
+        SectionFactory(title=title, parent=part, position=n)
+        for n, title in enumerate(["Agent", "Instruction Following", "Math"], start=1)
+    )
+    url = reverse("admin:catalog_section_changelist") + f"?parent__id__exact={part.pk}"
+    seen_by_a = shown(admin_client, url, "changelist-form")
+
+    other = get_user_model().objects.create_superuser("bee", "bee@example.org", "pw")
+    client.force_login(other)
+    b_url = reverse("admin:catalog_section_change", args=[math.pk])
+    b_form = {**shown(client, b_url, "section_form"), "position": ["1"], "_save": ["Save"]}
+    assert client.post(b_url, b_form).status_code == 302
+    moved = dict(Section.objects.filter(parent=part).values_list("title", "position"))
+    assert moved == {"Math": 1, "Agent": 2, "Instruction Following": 3}
+
+    rows = {seen_by_a[f"form-{n}-id"][0]: n for n in range(3)}
+    seen_by_a[f"form-{rows[str(agent.pk)]}-position"] = ["3"]
+    response = admin_client.post(url, {**seen_by_a, "_save": ["Save"]})
+    assert response.status_code == 200
+    assert "This changed after the page was opened" in response.content.decode()
+    assert dict(Section.objects.filter(parent=part).values_list("title", "position")) == moved
+
+    # Reloaded, the same edit saves.
+    fresh = shown(admin_client, url, "changelist-form")
+    rows = {fresh[f"form-{n}-id"][0]: n for n in range(3)}
+    fresh[f"form-{rows[str(agent.pk)]}-position"] = ["3"]
+    assert admin_client.post(url, {**fresh, "_save": ["Save"]}).status_code == 302
+    assert Section.objects.get(pk=agent.pk).position == 3
+    assert Section.objects.get(pk=math.pk).position == 1
+    assert Section.objects.get(pk=instruction.pk).position == 2
+
+
+def test_a_paper_form_saved_after_its_placement_moved_saves_nothing(admin_client):
+    from catalog.models import Placement
+    from tests.factories import PlacementFactory, SectionFactory
+
+    section = SectionFactory(title="Self-Judge", slug="self-judge")
+    first, second, third = (PlacementFactory(section=section, position=n) for n in (1, 2, 3))
+    paper_url = reverse("admin:catalog_paper_change", args=[first.paper_id])
+    seen = shown(admin_client, paper_url, "paper_form")
+    # Meanwhile the placement is moved in the Placements list.
+    placement_url = reverse("admin:catalog_placement_change", args=[first.pk])
+    moving = {**shown(admin_client, placement_url, "placement_form"), "position": ["3"]}
+    assert admin_client.post(placement_url, moving).status_code == 302
+    assert Placement.objects.get(pk=first.pk).position == 3
+
+    response = admin_client.post(
+        paper_url, {**seen, "authors": ["Edited et al."], "_save": ["Save"]}
+    )
+    assert response.status_code == 200
+    assert "This changed after the page was opened" in response.content.decode()
+    assert Placement.objects.get(pk=first.pk).position == 3
+    first.paper.refresh_from_db()
+    assert first.paper.authors != "Edited et al."
+    after_move = {second.pk: 1, third.pk: 2, first.pk: 3}
+    assert dict(Placement.objects.values_list("pk", "position")) == after_move
+
+
+def test_a_section_renamed_meanwhile_is_not_renamed_back(admin_client):
+    from tests.factories import SectionFactory
+
+    section = SectionFactory(title="Text Critic", slug="text-critic")
+    url = reverse("admin:catalog_section_change", args=[section.pk])
+    seen = shown(admin_client, url, "section_form")
+    renamed = {**shown(admin_client, url, "section_form"), "title": ["Text Critic (B)"]}
+    assert admin_client.post(url, renamed).status_code == 302
+    late = {**seen, "description": ["Critiques in text."]}
+    response = admin_client.post(url, late)
+    assert response.status_code == 200
+    assert "This changed after the page was opened" in response.content.decode()
+    section.refresh_from_db()
+    assert (section.title, section.description) == ("Text Critic (B)", "")
