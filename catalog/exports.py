@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from catalog import selectors_pages as pages
 from catalog.bibtex import library_bibtex, published_keys
 from catalog.filters import PaperFilter
-from catalog.models import Paper, Placement
+from catalog.models import Paper, Placement, in_reading_order
 from catalog.selectors import SectionNode, SectionTree, placements_in_order, section_tree
 
 API_PAGE_SIZE = 25
@@ -103,7 +103,7 @@ def _paper_json(request: HttpRequest, paper: Paper, tree: SectionTree, keys: dic
         "url": request.build_absolute_uri(paper.get_absolute_url()),
         "links": [
             {"label": link.label, "url": link.url, "identifier": link.identifier}
-            for link in paper.links.all()
+            for link in in_reading_order(paper.links.all())
         ],
         "sections": [
             {"slug": node.slug, "number": node.number, "title": node.title} for node in sections

@@ -7,6 +7,9 @@ nothing of the list's content lives in templates or code.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
+from operator import attrgetter
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, URLValidator
@@ -225,6 +228,20 @@ class Link(models.Model):
     @property
     def identifier_display(self) -> tuple[str, str]:
         return identifiers.describe(self.identifier)
+
+
+T = TypeVar("T")
+
+# The order of kinds in which every page and the README list a paper's links.
+LINK_LABEL_ORDER = {label.value: index for index, label in enumerate(Link.Label)}
+
+
+def in_reading_order(
+    links: Iterable[T], *, label: Callable[[T], str] = attrgetter("label")
+) -> list[T]:
+    """A paper's links as the README lists them: by kind (paper, code, … in Link.Label's
+    order), then as given. Given in position order, each kind keeps it."""
+    return sorted(links, key=lambda link: LINK_LABEL_ORDER.get(label(link), len(LINK_LABEL_ORDER)))
 
 
 class Placement(models.Model):

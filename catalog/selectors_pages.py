@@ -8,6 +8,7 @@ section tree, which is loaded whole once per request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -20,7 +21,14 @@ from django.db.models.functions import Lower
 from django.http import Http404
 
 from catalog.cache import catalog_version, memoized
-from catalog.models import Link, Paper, Placement, ReadmeDocument, YearOrZero
+from catalog.models import (
+    Link,
+    Paper,
+    Placement,
+    ReadmeDocument,
+    YearOrZero,
+    in_reading_order,
+)
 from catalog.selectors import SectionNode, SectionTree, section_tree
 
 NEWEST_LIMIT = 8
@@ -126,6 +134,11 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _in_reading_order(links) -> tuple[tuple[str, str], ...]:
+    """(label, url) pairs, fetched in position order, in the README's order."""
+    return tuple(in_reading_order(links, label=itemgetter(0)))
+
+
 LINK_ROWS_SQL = (
     f"SELECT paper_id, label, url FROM {Link._meta.db_table} WHERE paper_id IN ({{ids}}) "
     "ORDER BY paper_id, position, id"
@@ -140,7 +153,7 @@ def paper_rows(rows: list[tuple]) -> list[PaperRow]:
         sql = LINK_ROWS_SQL.format(ids=", ".join(["%s"] * len(ids)))
         for paper_id, label, url in _fetch(sql, ids):
             links.setdefault(paper_id, []).append((label, url))
-    return [PaperRow(*row, tuple(links.get(row[0], ()))) for row in rows]
+    return [PaperRow(*row, _in_reading_order(links.get(row[0], ()))) for row in rows]
 
 
 # One section's share of a page, in the reading order: a range of the index
@@ -218,7 +231,9 @@ def section_page(tree: SectionTree, slug: str, page_number) -> tuple[SectionBloc
         for row in [*_fetch(sql, params), None]:  # None: the end, which closes the last paper
             if row is None or row[:3] != placement:
                 if placement is not None:
-                    grouped.setdefault(fields[0], []).append(PaperRow(*fields[1:], tuple(links)))
+                    grouped.setdefault(fields[0], []).append(
+                        PaperRow(*fields[1:], _in_reading_order(links))
+                    )
                 if row is None:
                     break
                 placement, fields, links = row[:3], row[3:9], []

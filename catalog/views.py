@@ -14,6 +14,7 @@ from catalog import selectors_pages as pages
 from catalog.bibtex import paper_bibtex
 from catalog.cache import cached_public_page, page_number_shown
 from catalog.filters import PaperFilter
+from catalog.models import in_reading_order
 from catalog.rendering import section_urls
 from catalog.search import query_words
 
@@ -74,7 +75,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     paper = pages.published_paper(pk)
     tree = pages.current_tree()
-    links = list(paper.links.all())
+    links = in_reading_order(paper.links.all())
     return render(
         request,
         "catalog/paper_detail.html",

@@ -701,3 +701,38 @@ def test_read_only_addresses_answer_get_and_head_and_refuse_other_methods(client
     for url in ("/submit/", f"/submit/correct/{paper.pk}/"):
         assert client.head(url).status_code == 200, url
         assert client.options(url).status_code == 405, url
+
+
+def test_every_page_lists_a_paper_s_links_in_the_readme_s_order(client, catalog):
+    """One record, one rendering: links stored blog first (position 1) and paper second are
+    listed paper first on the paper, section and search pages and in the API, as the
+    README line does."""
+    from catalog.readme.export import render_readme
+
+    paper = catalog["gan"]
+    section = paper.placements.first().section
+    paper.links.all().delete()
+    LinkFactory(paper=paper, label="blog", url="https://blog.example.org/gan", position=1)
+    LinkFactory(paper=paper, label="paper", url="https://arxiv.org/abs/1406.2661", position=2)
+    LinkFactory(
+        paper=paper, label="code", url="https://github.com/goodfeli/adversarial", position=3
+    )
+    order = [
+        "https://arxiv.org/abs/1406.2661",
+        "https://github.com/goodfeli/adversarial",
+        "https://blog.example.org/gan",
+    ]
+    line = next(line for line in render_readme().splitlines() if paper.title in line)
+    assert re.findall(r"\]\((https://[^)]+)\)", line) == order
+    for url in (
+        paper.get_absolute_url(),
+        section.get_absolute_url(),
+        reverse("catalog:search") + "?q=adversarial",
+    ):
+        html = client.get(url).content.decode()
+        shown = [
+            u for u in re.findall(r'class="link-chip[^"]*" href="([^"]+)"', html) if u in order
+        ]
+        assert shown == order, url
+    api = client.get(reverse("exports:api-paper", args=[paper.pk])).json()
+    assert [link["url"] for link in api["links"]] == order

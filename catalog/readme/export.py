@@ -24,12 +24,13 @@ import tempfile
 import time
 import unicodedata
 from collections import defaultdict
+from operator import attrgetter
 from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from catalog.models import Link, NewsItem, Paper, ReadmeDocument, Workshop
+from catalog.models import Link, NewsItem, Paper, ReadmeDocument, Workshop, in_reading_order
 from catalog.selectors import (
     SectionNode,
     link_rows_in_readme_order,
@@ -38,7 +39,6 @@ from catalog.selectors import (
 )
 
 DEFAULT_TITLE = "Awesome Automated Alignment"
-LABEL_ORDER = {label.value: index for index, label in enumerate(Link.Label)}
 # Not strftime("%B"): month names must not depend on the locale.
 MONTHS = (
     "January",
@@ -139,7 +139,7 @@ class GithubSlugger:
 
 
 def render_entry(paper: Paper, links: list[Link]) -> str:
-    ordered = sorted(links, key=lambda link: (LABEL_ORDER.get(link.label, 99), link.position))
+    ordered = in_reading_order(sorted(links, key=attrgetter("position")))
     return entry_line(
         paper.title,
         paper.authors,
