@@ -33,6 +33,7 @@ from django.db.models.functions import Lower, Substr
 from django.db.models.lookups import Exact
 
 from catalog.models import Paper
+from catalog.selectors import SectionNode, SectionTree
 
 SEARCH_CONFIG = "english"
 # Letters and digits: the words of a query.
@@ -283,3 +284,27 @@ def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
         where=[f'{FTS_TABLE}.rowid = "{table}"."id"', f"{FTS_TABLE} MATCH %s"],
         params=[match],
     ).order_by(title_begins.desc(), "-title_words", *newest_then_title)
+
+
+SECTION_MATCH_LIMIT = 5
+
+
+def sections_named(tree: SectionTree, text: str) -> list[SectionNode]:
+    """The sections whose titles hold every word of the query (each a prefix of a title word,
+    after the light stem, as the paper search matches): `debate` finds 1.5.2 Debate, whose
+    papers may not name the word. In reading order, at most SECTION_MATCH_LIMIT."""
+    words = [light_stem(word) for word in query_words(text)]
+    if not words:
+        return []
+    # The title words of every section, kept with the tree (rebuilt when the catalog changes).
+    titles = tree.__dict__.get("_title_words")
+    if titles is None:
+        titles = tree.__dict__["_title_words"] = [
+            (node, LEXEME.findall(node.title.lower())) for node in tree.walk()
+        ]
+    found = [
+        node
+        for node, title_words in titles
+        if all(any(title_word.startswith(word) for title_word in title_words) for word in words)
+    ]
+    return found[:SECTION_MATCH_LIMIT]

@@ -16,7 +16,7 @@ from catalog.cache import cached_public_page, page_number_shown
 from catalog.filters import PaperFilter
 from catalog.models import in_reading_order
 from catalog.rendering import section_urls
-from catalog.search import query_words
+from catalog.search import query_words, sections_named
 
 PAPERS_PER_PAGE = 25
 
@@ -101,16 +101,17 @@ def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     params=("q", "section", "year_min", "year_max", "venue", "has_code", "page"), shared=False
 )
 def search(request: HttpRequest) -> HttpResponse:
+    tree = pages.current_tree()
     filterset = PaperFilter(
         request.GET or None,
         queryset=pages.searchable_papers(),
-        tree=pages.current_tree(),
+        tree=tree,
         venues=pages.distinct_venues(),
     )
     # Bad input (a year that is not a number, a section that does not exist) gets the form
     # back with its errors and a 400, rather than silently ignoring the filter.
     invalid = filterset.is_bound and not filterset.is_valid()
-    page_obj, filtered = None, False
+    page_obj, filtered, named_sections = None, False, []
     if not invalid:
         filtered = filterset.is_bound and any(
             value not in ("", None, False) for value in filterset.form.cleaned_data.values()
@@ -126,6 +127,10 @@ def search(request: HttpRequest) -> HttpResponse:
         # Nothing to look for: punctuation only, or only words too common to search ("the").
         no_words = bool(query) and not query_words(query)
         common_words_only = no_words and bool(re.search(r"\w", query))
+        # Sections named like the query, unless one is chosen already: a section's papers
+        # need not name its topic ("debate" finds 4 papers; 1.5.2 Debate holds 8).
+        if query and not filterset.form.cleaned_data.get("section"):
+            named_sections = sections_named(tree, query)
     return render(
         request,
         "catalog/search.html",
@@ -136,6 +141,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "asked_page": asked if not invalid and past_the_end(asked, page_obj) else "",
             "no_words": not invalid and no_words,
             "common_words_only": not invalid and common_words_only,
+            "named_sections": named_sections,
+            "query": query if not invalid else "",
         },
         status=400 if invalid else 200,
     )

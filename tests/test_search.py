@@ -5,6 +5,8 @@ CI runs this file in both runs; the last tests check which engine answered on ea
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -335,3 +337,23 @@ def test_accents_are_ignored_on_both_databases(client, papers):
         # (Spelt apart from the queries above, which the page cache now answers.)
         query = {"off": "KOKSAL"}.get(conforming, "Koksal")
         assert search(client, q=query) == [accented, plain], conforming
+
+
+def test_a_search_names_the_sections_titled_like_it(client, papers):
+    """ "debate" finds the papers that say it, and points at the section of that name, whose
+    papers need not say it; not when a section is chosen already."""
+    debate = papers["math"].placements.get().section.__class__.objects.get(slug="debate")
+    SectionFactory(title="Multi-Agent Debate Games", slug="debate-games", parent=debate, position=1)
+    html = client.get(reverse("catalog:search"), {"q": "debates"}).content.decode()
+    box = html.split('<nav class="section-matches"')[1].split("</nav>")[0]
+    named = re.findall(r'<li class="list-inline-item"><a href="([^"]+)">([^<]+)</a>', box)
+    assert named == [
+        ("/sections/debate/", "1 Debate"),
+        ("/sections/debate-games/", "1.1 Multi-Agent Debate Games"),
+    ]
+    assert "Sections named like “debates”" in html
+    html = client.get(reverse("catalog:search"), {"q": "debate games"}).content.decode()
+    assert "Section named like “debate games”:" in html and "1.1 Multi-Agent" in html
+    chosen = {"q": "debate", "section": "debate"}
+    assert "named like" not in client.get(reverse("catalog:search"), chosen).content.decode()
+    assert "named like" not in client.get(reverse("catalog:search"), {"q": "zzz"}).content.decode()
