@@ -286,7 +286,9 @@ class SubmissionForm(forms.Form):
             # earlier note stays in its history, and an empty reply keeps the last one.
             note = self.fields["note"]
             note.label = "Your reply to the maintainers"
-            note.help_text = "Say what you changed. Your earlier notes stay in its history."
+            note.help_text = (
+                "Say what you changed. The maintainers keep your earlier notes with it."
+            )
 
     def clean_title(self):
         title = clean_text(self.cleaned_data["title"], field_label="Title")

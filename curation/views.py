@@ -99,14 +99,32 @@ def _edit_kept(request: HttpRequest, token: str) -> HttpResponse:
     return _limited(request, form, submission=submission, paper=paper, resend=True)
 
 
+def _submit_initial(request: HttpRequest) -> dict:
+    """The new-paper form's start: ?section=<slug> (from a section's page; repeated for
+    several) ticks those sections; ?again=<status token> of a withdrawn submission fills in
+    what it sent, to send a corrected one. Anything unknown is ignored."""
+    again = request.GET.get("again", "")
+    if again:
+        try:
+            withdrawn = _submission_for_token(again)
+        except Http404:
+            withdrawn = None
+        if (
+            withdrawn is not None
+            and withdrawn.state == Submission.State.WITHDRAWN
+            and withdrawn.kind == Submission.Kind.NEW_PAPER
+        ):
+            return initial_from_submission(withdrawn)
+    tree = current_tree()
+    nodes = [tree.by_slug.get(slug) for slug in request.GET.getlist("section")[:20]]
+    return {"sections": [node.pk for node in nodes if node is not None]} if any(nodes) else {}
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited_post("submit", keep_form=_submit_kept)
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        # ?section=<slug>, from a section's page: that section ticked (an unknown one: none).
-        node = current_tree().by_slug.get(request.GET.get("section", ""))
-        initial = {"sections": [node.pk]} if node is not None else {}
-        return _render_form(request, SubmissionForm(initial=initial))
+        return _render_form(request, SubmissionForm(initial=_submit_initial(request)))
     if request.POST.get("action") == "lookup":
         # "Fill in from the link" without JavaScript: the form again, with what was found.
         filled = with_listed(fill_from_identifier(request.POST.get("lookup", "")))

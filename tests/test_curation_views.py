@@ -83,6 +83,13 @@ def test_a_section_page_leads_to_the_form_with_that_section_ticked(client, debat
     for unknown in ("no-such-section", "", "../x"):
         page = client.get(f"{SUBMIT}?section={unknown}")
         assert page.status_code == 200 and " checked" not in page.content.decode()
+    # Several, as a link may name them.
+    other = SectionFactory(title="Math", slug="math", position=9)
+    both = client.get(f"{SUBMIT}?section={debate.slug}&section=math&section=nope").content.decode()
+    boxes = re.findall(r'<input type="checkbox"[^>]*name="sections"[^>]*>', both)
+    assert sorted(
+        re.search(r'value="(\d+)"', box)[1] for box in boxes if "checked" in box
+    ) == sorted([str(debate.pk), str(other.pk)])
 
 
 def test_preview_shows_the_readme_line_and_stores_nothing(client, debate):
@@ -337,6 +344,14 @@ def test_withdraw_is_a_post_only_action(client, debate):
     again = client.post(url, {"confirm": "yes"})
     assert again.status_code == 409
     assert "withdrawn" in again.content.decode()
+    # Not a dead end: the status page leads to the form filled in with what was sent.
+    status = client.get(reverse("curation:status", args=[submission.token])).content.decode()
+    resend = re.search(r'href="([^"]+)">open the form with what you sent</a>', status)[1]
+    form = client.get(resend.replace("&amp;", "&")).content.decode()
+    assert 'value="Debate Helps Supervise Unreliable Experts"' in form
+    assert re.search(rf'name="sections" value="{debate.pk}"[^>]* checked', form)
+    # Only a withdrawn submission's status link fills it in.
+    assert "Debate Helps" not in client.get(f"{SUBMIT}?again=not-a-token").content.decode()
 
 
 def test_edit_and_resend_after_changes_were_requested(client, debate, admin_user):
