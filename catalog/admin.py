@@ -8,7 +8,16 @@ from django.db.models import Case, Count, Prefetch, Value, When
 from django.urls import reverse
 
 from catalog import identifiers
-from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
+from catalog.models import (
+    Link,
+    NewsItem,
+    Paper,
+    Placement,
+    ReadmeDocument,
+    Section,
+    Workshop,
+    validate_publication_year,
+)
 from catalog.selectors import section_tree
 from catalog.services import position_make_room
 from config.admin_guards import (
@@ -234,6 +243,9 @@ class PaperAdminForm(forms.ModelForm):
     # The paper's updated_at when the form was opened: a save over a newer version (a
     # correction approved, another maintainer's edit meanwhile) would put old values back.
     seen_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # One message for any impossible year, the list's own range: not Django's "greater than
+    # or equal to 0" for -5, nor the column's 64-bit bound beside it for a huge number.
+    year = forms.IntegerField(required=False, validators=[validate_publication_year])
 
     class Meta:
         model = Paper

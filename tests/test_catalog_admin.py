@@ -28,7 +28,10 @@ def paper_form(paper: Paper, **changes) -> dict:
     }
 
 
-@pytest.mark.parametrize("year", ["20245", "1800", "0", str(datetime.date.today().year + 2)])
+@pytest.mark.parametrize(
+    "year",
+    ["20245", "1800", "0", "-5", "99999999999999999999", str(datetime.date.today().year + 2)],
+)
 def test_an_impossible_year_is_refused_next_to_the_year_field(admin_client, year):
     paper = PaperFactory(year=2023)
     url = reverse("admin:catalog_paper_change", args=[paper.pk])
@@ -37,7 +40,8 @@ def test_an_impossible_year_is_refused_next_to_the_year_field(admin_client, year
     html = response.content.decode()
     latest = datetime.date.today().year + 1
     field = html.split('field-year">', 1)[1].split('class="form-row', 1)[0]
-    assert re.search(rf"Enter a year from 1900 to {latest}\.|greater than or equal to 0", field)
+    # One message, the list's own range, whatever the number.
+    assert re.findall(r"<li>([^<]+)</li>", field) == [f"Enter a year from 1900 to {latest}."]
     assert "Constraint" not in html
     paper.refresh_from_db()
     assert paper.year == 2023
