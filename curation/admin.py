@@ -63,7 +63,9 @@ def list_shown_at(request: HttpRequest) -> datetime.datetime | None:
         moment = parse_datetime(request.POST.get("shown_at", ""))
     except ValueError:  # well formed, but no such date
         return None
-    return moment if moment is not None and timezone.is_aware(moment) else None
+    if moment is None or not timezone.is_aware(moment):
+        return None
+    return min(moment, timezone.now())  # a moment yet to come lets no stale row through
 
 
 # decision name -> (service, needs a note, past tense for messages, the audit action, whose
