@@ -63,9 +63,7 @@ def list_shown_at(request: HttpRequest) -> datetime.datetime | None:
         moment = parse_datetime(request.POST.get("shown_at", ""))
     except ValueError:  # well formed, but no such date
         return None
-    if moment is None or not timezone.is_aware(moment):
-        return None
-    return min(moment, timezone.now())  # a moment yet to come lets no stale row through
+    return moment if moment is not None and timezone.is_aware(moment) else None
 
 
 # decision name -> (service, needs a note, past tense for messages, the audit action, whose

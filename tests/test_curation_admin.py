@@ -712,11 +712,6 @@ def test_a_bulk_decision_leaves_out_rows_changed_after_the_list_was_shown(client
     client.post(CHANGELIST, {"action": "reject_selected", **ticked, "apply": "1", "note": "No"})
     assert Submission.objects.get(pk=resent.pk).state == "pending"
     assert Submission.objects.get(pk=third.pk).state == "rejected"
-    # A moment yet to come counts as now: it lets no changed row through.
-    future = {"_selected_action": [resent.pk], "shown_at": "2999-01-01T00:00:00+00:00"}
-    page = client.post(CHANGELIST, {"action": "approve_selected", **future}, follow=True)
-    assert "was left out: it changed after the list was shown" in page.content.decode()
-    assert Submission.objects.get(pk=resent.pk).state == "pending"
     # Without that moment (an old page, a crafted post), nothing is decided.
     del ticked["shown_at"]
     page = client.post(CHANGELIST, {"action": "approve_selected", **ticked}, follow=True)
