@@ -52,6 +52,18 @@ class Section(models.Model):
         number = getattr(self, "number", None)
         return f"{number} {self.title}" if number else self.title
 
+    def save(self, *args, **kwargs) -> None:
+        # A new slug keeps the old address working (FormerSlug): links to a section are
+        # shared, and renaming it must not break them.
+        old = None
+        if self.pk is not None:
+            old = Section.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+        super().save(*args, **kwargs)
+        if old != self.slug:
+            FormerSlug.objects.filter(slug=self.slug).delete()  # its own again, or taken
+            if old:
+                FormerSlug.objects.update_or_create(slug=old, defaults={"section": self})
+
     def get_absolute_url(self) -> str:
         return reverse("catalog:section", kwargs={"slug": self.slug})
 
@@ -90,6 +102,16 @@ class Section(models.Model):
                     f" at level {depth + below + 1}."
                 }
             )
+
+
+class FormerSlug(models.Model):
+    """A slug a section had before it was renamed: its old address redirects to the new."""
+
+    slug = models.SlugField(max_length=220, unique=True)
+    section = models.ForeignKey(Section, related_name="former_slugs", on_delete=models.CASCADE)
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.section.slug}"
 
 
 def validate_publication_year(year: int | None) -> None:

@@ -7,14 +7,14 @@ import re
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from catalog import selectors_pages as pages
 from catalog.bibtex import paper_bibtex
 from catalog.cache import cached_public_page, page_number_shown
 from catalog.filters import PaperFilter
-from catalog.models import in_reading_order
+from catalog.models import FormerSlug, in_reading_order
 from catalog.rendering import section_urls
 from catalog.search import query_words, sections_named
 
@@ -53,6 +53,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @cached_public_page(params=("page",))
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tree = pages.current_tree()
+    if slug not in tree.by_slug:
+        # A renamed section's old address leads to its page (a query only for unknown ones).
+        former = FormerSlug.objects.filter(slug=slug).select_related("section").first()
+        if former is not None:
+            query = f"?{request.GET.urlencode()}" if request.GET else ""
+            return redirect(former.section.get_absolute_url() + query, permanent=True)
     asked = requested_page(request)
     outline, page_obj = pages.section_page(tree, slug, asked)
     page_number_shown(request, page_obj.number)

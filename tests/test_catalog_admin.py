@@ -873,3 +873,34 @@ def test_a_section_renamed_meanwhile_is_not_renamed_back(admin_client):
     assert "This changed after the page was opened" in response.content.decode()
     section.refresh_from_db()
     assert (section.title, section.description) == ("Text Critic (B)", "")
+
+
+def test_a_renamed_section_s_old_address_leads_to_it(admin_client, client):
+    """A section's address is shared (README readers, other sites): renaming its slug in
+    the admin keeps the old one working, with a permanent redirect, pages included."""
+    from catalog.models import FormerSlug
+    from tests.factories import PlacementFactory, SectionFactory
+
+    section = SectionFactory(title="Task Decompsition", slug="task-decompsition")
+    PlacementFactory(section=section)
+    url = reverse("admin:catalog_section_change", args=[section.pk])
+    renamed = {
+        **shown(admin_client, url, "section_form"),
+        "title": ["Task Decomposition"],
+        "slug": ["task-decomposition"],
+    }
+    assert admin_client.post(url, renamed).status_code == 302
+    old = client.get("/sections/task-decompsition/?page=1")
+    assert old.status_code == 301
+    assert old["Location"] == "/sections/task-decomposition/?page=1"
+    assert client.get(old["Location"]).status_code == 200
+    # Renamed back, the slug is its own again; a new section may take a former slug.
+    section.refresh_from_db()
+    section.slug = "task-decompsition"
+    section.save()
+    assert client.get("/sections/task-decompsition/").status_code == 200
+    assert client.get("/sections/task-decomposition/")["Location"] == "/sections/task-decompsition/"
+    SectionFactory(title="Task Decomposition", slug="task-decomposition")
+    assert client.get("/sections/task-decomposition/").status_code == 200
+    assert not FormerSlug.objects.filter(slug="task-decomposition").exists()
+    assert client.get("/sections/never-was/").status_code == 404
