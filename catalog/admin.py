@@ -197,6 +197,7 @@ class SectionAdmin(
         # The section pickers of the other forms: numbered choices in reading order, found
         # by title or by number (`1.5` finds 1.5 and everything under it).
         nodes = list(section_tree().walk())
+        search_term = search_term.replace("\x00", "")  # PostgreSQL text holds no NUL
         term = search_term.strip().rstrip(".")
         if SECTION_NUMBER.fullmatch(term):
             found = [n.pk for n in nodes if n.number == term or n.number.startswith(term + ".")]
@@ -262,10 +263,10 @@ class PaperAdminForm(forms.ModelForm):
         title = self.cleaned_data["title"].strip()
         # Stored as the public form stores it: the README ends every title with one period
         # (a title ending "..." keeps its dots, and gets none).
-        return title.rstrip(" .") if not title.endswith("..") else title
+        return _required(title.rstrip(" .") if not title.endswith("..") else title)
 
     def clean_authors(self):
-        authors = self.cleaned_data["authors"].strip().rstrip(" .")
+        authors = _required(self.cleaned_data["authors"].strip().rstrip(" ."))
         # The README adds the final period, except after "et al", where it is part of it.
         return f"{authors}." if authors.endswith("et al") else authors
 
@@ -295,6 +296,13 @@ class PaperAdminForm(forms.ModelForm):
         # An alias or another case of a listed venue is saved as the list writes it: `NIPS`
         # becomes `NeurIPS`, as the catalog report would ask.
         return Vocabulary.load().canonical_name(venue) or venue if venue else ""
+
+
+def _required(value: str) -> str:
+    """A value left empty by its cleaning (a title of only periods) is a missing one."""
+    if not value:
+        raise forms.ValidationError("This field is required.", code="required")
+    return value
 
 
 class NumberedSectionFilter(admin.SimpleListFilter):

@@ -490,6 +490,7 @@ def test_section_pickers_show_numbers_in_reading_order(admin_client):
     assert autocomplete(admin_client, "2") == ["2 Second part", "2.1 Debate"]
     assert autocomplete(admin_client, "1.2.") == ["1.2 Debate"]
     assert autocomplete(admin_client, "9.9") == []
+    assert autocomplete(admin_client, "deb\x00ate") == ["1.2 Debate", "2.1 Debate"]
 
     # The chosen section, as the placement and paper forms show it.
     for url in (
@@ -721,9 +722,10 @@ def test_the_paper_form_keeps_the_list_s_rules_for_titles_authors_and_paper_link
         "links-0-url": own.url,
     }
 
-    response = admin_client.post(url, paper_form(paper, authors="  ", **link_rows))
-    assert response.status_code == 200
-    assert "This field is required." in response.content.decode().split('field-authors">')[1]
+    for authors in ("  ", ". ."):
+        response = admin_client.post(url, paper_form(paper, authors=authors, **link_rows))
+        assert response.status_code == 200
+        assert "This field is required." in response.content.decode().split('field-authors">')[1]
 
     taken = {**link_rows, "links-0-url": "https://arxiv.org/pdf/2401.10020v3"}
     response = admin_client.post(url, paper_form(paper, **taken))
