@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.db import connections
+from django.db import connections, router, transaction
 from django.http import HttpResponseRedirect
 
 # A row id as the lists send it: a whole number that fits a 64-bit column.
@@ -121,3 +121,12 @@ class SeenStateAdminMixin:
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, **{"form": SeenStateForm, **kwargs})
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method != "POST":
+            return super().changelist_view(request, extra_context)
+        # Django checks an editable list's rows before it opens its transaction to save them:
+        # one transaction around both holds each checked row (SeenStateForm's lock) until the
+        # save, so a change committed in between waits instead of being overwritten.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().changelist_view(request, extra_context)

@@ -307,3 +307,51 @@ def test_a_correction_approved_while_an_admin_edit_saves_is_not_overwritten(
     assert correction.state == Submission.State.APPROVED
     # Both changes stand: the edit's title, the correction's venue.
     assert (paper.title, paper.venue) == ("Weak Debate, edited", "ICLR")
+
+
+def test_a_rename_committed_while_an_edited_list_saves_is_not_overwritten(
+    client, maintainers, monkeypatch
+):
+    """The Sections list saves every column of each row it saves: a rename committed between
+    the list's check of a row and its save would be undone. The check holds the row until
+    the save commits, so the rename waits and then applies."""
+    from django.urls import reverse
+
+    from catalog.models import Section
+    from config.admin_guards import SeenStateForm
+    from tests.factories import SectionFactory
+    from tests.html_forms import form_fields
+
+    alice, bob = maintainers
+    bob.is_superuser = True
+    bob.save()
+    part = SectionFactory(title="Part", slug="part", position=1)
+    first = SectionFactory(title="Agent", slug="agent", parent=part, position=1)
+    SectionFactory(title="Math", slug="math", parent=part, position=2)
+    client.force_login(bob)
+    url = reverse("admin:catalog_section_changelist") + f"?parent__id__exact={part.pk}"
+    shown = form_fields(client.get(url).content.decode(), "changelist-form")
+    rows = {shown[f"form-{n}-id"][0]: n for n in range(2)}
+    shown[f"form-{rows[str(first.pk)]}-position"] = ["3"]
+    renames = []
+    checked = SeenStateForm.clean
+
+    def check_then_a_rename_arrives(self):
+        data = checked(self)
+        if self.instance.pk == first.pk and not renames:
+
+            def rename():
+                Section.objects.filter(pk=first.pk).update(title="Agents")
+                connections.close_all()
+
+            thread = threading.Thread(target=rename)
+            thread.start()
+            renames.append(thread)
+            time.sleep(1)  # a rename not held back by a lock is done well within this
+        return data
+
+    monkeypatch.setattr(SeenStateForm, "clean", check_then_a_rename_arrives)
+    assert client.post(url, {**shown, "_save": ["Save"]}).status_code == 302
+    renames[0].join(timeout=30)
+    first.refresh_from_db()
+    assert (first.title, first.position) == ("Agents", 3)
