@@ -356,6 +356,12 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             "listed_paper_link": listed,
             # A decision names the submission as shown; changed since, it is refused.
             "seen_version": submission_version(submission) if submission is not None else "",
+            # For a correction, its paper as the comparison shows it.
+            "seen_paper_version": (
+                submission.paper.updated_at.isoformat()
+                if submission is not None and submission.is_open and submission.paper
+                else ""
+            ),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -531,6 +537,8 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             )
             return HttpResponseRedirect(change_url)
         options = {"seen_version": seen}
+        if decision in {"approve", "approve_overriding"} and request.POST.get("seen_paper_version"):
+            options["seen_paper_version"] = request.POST["seen_paper_version"]
         if decision == "approve_overriding":
             options["overriding"] = request.POST.getlist("overriding")
         self._decide(request, [submission], decision, form.cleaned_data["note"], **options)

@@ -340,12 +340,16 @@ def submission_approve(
     note: str = "",
     overriding: Collection[str] = (),
     seen_version: str | None = None,
+    seen_paper_version: str | None = None,
 ) -> Outcome:
     """Publish: a new paper with its placements, or the correction applied to its paper.
 
     `overriding`: the fields of a correction in conflict (changed on the paper since it was
     sent) that the reviewer, having compared them, takes from the correction all the same.
-    `seen_version`: the submission as the reviewer saw it (`submission_version`)."""
+    `seen_version`: the submission as the reviewer saw it (`submission_version`);
+    `seen_paper_version`: for a correction, its paper as the page compared it with (the
+    paper's updated_at): an approval over a later edit of the paper is refused, since the
+    page showed another merge."""
     outcome = Outcome(submission=submission)
     detail = ""
     with transaction.atomic():
@@ -357,7 +361,9 @@ def submission_approve(
                 "request changes so the contributor picks one."
             )
         if submission.kind == Submission.Kind.CORRECTION:
-            paper, changed, overridden = _apply_correction(submission, overriding=overriding)
+            paper, changed, overridden = _apply_correction(
+                submission, overriding=overriding, seen_paper_version=seen_paper_version
+            )
             flag, message = CHANGE, f"Corrected ({', '.join(changed)})"
             if overridden:
                 detail = (
@@ -789,7 +795,10 @@ def _publish_new_paper(submission: Submission) -> Paper:
 
 
 def _apply_correction(
-    submission: Submission, *, overriding: Collection[str] = ()
+    submission: Submission,
+    *,
+    overriding: Collection[str] = (),
+    seen_paper_version: str | None = None,
 ) -> tuple[Paper, list[str], list[str]]:
     """Apply what the correction changed, relative to the paper as it was when it was sent.
     Returns the paper, the fields changed and the conflicts overridden.
@@ -801,6 +810,11 @@ def _apply_correction(
     after the page was shown is refused too).
     """
     paper = Paper.objects.select_for_update().get(pk=submission.paper_id)
+    if seen_paper_version is not None and paper.updated_at.isoformat() != seen_paper_version:
+        raise TransitionRefused(
+            "The paper was edited after you opened this page, so the comparison you saw is "
+            "out of date and nothing was decided: look at it again, then decide."
+        )
     fields = correction_fields(submission, paper)
     proposed = {item.name: item.proposed for item in fields}
     changed = [item.name for item in fields if item.changed]

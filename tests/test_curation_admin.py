@@ -629,6 +629,37 @@ def test_a_submission_is_flagged_by_a_like_paper_published_or_sent_after_it(
     assert Paper.objects.count() == 1
 
 
+def test_approving_over_a_conflict_refuses_a_paper_edited_after_the_page_was_shown(
+    client, users, section
+):
+    """The page showed the paper's authors as "S. Yao et al."; edited again to another
+    value meanwhile, the conflict is the same field, but approving with the correction's
+    value would overwrite an edit nobody compared: refused, the page then shows it."""
+    from tests.html_forms import form_fields
+
+    paper = PlacementFactory(section=section, paper__authors="Yao et al.").paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.10601")
+    correction = sent_correction(paper, authors="Shunyu Yao et al.")
+    paper.authors = "S. Yao et al."
+    paper.save()
+    client.force_login(users["maintainer"])
+    change_url = reverse("admin:curation_submission_change", args=[correction.pk])
+    review_url = reverse("admin:curation_submission_review", args=[correction.pk])
+    shown = form_fields(client.get(change_url).content.decode())
+    paper.authors = "S. Yao, D. Yu et al."  # another maintainer, after the page was shown
+    paper.save()
+    posted = {name: shown[name] for name in ("seen_version", "seen_paper_version", "overriding")}
+    page = client.post(review_url, {**posted, "decision": "approve_overriding"}, follow=True)
+    assert "The paper was edited after you opened this page" in page.content.decode()
+    paper.refresh_from_db()
+    assert paper.authors == "S. Yao, D. Yu et al."
+    shown = form_fields(client.get(change_url).content.decode())
+    posted = {name: shown[name] for name in ("seen_version", "seen_paper_version", "overriding")}
+    client.post(review_url, {**posted, "decision": "approve_overriding"})
+    paper.refresh_from_db()
+    assert paper.authors == "Shunyu Yao et al."
+
+
 def seen_on(html: str) -> str:
     """The submission's version a review page names in its decision form."""
     return re.search(r'name="seen_version" value="([^"]+)"', html).group(1)
