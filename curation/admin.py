@@ -3,11 +3,8 @@ every decision goes through curation/services.py, one submission at a time."""
 
 from __future__ import annotations
 
-import datetime
-
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import admin as auth_admin
@@ -18,7 +15,6 @@ from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirec
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
@@ -45,25 +41,11 @@ from quality.venues import Vocabulary
 REVIEW_PERMISSION = "curation.review_submission"
 
 
-class ReviewActionForm(admin.helpers.ActionForm):
-    """The queue's actions, with the moment the list was shown: ticked rows changed after
-    it are left out of a bulk decision."""
-
-    shown_at = forms.CharField(
-        widget=forms.HiddenInput,
-        required=False,
-        label="",
-        initial=lambda: timezone.now().isoformat(),
-    )
-
-
-def list_shown_at(request: HttpRequest) -> datetime.datetime | None:
-    """The `shown_at` a bulk decision was posted with, or None if missing or not a moment."""
-    try:
-        moment = parse_datetime(request.POST.get("shown_at", ""))
-    except ValueError:  # well formed, but no such date
-        return None
-    return moment if moment is not None and timezone.is_aware(moment) else None
+def seen_versions(request: HttpRequest, submissions) -> dict[int, str | None]:
+    """Each ticked submission's version as the list showed it (`seen-<pk>`, from
+    templates/admin/curation/submission/change_list_results.html); None for a row the page
+    did not show, which only "Select all" (every row the filters match) may tick."""
+    return {s.pk: request.POST.get(f"seen-{s.pk}") or None for s in submissions}
 
 
 # decision name -> (service, needs a note, past tense for messages, the audit action, whose
@@ -256,7 +238,6 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
     ordering = ["-created_at", "-id"]
     date_hierarchy = "created_at"
     actions = ["approve_selected", "reject_selected", "request_changes_selected"]
-    action_form = ReviewActionForm
     inlines = [SubmissionLinkInline, SubmissionEventInline]
     change_form_template = "admin/curation/submission/change_form.html"
 
@@ -551,11 +532,12 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
         decision: str,
         note: str,
         *,
-        seen_version: str | None = None,
+        seen_versions: dict[int, str | None] | None = None,
         **options,
     ) -> None:
-        """Apply `decision` to each submission. `seen_version`: the one submission's version
-        as its page showed it; for several, each is taken as read with the list's rows."""
+        """Apply `decision` to each submission, as shown: `seen_versions` (from the list) or
+        `options["seen_version"]` (from its page) name the version seen; a row "Select all"
+        ticked unseen is taken as it is now."""
         service, needs_note, done, _action = DECISIONS[decision]
         if needs_note and not note.strip():
             self.message_user(
@@ -567,12 +549,12 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
         decided = 0
         for submission in submissions:
             try:
+                seen = (seen_versions or {}).get(submission.pk)
                 outcome = service(
                     submission=submission,
                     reviewer=request.user,
                     note=note.strip(),
-                    seen_version=seen_version or submission_version(submission),
-                    **options,
+                    **{"seen_version": seen or submission_version(submission), **options},
                 )
             except TransitionRefused as refusal:
                 self.message_user(request, f"“{submission.title}”: {refusal}", messages.WARNING)
@@ -589,27 +571,32 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
 
     def _bulk(self, request, queryset, decision: str):
         _service, needs_note, _done, action = DECISIONS[decision]
-        shown_at = list_shown_at(request)
-        if shown_at is None:
-            self.message_user(
-                request,
-                "Nothing was decided: the list was out of date. Reload it, then tick again.",
-                messages.ERROR,
-            )
-            return None
         submissions = list(queryset.order_by("created_at", "id"))
+        seen = seen_versions(request, submissions)
+        across = request.POST.get("select_across") == "1"
         # A row changed after the list was shown (resent with other content, decided by
-        # another maintainer) would be decided unseen: left out, to be looked at again.
-        for submission in [s for s in submissions if s.updated_at > shown_at]:
+        # another maintainer) would be decided unseen: left out, to be looked at again. So
+        # is a ticked row the page did not show (an old page), unless "Select all" asked for
+        # every row the filters match.
+        for submission in submissions:
+            if seen[submission.pk] is None and not across:
+                left_out = "the list that was sent did not show it"
+            elif seen[submission.pk] not in (None, submission_version(submission)):
+                left_out = (
+                    "it changed after the list was shown (resent by its contributor, decided "
+                    "by another maintainer, or found to be like a paper or submission that "
+                    "came later)"
+                )
+            else:
+                continue
             self.message_user(
                 request,
-                f"“{submission.title}” was left out: it changed after the list was shown "
-                "(resent by its contributor, decided by another maintainer, or found to be "
-                "like a paper or submission that came later). Open it to look again, then "
-                "decide.",
+                f"“{submission.title}” was left out: {left_out}. Open it to look again, "
+                "then decide.",
                 messages.WARNING,
             )
-        submissions = [s for s in submissions if s.updated_at <= shown_at]
+            seen.pop(submission.pk)
+        submissions = [s for s in submissions if s.pk in seen]
         if decision == "approve":
             # A suspected duplicate is approved only from its own page, where the listed paper
             # it may duplicate is shown beside it: a bulk approval would publish it unseen.
@@ -636,7 +623,7 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             form = ReviewNoteForm(request.POST if "apply" in request.POST else None)
             note = form.cleaned_data["note"] if form.is_bound and form.is_valid() else ""
             if not needs_note or note.strip():
-                self._decide(request, submissions, decision, note)
+                self._decide(request, submissions, decision, note, seen_versions=seen)
                 return None
         # Ask for the note on an intermediate page, as Django's delete confirmation does. It
         # says which ticked rows the decision cannot apply to (decided already), before the
@@ -666,7 +653,8 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
                 "action": f"{decision}_selected",
                 "note_form": ReviewNoteForm(request.POST if "apply" in request.POST else None),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                "shown_at": shown_at.isoformat(),
+                "seen": [(pk, version) for pk, version in seen.items() if version],
+                "select_across": "1" if across else "",
             },
         )
 

@@ -107,7 +107,10 @@ def review_post(submission, **data) -> dict:
 
 
 def queue_post(**data) -> dict:
-    """A bulk action as the review queue posts it: the list shown just now."""
-    from django.utils import timezone
+    """A bulk action as the review queue posts it: the ticked rows as the list shows them
+    now, each with its version (`seen-<pk>`)."""
+    from curation.models import Submission
+    from curation.services import submission_version
 
-    return {"shown_at": timezone.now().isoformat(), **data}
+    ticked = Submission.objects.filter(pk__in=data.get("_selected_action", []))
+    return {**{f"seen-{s.pk}": submission_version(s) for s in ticked}, **data}

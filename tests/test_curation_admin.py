@@ -665,11 +665,6 @@ def seen_on(html: str) -> str:
     return re.search(r'name="seen_version" value="([^"]+)"', html).group(1)
 
 
-def shown_at_on(html: str) -> str:
-    """The moment the review queue's action form says the list was shown."""
-    return re.search(r'name="shown_at" value="([^"]+)"', html).group(1)
-
-
 @pytest.mark.parametrize("decision", ["approve", "reject", "request_changes"])
 def test_a_decision_from_a_page_shown_before_a_resend_decides_nothing(
     client, users, section, decision
@@ -712,11 +707,17 @@ def test_a_decision_from_a_page_shown_before_a_resend_decides_nothing(
 
 
 def test_a_bulk_decision_leaves_out_rows_changed_after_the_list_was_shown(client, users, section):
+    """The queue names each row's version as shown; a ticked row resent since is left out,
+    with a message, and the others are decided."""
+    from tests.html_forms import form_fields
+
     resent = make_submission(section)
     untouched = make_submission(section, "Other", "https://o.org/2")
     third = make_submission(section, "Third", "https://o.org/3")
     client.force_login(users["maintainer"])
-    shown_at = shown_at_on(client.get(CHANGELIST).content.decode())
+    shown = form_fields(client.get(CHANGELIST).content.decode(), "changelist-form")
+    versions = {name: value for name, value in shown.items() if name.startswith("seen-")}
+    assert set(versions) == {f"seen-{s.pk}" for s in (resent, untouched, third)}
     submission_request_changes(submission=resent, reviewer=users["superuser"], note="Fix")
     submission_resubmit(
         submission=Submission.objects.get(pk=resent.pk),
@@ -729,25 +730,31 @@ def test_a_bulk_decision_leaves_out_rows_changed_after_the_list_was_shown(client
             sections=[section],
         ),
     )
-    ticked = {"_selected_action": [resent.pk, untouched.pk], "shown_at": shown_at}
+    ticked = {"_selected_action": [resent.pk, untouched.pk], **versions}
     page = client.post(CHANGELIST, {"action": "approve_selected", **ticked}, follow=True)
     html = page.content.decode()
     assert "“Buy Cheap Watches Online” was left out: it changed after the list was shown" in html
     assert "1 submission approved and published" in html
     assert list(Paper.objects.values_list("title", flat=True)) == ["Other"]
-    # Through the note page too: the moment the list was shown is carried over.
+    # Through the note page too: the versions shown are carried over.
     ticked["_selected_action"] = [resent.pk, third.pk]
     note_page = client.post(CHANGELIST, {"action": "reject_selected", **ticked}).content.decode()
-    assert shown_at_on(note_page) == shown_at
     assert "Reject 1 submission" in note_page
-    client.post(CHANGELIST, {"action": "reject_selected", **ticked, "apply": "1", "note": "No"})
+    carried = form_fields(note_page)
+    assert carried[f"seen-{third.pk}"] == versions[f"seen-{third.pk}"]
+    client.post(CHANGELIST, {**carried, "apply": "1", "note": ["No"]})
     assert Submission.objects.get(pk=resent.pk).state == "pending"
     assert Submission.objects.get(pk=third.pk).state == "rejected"
-    # Without that moment (an old page, a crafted post), nothing is decided.
-    del ticked["shown_at"]
-    page = client.post(CHANGELIST, {"action": "approve_selected", **ticked}, follow=True)
-    assert "Nothing was decided: the list was out of date." in page.content.decode()
+    # A ticked row the page did not show (an old page, a crafted post) is left out too.
+    page = client.post(
+        CHANGELIST, {"action": "approve_selected", "_selected_action": [resent.pk]}, follow=True
+    )
+    assert "was left out: the list that was sent did not show it" in page.content.decode()
     assert Submission.objects.get(pk=resent.pk).state == "pending"
+    # "Select all" means every row the filters match, shown or not: taken as they are now.
+    across = {"action": "approve_selected", "_selected_action": [resent.pk], "select_across": 1}
+    client.post(CHANGELIST, across)
+    assert Submission.objects.get(pk=resent.pk).state == "approved"
 
 
 def test_a_conflict_is_approved_with_the_correction_s_values_only_as_the_page_showed_it(
