@@ -174,7 +174,8 @@ class SubmissionLink(models.Model):
 
 
 class SubmissionEvent(models.Model):
-    """One row per state change: who, when, from what to what, and why."""
+    """One row per state change (and per duplicate found later): who, when, from what to
+    what, and why."""
 
     class Action(models.TextChoices):
         CREATED = "created", "Sent"
@@ -183,6 +184,8 @@ class SubmissionEvent(models.Model):
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         RESUBMITTED = "resubmitted", "Edited and resent"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        # Not a state change: a like paper or submission came after it (maintainers only).
+        FLAGGED = "flagged", "Flagged as a possible duplicate"
 
     submission = models.ForeignKey(Submission, related_name="events", on_delete=models.CASCADE)
     action = models.CharField(max_length=20, choices=Action.choices)

@@ -516,18 +516,31 @@ def _flag_open_duplicates_of(paper: Paper, *, approved: Submission) -> None:
     """Open submissions that may duplicate `paper`, just published or corrected by
     `approved`, are flagged with it, as if sent after it: the queue, their review pages and
     bulk approval see it."""
+    paper_links = [link for link in paper.links.all() if link.label == Link.Label.PAPER]
     found = find_duplicates(
         title=paper.title,
-        urls=[link.url for link in paper.links.all() if link.label == Link.Label.PAPER],
+        urls=[link.url for link in paper_links],
         exclude_paper_id=paper.pk,  # its own corrections are not duplicates of it
         exclude_submission_id=approved.pk,
     )
-    for other in found.submissions:
-        _flag_duplicate_after_commit(other, paper=paper)
+    # And, as a send would find it, one giving its paper link under another label.
+    giving_its_link = (
+        Submission.objects.open()
+        .filter(links__identifier__in=[link.identifier for link in paper_links if link.identifier])
+        .exclude(pk=approved.pk)
+        .exclude(kind=Submission.Kind.CORRECTION, paper_id=paper.pk)
+        .distinct()
+    )
+    for other in {*found.submissions, *giving_its_link}:
+        _flag_duplicate_after_commit(other, paper=paper, actor=approved.reviewed_by)
 
 
 def _flag_duplicate_after_commit(
-    suspect: Submission, *, paper: Paper | None = None, submission: Submission | None = None
+    suspect: Submission,
+    *,
+    paper: Paper | None = None,
+    submission: Submission | None = None,
+    actor: AbstractBaseUser | None = None,
 ) -> None:
     """Once this transaction commits, mark the open submission `suspect` as a possible
     duplicate of `paper` or `submission`, found after it was sent. Its version changes (see
@@ -545,12 +558,16 @@ def _flag_duplicate_after_commit(
                 if locked.duplicate_papers.filter(pk=paper.pk).exists():
                     return
                 locked.duplicate_papers.add(paper)
+                why = f"Like paper {paper.pk}, “{paper.title}”, published after it was sent"
             if submission is not None:
                 if locked.duplicate_submissions.filter(pk=submission.pk).exists():
                     return
                 locked.duplicate_submissions.add(submission)
+                why = f"Like submission {submission.pk}, “{submission.title}”, sent after it"
             locked.duplicate_suspected = True
             locked.save(update_fields=["duplicate_suspected", "updated_at"])
+            # Who made it come up: the approving maintainer, or the later contributor.
+            _record(locked, Action.FLAGGED, from_state=locked.state, actor=actor, detail=why)
 
     transaction.on_commit(flag, robust=True)  # a failure is logged; the decision stands
 

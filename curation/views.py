@@ -16,7 +16,7 @@ from catalog.models import Paper
 from catalog.selectors_pages import current_tree
 from curation.duplicates import find_duplicates
 from curation.forms import SubmissionForm, initial_from_paper, initial_from_submission
-from curation.models import Submission, status_token_digest
+from curation.models import Submission, SubmissionEvent, status_token_digest
 from curation.preview import entry_preview, section_labels, submission_preview
 from curation.ratelimit import rate_limited_post
 from curation.services import (
@@ -236,7 +236,8 @@ def _render_status(request, submission: Submission, *, status=200, error="") -> 
         "curation/status.html",
         {
             "submission": submission,
-            "events": submission.events.all(),
+            # Its own history: what happened to it, not what the maintainers' checks noted.
+            "events": submission.events.exclude(action=SubmissionEvent.Action.FLAGGED),
             "can_withdraw": submission.is_open,
             # The paper it published, while it is still on the list.
             "published_paper": Paper.objects.published().filter(pk=submission.paper_id).first()

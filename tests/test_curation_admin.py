@@ -614,6 +614,15 @@ def test_a_submission_is_flagged_by_a_like_paper_published_or_sent_after_it(
     first.refresh_from_db()
     paper = Paper.objects.get()
     assert first.duplicate_suspected and list(first.duplicate_papers.all()) == [paper]
+    # Each time, in its history for the maintainers, saying who and why; not on the
+    # contributor's status page, where nothing happened to it.
+    flagged = list(first.events.filter(action="flagged").values_list("actor_label", "detail"))
+    assert flagged == [
+        ("contributor", f"Like submission {second.pk}, “{second.title}”, sent after it"),
+        ("maint", f"Like paper {paper.pk}, “{paper.title}”, published after it was sent"),
+    ]
+    status = client.get(reverse("curation:status", args=[first.token])).content.decode()
+    assert "Flagged" not in status and "Sent" in status
     client.force_login(users["maintainer"])
     page = client.get(reverse("admin:curation_submission_change", args=[first.pk]))
     assert re.search(
@@ -658,6 +667,30 @@ def test_approving_over_a_conflict_refuses_a_paper_edited_after_the_page_was_sho
     client.post(review_url, {**posted, "decision": "approve_overriding"})
     paper.refresh_from_db()
     assert paper.authors == "Shunyu Yao et al."
+
+
+def test_a_submission_giving_a_later_paper_s_paper_link_as_another_link_is_flagged(
+    users, section, django_capture_on_commit_callbacks
+):
+    """As a send would flag it: one of its links (a blog link here) is the paper link of a
+    paper published after it."""
+    early = sent_submission(
+        sections=[section],
+        title="Something else entirely",
+        links=[("paper", "https://x.org/c"), ("blog", "https://arxiv.org/abs/2401.10020")],
+    )
+    later = sent_submission(
+        sections=[section],
+        title="Self-Rewarding Language Models",
+        links=[("paper", "https://arxiv.org/abs/2401.10020")],
+    )
+    early.refresh_from_db()
+    assert not early.duplicate_suspected
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_approve(submission=later, reviewer=users["maintainer"])
+    early.refresh_from_db()
+    assert early.duplicate_suspected
+    assert list(early.duplicate_papers.values_list("title", flat=True)) == [later.title]
 
 
 def seen_on(html: str) -> str:
