@@ -9,6 +9,8 @@ site sees a burst from us. Hosts on the skip list are not contacted.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -20,6 +22,42 @@ from quality.models import LinkCheck
 
 Outcome = LinkCheck.Outcome
 HEAD_REFUSED = {403, 405, 501}
+# IPv6's well-known prefix for IPv4 addresses translated by NAT64 (RFC 6052).
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class PrivateAddress(Exception):
+    """A link (or a redirect it leads to) resolves to this machine or a private network."""
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A globally reachable address, also behind IPv6's forms of an IPv4 one."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return is_public(address.ipv4_mapped)
+        if address in NAT64:
+            return is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return address.is_global
+
+
+async def refuse_private_address(request: httpx.Request) -> None:
+    """httpx's request hook, run for the link and for each redirect: the checker visits
+    only public hosts (what it fetches answers a maintainer's report, not a stranger's
+    request, but a listed link to an intranet host must not make it knock there)."""
+    host = request.url.host.split("%")[0]  # an IPv6 zone id
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:  # a name: what it resolves to now
+        port = request.url.port or (443 if request.url.scheme == "https" else 80)
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM
+            )
+        except socket.gaierror:
+            return  # no such name: httpx's own connection error says so
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    if not all(is_public(address) for address in addresses):
+        raise PrivateAddress(f"{host} is a local or private address; not visited")
 
 
 @dataclass(frozen=True)
@@ -67,6 +105,8 @@ async def check_one(
             if response.status_code in HEAD_REFUSED:
                 method = "GET"
                 response = await client.get(url, headers={"Range": "bytes=0-0"})
+        except PrivateAddress as refusal:
+            return LinkResult(link_id, url, Outcome.SKIPPED, method=method, detail=str(refusal))
         except httpx.TimeoutException:
             return LinkResult(
                 link_id, url, Outcome.TIMEOUT, method=method, detail="no answer in time"
@@ -95,6 +135,7 @@ async def check_all(
     concurrency: int,
     per_host: int,
     skip_hosts: set[str],
+    private_hosts: bool = False,
 ) -> list[LinkResult]:
     host_limits: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(per_host))
     overall_limit = asyncio.Semaphore(concurrency)
@@ -110,6 +151,7 @@ async def check_all(
         limits=limits,
         follow_redirects=True,
         headers={"User-Agent": USER_AGENT},
+        event_hooks={"request": [] if private_hosts else [refuse_private_address]},
     ) as client:
         # A request holds its host's slot and one of the overall slots; the pool never waits.
         checked = await asyncio.gather(
@@ -128,7 +170,10 @@ def links_check(
     concurrency: int,
     per_host: int,
     skip_hosts: set[str],
+    private_hosts: bool = False,
 ) -> list[LinkResult]:
+    """Check `links`; `private_hosts`: visit local and private addresses too (the tests'
+    servers on 127.0.0.1), which the checker otherwise refuses."""
     return asyncio.run(
         check_all(
             links,
@@ -136,5 +181,6 @@ def links_check(
             concurrency=concurrency,
             per_host=per_host,
             skip_hosts=skip_hosts,
+            private_hosts=private_hosts,
         )
     )

@@ -143,3 +143,49 @@ def test_results_for_links_deleted_during_a_run_are_skipped_not_fatal():
     )
     assert stored == 1
     assert list(LinkCheck.objects.values_list("link_id", flat=True)) == [kept.pk]
+
+
+def test_local_and_private_addresses_are_not_visited(servers, settings, capsys):
+    """A listed link to this machine or an intranet host (the form refuses those, but an
+    import or an admin edit may hold one, or a public page may redirect there): reported as
+    skipped, never requested."""
+    settings.LINK_CHECK_PRIVATE_HOSTS = False
+    server, _ = servers
+    port = server.url.rsplit(":", 1)[1]
+    ids = add_links([f"{server.url}/status/200", f"http://localhost:{port}/status/200"])
+    call_command("check_links", "--timeout", "0.5")
+    checks = {c.link_id: c for c in LinkCheck.objects.all()}
+    assert {checks[pk].outcome for pk in ids.values()} == {"skipped"}
+    assert all("local or private address" in checks[pk].detail for pk in ids.values())
+    assert server.requests == []
+    assert "Checked 2 link(s): 2 skipped." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "url, public",
+    [
+        ("http://127.0.0.1/", False),
+        ("http://localhost/", False),
+        ("http://10.1.2.3/", False),
+        ("http://[::1]/", False),
+        ("http://[::ffff:192.168.0.1]/", False),
+        ("http://[64:ff9b::7f00:1]/", False),  # 127.0.0.1 behind NAT64's prefix
+        ("http://[fe80::1%25eth0]/", False),
+        ("http://8.8.8.8/", True),
+        ("http://[2001:4860:4860::8888]/", True),
+    ],
+)
+def test_the_checker_s_address_rule(url, public):
+    """Run for the link and for every redirect it follows (httpx's request hook)."""
+    import asyncio
+
+    import httpx
+
+    from quality.links import PrivateAddress, refuse_private_address
+
+    request = httpx.Request("HEAD", url)
+    if public:
+        asyncio.run(refuse_private_address(request))
+    else:
+        with pytest.raises(PrivateAddress):
+            asyncio.run(refuse_private_address(request))

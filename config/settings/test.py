@@ -25,6 +25,9 @@ CROSSREF_API_URL = "http://127.0.0.1:9/crossref/works"
 ARXIV_API_DELAY = 0
 METADATA_TIMEOUT = 1
 LINK_CHECK_TIMEOUT = 1
+# The link checker's recorded servers run on 127.0.0.1 (test_quality_links turns it off to
+# show the refusal).
+LINK_CHECK_PRIVATE_HOSTS = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not the shared-cache in-memory database: only a file has SQLite's real locking
     # (WAL, busy timeout), which the concurrency tests exercise with two connections. One file

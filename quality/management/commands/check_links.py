@@ -36,7 +36,12 @@ class Command(BaseCommand):
         links = list(Link.objects.order_by("id").values_list("id", "url"))
         skip = {host.lower() for host in [*settings.LINK_CHECK_SKIP_HOSTS, *skip_host]}
         results = links_check(
-            links, timeout=timeout, concurrency=concurrency, per_host=per_host, skip_hosts=skip
+            links,
+            timeout=timeout,
+            concurrency=concurrency,
+            per_host=per_host,
+            skip_hosts=skip,
+            private_hosts=settings.LINK_CHECK_PRIVATE_HOSTS,
         )
         link_checks_store(results=results)
         problems = [r for r in results if r.outcome not in {"ok", "redirect", "skipped"}]
