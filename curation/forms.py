@@ -26,6 +26,7 @@ from curation.services import (
     open_submissions_cap_message,
     paper_link_owner,
 )
+from quality.links import is_public
 from quality.venues import Vocabulary
 
 PLACEHOLDERS = {
@@ -134,6 +135,10 @@ def clean_text(value: str, *, field_label: str) -> str:
 BARE_HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]+)?(/|$)")
 
 
+# Names of this machine and of local networks (RFC 6761, 6762, 8375 and common usage).
+LOCAL_NAME_SUFFIXES = (".localhost", ".local", ".localdomain", ".internal", ".lan", ".home.arpa")
+
+
 def refuse_private_address(url: str) -> None:
     """The list links to public pages: not to this machine or a private network (which the
     link checker would then visit), nor with a user name or password in the address."""
@@ -145,9 +150,9 @@ def refuse_private_address(url: str) -> None:
         )
     host = (parts.hostname or "").rstrip(".").lower()
     try:
-        private = not ipaddress.ip_address(host).is_global
-    except ValueError:  # a name, not an address
-        private = "." not in host or host == "localhost" or host.endswith(".localhost")
+        private = not is_public(ipaddress.ip_address(host.split("%")[0]))
+    except ValueError:  # a name, not an address: the names only a local network resolves
+        private = "." not in host or host.endswith(LOCAL_NAME_SUFFIXES) or host == "localhost"
     if private:
         raise ValidationError(
             "This address points at a local or private host; give the page's public address."
