@@ -115,7 +115,7 @@ STALE_ROW = (
 
 class SeenStateAdminMixin:
     """Change pages and editable lists whose rows carry their state as shown (SeenStateForm);
-    lists render it with templates/admin/catalog/change_list_results.html."""
+    lists render it with templates/admin/change_list_results.html."""
 
     form = SeenStateForm
 

@@ -21,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from catalog.admin import NumberedSectionFilter
 from catalog.models import Link
 from catalog.selectors import section_tree
-from config.admin_guards import GuardedAdminMixin
+from config.admin_guards import GuardedAdminMixin, GuardedChangeList
 from curation.forms import ReviewNoteForm
 from curation.models import Submission, SubmissionEvent, SubmissionLink
 from curation.preview import review_hints, review_preview
@@ -43,7 +43,7 @@ REVIEW_PERMISSION = "curation.review_submission"
 
 def seen_versions(request: HttpRequest, submissions) -> dict[int, str | None]:
     """Each ticked submission's version as the list showed it (`seen-<pk>`, from
-    templates/admin/curation/submission/change_list_results.html); None for a row the page
+    templates/admin/change_list_results.html); None for a row the page
     did not show, which only "Select all" (every row the filters match) may tick."""
     return {s.pk: request.POST.get(f"seen-{s.pk}") or None for s in submissions}
 
@@ -215,6 +215,13 @@ class SentByFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewQueueChangeList(GuardedChangeList):
+    @property
+    def row_versions(self) -> list[tuple[int, str]]:
+        """Each listed submission's version, posted with a bulk action (`seen_versions`)."""
+        return [(submission.pk, submission_version(submission)) for submission in self.result_list]
+
+
 @admin.register(Submission)
 class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
     list_display = [
@@ -238,6 +245,10 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
     ordering = ["-created_at", "-id"]
     date_hierarchy = "created_at"
     actions = ["approve_selected", "reject_selected", "request_changes_selected"]
+
+    def get_changelist(self, request, **kwargs):
+        return ReviewQueueChangeList
+
     inlines = [SubmissionLinkInline, SubmissionEventInline]
     change_form_template = "admin/curation/submission/change_form.html"
 
