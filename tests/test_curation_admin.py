@@ -698,6 +698,22 @@ def seen_on(html: str) -> str:
     return re.search(r'name="seen_version" value="([^"]+)"', html).group(1)
 
 
+def sent_back_and_resent_as_other(submission, maintainer) -> None:
+    """Changes requested, then resent by its contributor with wholly other content."""
+    submission_request_changes(submission=submission, reviewer=maintainer, note="Fix")
+    submission_resubmit(
+        submission=Submission.objects.get(pk=submission.pk),
+        content=SubmissionContent(
+            title="Buy Cheap Watches Online",
+            authors="Spam et al.",
+            venue="",
+            year=2024,
+            links=[("paper", "https://spam.example/watches")],
+            sections=list(submission.sections.all()),
+        ),
+    )
+
+
 @pytest.mark.parametrize("decision", ["approve", "reject", "request_changes"])
 def test_a_decision_from_a_page_shown_before_a_resend_decides_nothing(
     client, users, section, decision
@@ -709,18 +725,7 @@ def test_a_decision_from_a_page_shown_before_a_resend_decides_nothing(
     change_url = reverse("admin:curation_submission_change", args=[submission.pk])
     review_url = reverse("admin:curation_submission_review", args=[submission.pk])
     old_page = client.get(change_url).content.decode()
-    submission_request_changes(submission=submission, reviewer=users["superuser"], note="Fix")
-    submission_resubmit(
-        submission=Submission.objects.get(pk=submission.pk),
-        content=SubmissionContent(
-            title="Buy Cheap Watches Online",
-            authors="Spam et al.",
-            venue="",
-            year=2024,
-            links=[("paper", "https://spam.example/watches")],
-            sections=[section],
-        ),
-    )
+    sent_back_and_resent_as_other(submission, users["superuser"])
     posted = {"decision": decision, "note": "Seen", "seen_version": seen_on(old_page)}
     page = client.post(review_url, posted, follow=True).content.decode()
     assert "It changed after you opened it" in page
@@ -751,18 +756,7 @@ def test_a_bulk_decision_leaves_out_rows_changed_after_the_list_was_shown(client
     shown = form_fields(client.get(CHANGELIST).content.decode(), "changelist-form")
     versions = {name: value for name, value in shown.items() if name.startswith("seen-")}
     assert set(versions) == {f"seen-{s.pk}" for s in (resent, untouched, third)}
-    submission_request_changes(submission=resent, reviewer=users["superuser"], note="Fix")
-    submission_resubmit(
-        submission=Submission.objects.get(pk=resent.pk),
-        content=SubmissionContent(
-            title="Buy Cheap Watches Online",
-            authors="Spam et al.",
-            venue="",
-            year=2024,
-            links=[("paper", "https://spam.example/watches")],
-            sections=[section],
-        ),
-    )
+    sent_back_and_resent_as_other(resent, users["superuser"])
     ticked = {"_selected_action": [resent.pk, untouched.pk], **versions}
     page = client.post(CHANGELIST, {"action": "approve_selected", **ticked}, follow=True)
     html = page.content.decode()
