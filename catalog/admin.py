@@ -339,7 +339,7 @@ class PaperSectionFilter(NumberedSectionFilter):
 
 
 @admin.register(Paper)
-class PaperAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class PaperAdmin(SeenStateAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
     form = PaperAdminForm
     list_display = ["title", "authors", "venue", "year", "section_numbers", "updated_at"]
     list_filter = [PaperSectionFilter, "year", "venue"]

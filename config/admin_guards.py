@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 
 from django import forms
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.db import connections, router, transaction
+from django.forms.models import _get_foreign_key
 from django.http import HttpResponseRedirect
 
 # A row id as the lists send it: a whole number that fits a 64-bit column.
@@ -59,9 +61,12 @@ class GuardedAdminMixin:
         return super().changelist_view(request, extra_context)
 
 
-def row_state(instance) -> str:
-    """A digest of a row's stored values: what a form showed, to compare at save time."""
-    values = [(f.attname, f.value_from_object(instance)) for f in instance._meta.concrete_fields]
+def row_state(instance, names: Iterable[str]) -> str:
+    """A digest of a row's stored values of the fields `names`, as a form shows them, to
+    compare at save time. Only the form's own fields: a save writes the others back as they
+    are when it runs, so a change to one of those is not undone."""
+    fields = [instance._meta.get_field(name) for name in names]
+    values = [(f.attname, f.value_from_object(instance)) for f in fields]
     return hashlib.blake2b(repr(values).encode(), digest_size=12).hexdigest()
 
 
@@ -90,8 +95,10 @@ class SeenStateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        model_fields = {field.name for field in self._meta.model._meta.concrete_fields}
+        self.shown_fields = [name for name in self.fields if name in model_fields]
         if self.instance.pk is not None:
-            self.fields["seen_state"].initial = row_state(self.instance)
+            self.fields["seen_state"].initial = row_state(self.instance, self.shown_fields)
 
     def clean(self):
         data = super().clean()
@@ -102,15 +109,43 @@ class SeenStateForm(forms.ModelForm):
                 # Held until the save commits (a change page is one transaction).
                 rows = rows.select_for_update()
             current = rows.first()
-            if current is not None and row_state(current) != seen:
+            if current is not None and row_state(current, self.shown_fields) != seen:
                 raise forms.ValidationError(STALE_ROW)
         return data
 
 
 STALE_ROW = (
     "This changed after the page was opened (another maintainer, or a move that made room). "
-    "Nothing was saved: reload the page to see it as it is now, then make your change."
+    "Nothing was saved: open the page again to see it as it is now (not Reload, which sends "
+    "this form again), then make your change."
 )
+DELETED_ROW = (
+    "Nothing was saved: a row of this page was deleted by another maintainer after the page "
+    "was opened. This is the page as it is now; make your change again."
+)
+# A formset row's id field: `form-3-id` (an editable list), `links-0-id` (an inline).
+ROW_ID_KEY = re.compile(r"(.+)-[0-9]{1,4}-id")
+
+
+def rows_deleted_since_shown(model_admin, request) -> bool:
+    """Whether the POST names a row of its list or of an inline that no longer exists
+    (deleted by someone else since the page was shown). Django would show the page again
+    with the rows shifted against their values and an error on no visible field."""
+    models = {"form": model_admin.model}
+    for inline in model_admin.get_inline_instances(request):
+        fk = _get_foreign_key(model_admin.model, inline.model, fk_name=inline.fk_name)
+        models[fk.remote_field.get_accessor_name(model=inline.model).replace("+", "")] = (
+            inline.model
+        )
+    posted: dict[str, set[int]] = {}
+    for key, value in request.POST.items():
+        match = ROW_ID_KEY.fullmatch(key)
+        if match and match[1] in models and ROW_ID.fullmatch(value):
+            posted.setdefault(match[1], set()).add(int(value))
+    return any(
+        models[prefix]._default_manager.filter(pk__in=ids).count() < len(ids)
+        for prefix, ids in posted.items()
+    )
 
 
 class SeenStateAdminMixin:
@@ -125,8 +160,17 @@ class SeenStateAdminMixin:
     def changelist_view(self, request, extra_context=None):
         if request.method != "POST":
             return super().changelist_view(request, extra_context)
+        if "_save" in request.POST and rows_deleted_since_shown(self, request):
+            self.message_user(request, DELETED_ROW, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
         # Django checks an editable list's rows before it opens its transaction to save them:
         # one transaction around both holds each checked row (SeenStateForm's lock) until the
         # save, so a change committed in between waits instead of being overwritten.
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and rows_deleted_since_shown(self, request):
+            self.message_user(request, DELETED_ROW, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().changeform_view(request, object_id, form_url, extra_context)

@@ -906,3 +906,52 @@ def test_a_renamed_section_s_old_address_leads_to_it(admin_client, client):
     assert client.get("/sections/task-decomposition/").status_code == 200
     assert not FormerSlug.objects.filter(slug="task-decomposition").exists()
     assert client.get("/sections/never-was/").status_code == 404
+
+
+def test_a_page_whose_row_was_deleted_meanwhile_says_so_and_shows_the_page_as_it_is(
+    admin_client,
+):
+    from catalog.models import Placement
+    from tests.factories import PlacementFactory, SectionFactory
+
+    first, second = SectionFactory(slug="first"), SectionFactory(slug="second")
+    kept = PlacementFactory(section=first)
+    gone = PlacementFactory(section=second, paper=kept.paper)
+    paper_url = reverse("admin:catalog_paper_change", args=[kept.paper_id])
+    seen_paper = shown(admin_client, paper_url, "paper_form")
+    list_url = reverse("admin:catalog_placement_changelist") + f"?section={second.pk}"
+    other = PlacementFactory(section=second)
+    seen_list = shown(admin_client, list_url, "changelist-form")
+    gone.delete()  # another maintainer
+
+    response = admin_client.post(paper_url, {**seen_paper, "year": ["2021"]}, follow=True)
+    assert "a row of this page was deleted by another maintainer" in response.content.decode()
+    assert response.redirect_chain[-1][0] == paper_url
+    kept.paper.refresh_from_db()
+    assert kept.paper.year != 2021
+
+    rows = {seen_list[f"form-{n}-id"][0]: n for n in range(2)}
+    seen_list[f"form-{rows[str(other.pk)]}-position"] = ["1"]
+    response = admin_client.post(list_url, {**seen_list, "_save": ["Save"]}, follow=True)
+    assert "a row of this page was deleted by another maintainer" in response.content.decode()
+    assert Placement.objects.get(pk=other.pk).position == other.position
+
+
+def test_a_change_to_what_a_list_does_not_show_does_not_stop_its_save(admin_client):
+    """The Sections list edits positions only: another maintainer's new description of a
+    listed section is no conflict (the save writes the description as it is then)."""
+    from catalog.models import Section
+    from tests.factories import SectionFactory
+
+    part = SectionFactory(title="Part", slug="part", position=1)
+    agent = SectionFactory(title="Agent", parent=part, position=1)
+    math = SectionFactory(title="Math", parent=part, position=2)
+    url = reverse("admin:catalog_section_changelist") + f"?parent__id__exact={part.pk}"
+    seen = shown(admin_client, url, "changelist-form")
+    Section.objects.filter(pk=math.pk).update(description="Proofs and problems.")
+    rows = {seen[f"form-{n}-id"][0]: n for n in range(2)}
+    seen[f"form-{rows[str(agent.pk)]}-position"] = ["2"]
+    assert admin_client.post(url, {**seen, "_save": ["Save"]}).status_code == 302
+    math.refresh_from_db()
+    assert (math.position, math.description) == (1, "Proofs and problems.")
+    assert Section.objects.get(pk=agent.pk).position == 2
