@@ -594,9 +594,11 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
                 left_out = "the list that was sent did not show it"
             elif seen[submission.pk] not in (None, submission_version(submission)):
                 left_out = (
-                    "it changed after the list was shown (resent by its contributor, decided "
-                    "by another maintainer, or found to be like a paper or submission that "
-                    "came later)"
+                    f"it was decided after the list was shown (it is now "
+                    f"{submission.get_state_display().lower()})"
+                    if not submission.is_open
+                    else "it changed after the list was shown (resent by its contributor, or "
+                    "found to be like a paper or submission that came later)"
                 )
             else:
                 continue

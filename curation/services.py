@@ -590,9 +590,9 @@ def _lock(submission: Submission, action: str, *, seen_version: str | None = Non
         )
     if seen_version is not None and submission_version(locked) != seen_version:
         raise TransitionRefused(
-            "It changed after you opened it (resent by its contributor, decided by another "
-            "maintainer, or found to be like a paper or submission that came later), so "
-            "nothing was decided: look at it again, then decide."
+            "It changed after you opened it (resent by its contributor, or found to be like "
+            "a paper or submission that came later), so nothing was decided: look at it "
+            "again, then decide."
         )
     return locked
 

@@ -752,15 +752,21 @@ def test_a_bulk_decision_leaves_out_rows_changed_after_the_list_was_shown(client
     resent = make_submission(section)
     untouched = make_submission(section, "Other", "https://o.org/2")
     third = make_submission(section, "Third", "https://o.org/3")
+    decided = make_submission(section, "Decided", "https://o.org/4")
     client.force_login(users["maintainer"])
     shown = form_fields(client.get(CHANGELIST).content.decode(), "changelist-form")
     versions = {name: value for name, value in shown.items() if name.startswith("seen-")}
-    assert set(versions) == {f"seen-{s.pk}" for s in (resent, untouched, third)}
+    assert set(versions) == {f"seen-{s.pk}" for s in (resent, untouched, third, decided)}
     sent_back_and_resent_as_other(resent, users["superuser"])
-    ticked = {"_selected_action": [resent.pk, untouched.pk], **versions}
+    submission_reject(submission=decided, reviewer=users["superuser"], note="Out of scope")
+    ticked = {"_selected_action": [resent.pk, untouched.pk, decided.pk], **versions}
     page = client.post(CHANGELIST, {"action": "approve_selected", **ticked}, follow=True)
     html = page.content.decode()
     assert "“Buy Cheap Watches Online” was left out: it changed after the list was shown" in html
+    assert (
+        "“Decided” was left out: it was decided after the list was shown (it is now rejected)"
+        in html
+    )
     assert "1 submission approved and published" in html
     assert list(Paper.objects.values_list("title", flat=True)) == ["Other"]
     # Through the note page too: the versions shown are carried over.
