@@ -201,9 +201,13 @@ class SectionAdmin(
         term = search_term.strip().rstrip(".")
         if SECTION_NUMBER.fullmatch(term):
             found = [n.pk for n in nodes if n.number == term or n.number.startswith(term + ".")]
-            queryset, distinct = queryset.filter(pk__in=found), False
         else:
-            queryset, distinct = super().get_search_results(request, queryset, search_term)
+            # Every word in the label as shown ("2.2.4 Agent", typed as it reads) or the slug.
+            words = term.lower().split()
+            found = [
+                n.pk for n in nodes if all(word in f"{n.label} {n.slug}".lower() for word in words)
+            ]
+        queryset, distinct = queryset.filter(pk__in=found), False
         numbers = [When(pk=node.pk, then=Value(node.number)) for node in nodes]
         # Section.__str__ shows an annotated number.
         queryset = queryset.annotate(

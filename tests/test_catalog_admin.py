@@ -491,6 +491,9 @@ def test_section_pickers_show_numbers_in_reading_order(admin_client):
     assert autocomplete(admin_client, "1.2.") == ["1.2 Debate"]
     assert autocomplete(admin_client, "9.9") == []
     assert autocomplete(admin_client, "deb\x00ate") == ["1.2 Debate", "2.1 Debate"]
+    # Typed as a picker shows it, number and title.
+    assert autocomplete(admin_client, "2.1 Debate") == ["2.1 Debate"]
+    assert autocomplete(admin_client, "first") == ["1 First part"]
 
     # The chosen section, as the placement and paper forms show it.
     for url in (
