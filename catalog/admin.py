@@ -19,7 +19,7 @@ from catalog.models import (
     validate_publication_year,
 )
 from catalog.selectors import section_tree
-from catalog.services import position_make_room
+from catalog.services import position_make_room, positions_arrange
 from config.admin_guards import (
     GuardedAdminMixin,
     GuardedChangeList,
@@ -41,9 +41,10 @@ PLAIN_NUMBER = re.compile(r"[0-9]{1,9}")
 SECTION_NUMBER = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){0,3}")
 
 
-def rows_moving(request, model) -> frozenset[int]:
+def rows_moving(request, model) -> dict[int, tuple[int, int]]:
     """The rows a list's submit (list_editable) gives new positions, read once per request
-    before any is saved: swapping two rows moves both, and neither makes room for the other."""
+    before any is saved, as {pk: (its list, the position typed)}: swapping two rows moves
+    both, and neither makes room for the other."""
     if not hasattr(request, "_rows_moving"):
         posted = {}
         total = request.POST.get("form-TOTAL_FORMS", "")
@@ -52,9 +53,30 @@ def rows_moving(request, model) -> frozenset[int]:
             position = request.POST.get(f"form-{index}-position", "")
             if PLAIN_NUMBER.fullmatch(pk) and PLAIN_NUMBER.fullmatch(position):
                 posted[int(pk)] = int(position)
-        current = dict(model.objects.filter(pk__in=posted).values_list("pk", "position"))
-        request._rows_moving = frozenset(pk for pk, at in posted.items() if current.get(pk) != at)
+        group = "section_id" if model is Placement else "parent_id"
+        current = model.objects.filter(pk__in=posted).values_list("pk", "position", group)
+        request._rows_moving = {
+            pk: (in_list, posted[pk]) for pk, at, in_list in current if posted[pk] != at
+        }
     return request._rows_moving
+
+
+def place_in_list(request, obj, form, change: bool, model) -> None:
+    """Before a section or placement is saved at its position: room made for it
+    (position_make_room), or, when a list's save moves several rows of its list, that whole
+    list arranged once (positions_arrange) and the row given its place there."""
+    if not moves(form, change):
+        return
+    moving = rows_moving(request, model)
+    group = obj.section_id if model is Placement else obj.parent_id
+    together = {pk: typed for pk, (in_list, typed) in moving.items() if in_list == group}
+    if obj.pk in together and len(together) > 1:
+        arranged = request.__dict__.setdefault("_arranged", {})
+        if group not in arranged:
+            arranged[group] = positions_arrange(item=obj, targets=together, actor=request.user)
+        obj.position = arranged[group][obj.pk]
+        return
+    position_make_room(item=obj, actor=request.user, moving=frozenset(moving))
 
 
 class NumberedSectionChoices:
@@ -216,8 +238,7 @@ class SectionAdmin(
         return queryset.order_by("reading_order", "pk"), distinct
 
     def save_model(self, request, obj, form, change):
-        if moves(form, change):
-            position_make_room(item=obj, actor=request.user, moving=rows_moving(request, Section))
+        place_in_list(request, obj, form, change, Section)
         super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
@@ -466,9 +487,7 @@ class PlacementAdmin(
         return getattr(self, "_labels", {}).get(obj.section_id, obj.section.title)
 
     def save_model(self, request, obj, form, change):
-        if moves(form, change):
-            moving = rows_moving(request, Placement)
-            position_make_room(item=obj, actor=request.user, moving=moving)
+        place_in_list(request, obj, form, change, Placement)
         super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):

@@ -67,3 +67,52 @@ def position_make_room(
                 single_object=True,
             )
     return len(moved)
+
+
+def positions_arrange(
+    *, item: Placement | Section, targets: dict[int, int], actor: AbstractBaseUser
+) -> dict[int, int]:
+    """Several rows of one list (the placements of a section, the sections under a parent)
+    given new positions in one save: each lands where it was typed, and the rows that stay
+    keep their order in the places left, numbered 1 to n with no gap or tie (typed past the
+    end: the end; two typed alike: in the list's order). `item` names the list; `targets`
+    maps the moving rows to their typed positions. The rows that stay and move are saved and
+    logged; returns the moving rows' positions, for their own saves."""
+    if isinstance(item, Placement):
+        model, parent_field = Placement, "section_id"
+    else:
+        model, parent_field = Section, "parent_id"
+    with transaction.atomic():
+        # Locked in primary-key order, as position_make_room and approvals lock them.
+        rows = list(
+            model.objects.filter(**{parent_field: getattr(item, parent_field)})
+            .select_for_update()
+            .order_by("pk")
+        )
+        rows.sort(key=lambda row: (row.position, row.pk))
+        count = len(rows)
+        # By typed position (ties: in the list's order), each after the one before.
+        slots, previous = [], 0
+        for pk, target in sorted(targets.items(), key=lambda pair: pair[1]):
+            previous = max(min(max(target, 1), count), previous + 1)
+            slots.append([pk, previous])
+        for index in range(len(slots) - 1, -1, -1):  # past the end: pulled back in order
+            slots[index][1] = min(slots[index][1], count - (len(slots) - 1 - index))
+        placed = {pk: slot for pk, slot in slots}
+        taken = set(placed.values())
+        free = iter(slot for slot in range(1, count + 1) if slot not in taken)
+        for row in rows:
+            if row.pk in placed:
+                continue
+            slot = next(free)
+            if row.position != slot:
+                row.position = slot
+                row.save(update_fields=["position"])
+                LogEntry.objects.log_actions(
+                    user_id=actor.pk,
+                    queryset=model.objects.filter(pk=row.pk),
+                    action_flag=CHANGE,
+                    change_message=f"Moved to position {slot} around the rows moved in one save",
+                    single_object=True,
+                )
+    return placed

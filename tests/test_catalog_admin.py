@@ -409,9 +409,9 @@ def test_swapping_two_rows_in_the_list_moves_nobody_else(admin_client, model):
     assert not LogEntry.objects.filter(change_message__startswith="Moved").exists()
 
 
-def test_several_rows_moved_in_one_list_save_never_share_a_position(admin_client):
-    """P1 to 2 and P2 to 3 in one save: each is placed as typed and pushes the row that
-    stays; no two rows end at one position."""
+def test_several_rows_moved_in_one_list_save_land_where_typed(admin_client):
+    """P1 to 2 and P2 to 3 in one save: each lands where typed, and the row that stays
+    takes the place left; no two rows share a position, none is left empty."""
     from catalog.models import Placement
     from tests.factories import PlacementFactory, SectionFactory
 
@@ -427,8 +427,40 @@ def test_several_rows_moved_in_one_list_save_never_share_a_position(admin_client
         data[f"form-{index}-position"] = wanted[pk]
     assert admin_client.post(url, data).status_code == 302
     positions = dict(Placement.objects.values_list("pk", "position"))
-    assert len(set(positions.values())) == 3, positions
-    assert sorted(positions, key=positions.get) == [row.pk for row in rows]
+    assert positions == {rows[2].pk: 1, rows[0].pk: 2, rows[1].pk: 3}
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        # The last two to the top, in one save: they lead, the others follow in order.
+        ({"E": 1, "D": 2}, ["E", "D", "A", "B", "C"]),
+        ({"D": 2, "E": 1}, ["E", "D", "A", "B", "C"]),
+        # The first two to the end.
+        ({"A": 4, "B": 5}, ["C", "D", "E", "A", "B"]),
+        # Past the end, and two typed alike: the end; the first typed first.
+        ({"A": 9, "B": 9}, ["C", "D", "E", "A", "B"]),
+        ({"B": 4, "D": 2}, ["A", "D", "C", "B", "E"]),
+    ],
+)
+def test_rows_moved_together_in_a_list_save_keep_the_others_in_order(admin_client, typed, expected):
+    from catalog.models import Section
+    from tests.factories import SectionFactory
+
+    part = SectionFactory(title="Part", slug="part", position=1)
+    rows = {
+        title: SectionFactory(title=title, slug=title.lower(), parent=part, position=n)
+        for n, title in enumerate("ABCDE", start=1)
+    }
+    url = reverse("admin:catalog_section_changelist") + f"?parent__id__exact={part.pk}"
+    seen = shown(admin_client, url, "changelist-form")
+    index = {seen[f"form-{n}-id"][0]: n for n in range(5)}
+    for title, position in typed.items():
+        seen[f"form-{index[str(rows[title].pk)]}-position"] = [str(position)]
+    assert admin_client.post(url, {**seen, "_save": ["Save"]}).status_code == 302
+    order = list(Section.objects.filter(parent=part).order_by("position"))
+    assert [section.title for section in order] == expected
+    assert [section.position for section in order] == [1, 2, 3, 4, 5]
 
 
 def test_the_sections_list_reads_in_the_taxonomy_s_order(admin_client):
