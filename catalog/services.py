@@ -28,10 +28,7 @@ def position_make_room(
     one save): they are leaving their places, so they neither hold a position nor get pushed
     along. Each such row is then placed as typed, pushing down the rows that stay: shifting
     the rows it passes could put one where another edited row was just placed."""
-    if isinstance(item, Placement):
-        model, parent_field = Placement, "section_id"
-    else:
-        model, parent_field = Section, "parent_id"
+    model, parent_field = _list_of(item)
     siblings = model.objects.filter(**{parent_field: getattr(item, parent_field)})
     siblings = siblings.exclude(pk__in={item.pk, *moving} - {None})
     with transaction.atomic():
@@ -57,16 +54,26 @@ def position_make_room(
         locked = passed.select_for_update().order_by("pk")
         moved = sorted(locked, key=lambda sibling: (sibling.position, sibling.pk), reverse=step > 0)
         for sibling in moved:
-            sibling.position += step
-            sibling.save(update_fields=["position"])
-            LogEntry.objects.log_actions(
-                user_id=actor.pk,
-                queryset=model.objects.filter(pk=sibling.pk),
-                action_flag=CHANGE,
-                change_message=f"Moved to position {sibling.position} to make room for “{item}”",
-                single_object=True,
-            )
+            _move(sibling, sibling.position + step, actor=actor, why=f"to make room for “{item}”")
     return len(moved)
+
+
+def _list_of(item: Placement | Section) -> tuple[type[Placement | Section], str]:
+    """The model of `item`'s list and the field that names the list."""
+    return (Placement, "section_id") if isinstance(item, Placement) else (Section, "parent_id")
+
+
+def _move(row: Placement | Section, position: int, *, actor: AbstractBaseUser, why: str) -> None:
+    """Save `row` at `position`, logged in its admin history (the catalog's caches follow)."""
+    row.position = position
+    row.save(update_fields=["position"])
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=type(row).objects.filter(pk=row.pk),
+        action_flag=CHANGE,
+        change_message=f"Moved to position {position} {why}",
+        single_object=True,
+    )
 
 
 def positions_arrange(
@@ -78,10 +85,7 @@ def positions_arrange(
     end: the end; two typed alike: in the list's order). `item` names the list; `targets`
     maps the moving rows to their typed positions. The rows that stay and move are saved and
     logged; returns the moving rows' positions, for their own saves."""
-    if isinstance(item, Placement):
-        model, parent_field = Placement, "section_id"
-    else:
-        model, parent_field = Section, "parent_id"
+    model, parent_field = _list_of(item)
     with transaction.atomic():
         # Locked in primary-key order, as position_make_room and approvals lock them.
         rows = list(
@@ -106,13 +110,5 @@ def positions_arrange(
                 continue
             slot = next(free)
             if row.position != slot:
-                row.position = slot
-                row.save(update_fields=["position"])
-                LogEntry.objects.log_actions(
-                    user_id=actor.pk,
-                    queryset=model.objects.filter(pk=row.pk),
-                    action_flag=CHANGE,
-                    change_message=f"Moved to position {slot} around the rows moved in one save",
-                    single_object=True,
-                )
+                _move(row, slot, actor=actor, why="around the rows moved in one save")
     return placed
