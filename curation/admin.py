@@ -340,7 +340,10 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             listed = content_paper_link_owner(content_from_submission(submission))
         extra_context = {
             **(extra_context or {}),
-            "note_form": ReviewNoteForm(),
+            # A note written for a decision that was refused, offered again (review_view).
+            "note_form": ReviewNoteForm(
+                initial={"note": request.session.pop(f"review-note-{object_id}", "")}
+            ),
             "title": "Review submission",
             # Approval refuses a conflicted correction, and a new paper whose paper link is
             # published (sent before that paper was): say so instead of offering it.
@@ -533,7 +536,10 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             options["seen_paper_version"] = request.POST["seen_paper_version"]
         if decision == "approve_overriding":
             options["overriding"] = request.POST.getlist("overriding")
-        self._decide(request, [submission], decision, form.cleaned_data["note"], **options)
+        note = form.cleaned_data["note"]
+        if not self._decide(request, [submission], decision, note, **options) and note.strip():
+            # Refused (the page was out of date): the note written is offered again.
+            request.session[f"review-note-{submission.pk}"] = note
         return HttpResponseRedirect(change_url)
 
     def _decide(
@@ -545,10 +551,10 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
         *,
         seen_versions: dict[int, str | None] | None = None,
         **options,
-    ) -> None:
+    ) -> int:
         """Apply `decision` to each submission, as shown: `seen_versions` (from the list) or
         `options["seen_version"]` (from its page) name the version seen; a row "Select all"
-        ticked unseen is taken as it is now."""
+        ticked unseen is taken as it is now. Returns how many were decided."""
         service, needs_note, done, _action = DECISIONS[decision]
         if needs_note and not note.strip():
             self.message_user(
@@ -579,6 +585,7 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
                 f"{decided} submission{'s' if decided != 1 else ''} {done}.",
                 messages.SUCCESS,
             )
+        return decided
 
     def _bulk(self, request, queryset, decision: str):
         _service, needs_note, _done, action = DECISIONS[decision]

@@ -729,6 +729,10 @@ def test_a_decision_from_a_page_shown_before_a_resend_decides_nothing(
     posted = {"decision": decision, "note": "Seen", "seen_version": seen_on(old_page)}
     page = client.post(review_url, posted, follow=True).content.decode()
     assert "It changed after you opened it" in page
+    # The note written is offered again, once.
+    assert re.search(r'<textarea name="note"[^>]*>\s*Seen</textarea>', page)
+    again = client.get(change_url).content.decode()
+    assert not re.search(r'<textarea name="note"[^>]*>\s*Seen</textarea>', again)
     submission.refresh_from_db()
     assert submission.state == "pending" and not Paper.objects.exists()
     # A page without the version (out of date, or crafted) decides nothing either.
