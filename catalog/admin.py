@@ -18,7 +18,7 @@ from catalog.models import (
     Workshop,
     validate_publication_year,
 )
-from catalog.selectors import section_tree
+from catalog.selectors import paper_link_owner, section_tree
 from catalog.services import position_make_room, positions_arrange
 from config.admin_guards import (
     GuardedAdminMixin,
@@ -91,19 +91,12 @@ class NumberedSectionChoices:
         return field
 
 
-def taken_paper_link(data: dict, paper_pk: int | None) -> str | None:
-    """The refusal for a link row (`data`: its cleaned values) giving the paper `paper_pk` a
-    paper link another paper already has; None when it is not one."""
+def taken_paper_link(data: dict, paper: Paper | None) -> str | None:
+    """The refusal for a link row (`data`: its cleaned values) giving `paper` a paper link
+    another paper already has; None when it is not one."""
     if data.get("label") != Link.Label.PAPER or not data.get("url"):
         return None
-    owner = (
-        Paper.objects.filter(
-            links__label=Link.Label.PAPER,
-            links__identifier=identifiers.identifier_for_url(data["url"]),
-        )
-        .exclude(pk=paper_pk)
-        .first()
-    )
+    owner = paper_link_owner([identifiers.identifier_for_url(data["url"])], other_than=paper)
     if owner is None:
         return None
     return (
@@ -116,7 +109,7 @@ class LinkAdminForm(SeenStateForm):
     def clean(self):
         data = super().clean()
         if self.has_changed() and data.get("paper") is not None:
-            refusal = taken_paper_link(data, data["paper"].pk)
+            refusal = taken_paper_link(data, data["paper"])
             if refusal:
                 self.add_error("url", refusal)
         return data
@@ -133,7 +126,7 @@ class PaperLinksFormSet(forms.BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None) or {}
             if data.get("DELETE") or not form.has_changed():
                 continue
-            refusal = taken_paper_link(data, self.instance.pk)
+            refusal = taken_paper_link(data, self.instance if self.instance.pk else None)
             if refusal:
                 form.add_error("url", refusal)
 

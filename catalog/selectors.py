@@ -173,3 +173,20 @@ def link_rows_in_readme_order() -> QuerySet:
     return Link.objects.order_by("paper_id", label_rank, "position", "id").values_list(
         "paper_id", "label", "url"
     )
+
+
+def paper_link_owner(identifiers: list[str], *, other_than: Paper | None = None) -> Paper | None:
+    """The published paper with one of these paper links, if any: one paper is one record.
+    With `other_than` (a paper being corrected or edited), another paper, and only for links
+    `other_than` does not have yet: a link two papers already share (an admin edit, an
+    import) does not stop every later edit of either."""
+    wanted = {identifier for identifier in identifiers if identifier}
+    owners = Paper.objects.published()
+    if other_than is not None:
+        wanted -= {
+            link.identifier for link in other_than.links.all() if link.label == Link.Label.PAPER
+        }
+        owners = owners.exclude(pk=other_than.pk)
+    if not wanted:
+        return None
+    return owners.filter(links__label=Link.Label.PAPER, links__identifier__in=wanted).first()

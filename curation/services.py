@@ -21,7 +21,7 @@ from django.utils import timezone
 from catalog import identifiers
 from catalog.models import Link, Paper, Placement, Section
 from catalog.readme.export import regenerate_readme_file, render_entry
-from catalog.selectors import section_tree
+from catalog.selectors import paper_link_owner, section_tree
 from curation import notifications
 from curation.duplicates import find_duplicates
 from curation.models import Submission, SubmissionEvent, SubmissionLink
@@ -725,23 +725,6 @@ def _lock_identifiers(paper_ids: list[str]) -> None:
     yet to lock, so a transaction-level advisory lock per identifier stands in (PostgreSQL;
     SQLite's BEGIN IMMEDIATE already serializes writers). Sorted, so none waits in a cycle."""
     _advisory_locks([f"paper:{identifier}" for identifier in paper_ids])
-
-
-def paper_link_owner(identifiers: list[str], *, other_than: Paper | None = None) -> Paper | None:
-    """The published paper with one of these paper links, if any. With `other_than` (a
-    correction's paper), another paper, and only for links `other_than` does not have yet: a
-    link two papers already share (an admin edit, an import) does not stop every later
-    correction of either."""
-    wanted = {identifier for identifier in identifiers if identifier}
-    owners = Paper.objects.published()
-    if other_than is not None:
-        wanted -= {
-            link.identifier for link in other_than.links.all() if link.label == Link.Label.PAPER
-        }
-        owners = owners.exclude(pk=other_than.pk)
-    if not wanted:
-        return None
-    return owners.filter(links__label=Link.Label.PAPER, links__identifier__in=wanted).first()
 
 
 def content_paper_link_owner(content: SubmissionContent) -> Paper | None:
