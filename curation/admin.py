@@ -24,7 +24,7 @@ from catalog.selectors import section_tree
 from config.admin_guards import GuardedAdminMixin, GuardedChangeList
 from curation.forms import ReviewNoteForm
 from curation.models import Submission, SubmissionEvent, SubmissionLink
-from curation.preview import review_hints, review_preview
+from curation.preview import review_hint_items, review_hints, review_preview
 from curation.services import (
     LEAVES,
     TransitionRefused,
@@ -231,7 +231,7 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
         "section_list",
         "contributor",
         "by_an_author",
-        "suspected_duplicate",
+        "to_check",
         "created_at",
     ]
     list_filter = [
@@ -320,11 +320,13 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("paper", "reviewed_by")
-            .prefetch_related("sections")
+            # What the queue's Check column and a bulk approval's hints read, per row.
+            .prefetch_related("sections", "links", "paper__links", "paper__placements__section")
         )
 
     def changelist_view(self, request, extra_context=None):
         self._numbers = {pk: node.number for pk, node in section_tree().by_pk.items()}
+        self._vocabulary = Vocabulary.load()  # shared by the rows' Check column
         # Not Django's "Select submission to change": nothing is changed here, it is reviewed.
         extra_context = {"title": "Review queue", **(extra_context or {})}
         return super().changelist_view(request, extra_context)
@@ -367,12 +369,17 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
     def by_an_author(self, obj: Submission) -> bool:
         return obj.is_author
 
-    # Not a boolean icon: its green tick read as "all good" for a suspected duplicate.
-    @admin.display(description="Duplicate?", ordering="duplicate_suspected")
-    def suspected_duplicate(self, obj: Submission) -> str:
-        if not obj.duplicate_suspected:
-            return ""
-        return format_html('<span class="duplicate-flag">{}</span>', "Suspected")
+    # What the review page asks to look at, one flag each, so the queue shows which rows a bulk
+    # approval will leave out. Not a boolean icon: a green tick read as "all good".
+    @admin.display(description="Check")
+    def to_check(self, obj: Submission) -> str:
+        flags = [("Duplicate?", "It may duplicate a listed paper or another open submission.")]
+        flags = flags if obj.duplicate_suspected else []
+        vocabulary = getattr(self, "_vocabulary", None)
+        flags += [(h.tag, h.text) for h in review_hint_items(obj, vocabulary=vocabulary)]
+        return format_html_join(
+            " ", '<span class="check-flag" title="{}">{}</span>', ((t, f) for f, t in flags)
+        )
 
     @admin.display(description="Contributor", ordering="contributor_name")
     def contributor(self, obj: Submission) -> str:

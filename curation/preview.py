@@ -6,6 +6,7 @@ It goes through the export's own entry renderer, so the preview cannot drift fro
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
@@ -63,7 +64,19 @@ def review_preview(submission: Submission) -> dict[str, str]:
     return submission_preview(submission)
 
 
+@dataclass(frozen=True)
+class ReviewHint:
+    tag: str  # a word or two, for the review queue's column
+    text: str  # the sentence on the submission's page
+
+
 def review_hints(submission: Submission, *, vocabulary=None) -> list[str]:
+    """What a maintainer should look at before approving an open submission, as sentences
+    (see review_hint_items). Empty when there is nothing."""
+    return [hint.text for hint in review_hint_items(submission, vocabulary=vocabulary)]
+
+
+def review_hint_items(submission: Submission, *, vocabulary=None) -> list[ReviewHint]:
     """What a maintainer should look at before approving an open submission: the preview's
     hints (a title in capitals, a year in the venue) and a venue outside the vocabulary,
     which the catalog report would flag once published. For a correction, only in what it
@@ -79,19 +92,32 @@ def review_hints(submission: Submission, *, vocabulary=None) -> list[str]:
     venue_changed = paper is None or content.venue != paper.venue or content.year != paper.year
     hints = []
     if preview["shouted"] and title_changed:
-        hints.append("The title is all in capitals: the list writes titles as the paper does.")
+        hints.append(
+            ReviewHint(
+                "Capitals",
+                "The title is all in capitals: the list writes titles as the paper does.",
+            )
+        )
     if preview["venue_year"] and venue_changed:
         hints.append(
-            f"The venue holds a year ({preview['venue_year']}): the list adds the year after "
-            f"it, so the line reads “{content.venue} {content.year}”."
+            ReviewHint(
+                "Year in venue",
+                f"The venue holds a year ({preview['venue_year']}): the list adds the year "
+                f"after it, so the line reads “{content.venue} {content.year}”.",
+            )
         )
     venue = content.venue
     vocabulary = vocabulary or Vocabulary.load()
     if venue and venue_changed and venue not in vocabulary.canonical.values():
         canonical = vocabulary.canonical_name(venue)
         hints.append(
-            f"The venue “{venue}” is an alias: the list writes “{canonical}”."
+            ReviewHint(
+                "Venue alias", f"The venue “{venue}” is an alias: the list writes “{canonical}”."
+            )
             if canonical
-            else f"The venue “{venue}” is not in the venue vocabulary (Data quality › Venues)."
+            else ReviewHint(
+                "Unknown venue",
+                f"The venue “{venue}” is not in the venue vocabulary (Data quality › Venues).",
+            )
         )
     return hints

@@ -151,7 +151,7 @@ def test_the_queue_fits_its_columns_and_marks_authors(client, users, submission)
     header = html.split('id="result_list"')[1].split("</thead>")[0]
     assert "Author?" in header  # not the form's wide "I am an author of this paper"
     assert "I am an author of this paper" not in header
-    assert "Duplicate?" in header and "Duplicate suspected" not in header
+    assert ">Check<" in header and "Duplicate suspected" not in header
     assert "Contributor" in header and "Contributor name" not in header
     filters = html.split('id="changelist-filter"')[1]
     assert "An author of the paper" in filters and "I am an author" not in filters
@@ -416,7 +416,7 @@ def test_bulk_approve_leaves_suspected_duplicates_to_their_own_page(client, user
     clean = make_submission(section, "Weak-to-Strong Debate", "https://w.org/1")
     login(client, users, "maintainer")
     queue = client.get(CHANGELIST).content.decode()
-    assert queue.count('<span class="duplicate-flag">Suspected</span>') == 1
+    assert queue.count(">Duplicate?</span>") == 1
     response = client.post(
         CHANGELIST,
         queue_post(action="approve_selected", _selected_action=[suspected.pk, clean.pk]),
@@ -465,6 +465,24 @@ def test_the_review_page_says_what_to_check_and_bulk_approval_leaves_those(clien
     def review_page(submission) -> str:
         url = reverse("admin:curation_submission_change", args=[submission.pk])
         return client.get(url).content.decode()
+
+    # The queue flags the rows to look at, the sentence in each flag's title.
+    rows = {
+        row.split('class="field-title"')[1].split("</th>")[0]: row
+        for row in client.get(CHANGELIST).content.decode().split("<tr")
+        if 'class="field-title"' in row
+    }
+    flags = {
+        title: re.findall(r'<span class="check-flag" title="([^"]*)">([^<]*)</span>', row)
+        for title, row in rows.items()
+    }
+    [shouting_flags] = [f for t, f in flags.items() if "WEAK TO STRONG" in t]
+    assert [tag for _text, tag in shouting_flags] == ["Capitals", "Year in venue", "Unknown venue"]
+    assert shouting_flags[0][0].startswith("The title is all in capitals")
+    [unknown_flags] = [f for t, f in flags.items() if "A quiet paper" in t]
+    assert [tag for _text, tag in unknown_flags] == ["Unknown venue"]
+    assert [f for t, f in flags.items() if ">Weak-to-Strong Debate<" in t] == [[]]
+    assert [f for t, f in flags.items() if ">Odd venue<" in t] == [[]]
 
     page = review_page(shouting)
     assert "Check before approving" in page
@@ -952,3 +970,30 @@ def test_the_queue_and_the_review_page_speak_in_labels(client, users, section):
     events = html.split("Decisions and edits")[1]
     assert "Pending review" in events and "Changes requested" in events
     assert ">changes_requested<" not in events and "Actor label" not in events
+
+
+def test_the_queue_reads_a_constant_number_of_queries_whatever_its_rows(
+    client, users, section, django_assert_num_queries
+):
+    """The Check column reads each row's links, sections and corrected paper: prefetched,
+    so a longer queue costs no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(count: int, start: int) -> None:
+        for number in range(start, start + count):
+            make_submission(section, f"NEW PAPER NUMBER {number}", f"https://n.org/{number}")
+            paper = PlacementFactory(section=section, paper__title=f"Listed {number}").paper
+            LinkFactory(paper=paper, url=f"https://l.org/{number}")
+            sent_correction(paper, venue=f"Venue {number}")
+
+    login(client, users, "maintainer")
+    add(1, 0)
+    with CaptureQueriesContext(connection) as few:
+        html = client.get(CHANGELIST).content.decode()
+    assert html.count(">Unknown venue</span>") == 1  # the correction's new venue
+    add(4, 1)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(CHANGELIST).content.decode()
+    assert html.count(">Capitals</span>") == 5 and html.count(">Unknown venue</span>") == 5
+    assert len(many) == len(few)
