@@ -6,6 +6,7 @@ from django.contrib.admin.views.main import ORDER_VAR
 from django.db import models, transaction
 from django.db.models import Case, Count, Prefetch, Value, When
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from catalog import identifiers
 from catalog.models import (
@@ -119,6 +120,18 @@ class PaperLinksFormSet(forms.BaseInlineFormSet):
     """A paper's links. One paper is one record: a paper link another paper already has is
     refused where it is typed, as approval refuses it. Only rows added or changed here: a
     link two papers already share (an old import) does not stop every edit of either."""
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is None or index >= self.initial_form_count():
+            # A new link goes after the paper's others, not before them at the model's 1. The
+            # posted rows get the same initial, so a row added and left empty stays unchanged.
+            kwargs["initial"] = {"position": self.next_position}
+        return kwargs
+
+    @cached_property
+    def next_position(self) -> int:
+        return max((link.position for link in self.get_queryset()), default=0) + 1
 
     def clean(self):
         super().clean()

@@ -990,3 +990,41 @@ def test_a_change_to_what_a_list_does_not_show_does_not_stop_its_save(admin_clie
     math.refresh_from_db()
     assert (math.position, math.description) == (1, "Proofs and problems.")
     assert Section.objects.get(pk=agent.pk).position == 2
+
+
+def test_a_link_added_on_a_paper_s_page_goes_after_its_other_links(admin_client):
+    """The row "Add another Link" clones starts at the position after the paper's links, so a
+    new code link lands after the existing one, not before it; a row added and left empty
+    is ignored."""
+    from tests.factories import LinkFactory, PlacementFactory
+
+    paper = PlacementFactory(paper__title="Weak-to-Strong Debate").paper
+    LinkFactory(paper=paper, label="paper", url="https://arxiv.org/abs/2409.00001", position=1)
+    LinkFactory(paper=paper, label="code", url="https://github.com/a/one", position=2)
+    url = reverse("admin:catalog_paper_change", args=[paper.pk])
+    fields = shown(admin_client, url, "paper_form")
+    assert fields["links-__prefix__-position"] == ["3"]
+
+    def with_added_rows(*urls: str) -> dict:
+        posted = {name: values[0] for name, values in fields.items() if "__prefix__" not in name}
+        first = int(posted["links-TOTAL_FORMS"])
+        for offset, added in enumerate(urls):
+            for name, values in fields.items():
+                if name.startswith("links-__prefix__-"):
+                    posted[name.replace("__prefix__", str(first + offset))] = values[0]
+            if added:
+                posted[f"links-{first + offset}-label"] = "code"
+                posted[f"links-{first + offset}-url"] = added
+        posted["links-TOTAL_FORMS"] = first + len(urls)
+        return posted
+
+    assert admin_client.post(url, with_added_rows("")).status_code == 302  # nothing added
+    assert paper.links.count() == 2
+    fields = shown(admin_client, url, "paper_form")
+    response = admin_client.post(url, with_added_rows("https://github.com/a/two"))
+    assert response.status_code == 302
+    assert [link.url for link in paper.links.filter(label="code").order_by("position", "id")] == [
+        "https://github.com/a/one",
+        "https://github.com/a/two",
+    ]
+    assert shown(admin_client, url, "paper_form")["links-__prefix__-position"] == ["4"]
