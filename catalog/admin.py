@@ -20,7 +20,7 @@ from catalog.models import (
     validate_publication_year,
 )
 from catalog.selectors import paper_link_owner, section_tree
-from catalog.services import position_make_room, positions_arrange
+from catalog.services import placement_log_on_paper, position_make_room, positions_arrange
 from config.admin_guards import (
     GuardedAdminMixin,
     GuardedChangeList,
@@ -495,6 +495,31 @@ class PlacementAdmin(
     def save_model(self, request, obj, form, change):
         place_in_list(request, obj, form, change, Placement)
         super().save_model(request, obj, form, change)
+
+    # Each change here is written in the paper's History too (catalog.services).
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        placement_log_on_paper(
+            placement=obj, actor=request.user, message=f"Listed at position {obj.position}."
+        )
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        placement_log_on_paper(
+            placement=obj,
+            actor=request.user,
+            message=f"{entry.get_change_message()} Now at position {obj.position}.",
+        )
+        return entry
+
+    def log_deletions(self, request, queryset):
+        entries = super().log_deletions(request, queryset)
+        for placement in queryset:
+            placement_log_on_paper(
+                placement=placement, actor=request.user, message="Taken out of this section."
+            )
+        return entries
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

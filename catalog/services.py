@@ -6,7 +6,8 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from catalog.models import Placement, Section
+from catalog.models import Paper, Placement, Section
+from catalog.selectors import section_tree
 
 
 def position_make_room(
@@ -72,6 +73,25 @@ def _move(row: Placement | Section, position: int, *, actor: AbstractBaseUser, w
         queryset=type(row).objects.filter(pk=row.pk),
         action_flag=CHANGE,
         change_message=f"Moved to position {position} {why}",
+        single_object=True,
+    )
+    if isinstance(row, Placement):
+        placement_log_on_paper(
+            placement=row, actor=actor, message=f"Moved to position {position} {why}"
+        )
+
+
+def placement_log_on_paper(*, placement: Placement, actor: AbstractBaseUser, message: str) -> None:
+    """The same change in the admin History of the placement's paper, named by its numbered
+    section: where a maintainer looks for where a paper was listed and moved, whichever list
+    the move was made in."""
+    node = section_tree().by_pk.get(placement.section_id)
+    label = node.label if node else str(placement.section_id)
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=Paper.objects.filter(pk=placement.paper_id),
+        action_flag=CHANGE,
+        change_message=f"In “{label}”: {message}",
         single_object=True,
     )
 

@@ -1028,3 +1028,48 @@ def test_a_link_added_on_a_paper_s_page_goes_after_its_other_links(admin_client)
         "https://github.com/a/two",
     ]
     assert shown(admin_client, url, "paper_form")["links-__prefix__-position"] == ["4"]
+
+
+def test_a_paper_s_history_shows_its_placements_added_moved_and_removed_in_the_placements_list(
+    admin_client,
+):
+    """Where a paper was listed and moved is in its own History, whichever list the change
+    was made in: the Placements list, or another row making room."""
+    from catalog.models import Placement
+    from tests.factories import PaperFactory, PlacementFactory, SectionFactory
+
+    part = SectionFactory(title="Part", slug="part", position=1)
+    debate = SectionFactory(title="Debate", slug="debate", parent=part, position=1)
+    first, second = (PlacementFactory(section=debate, position=n) for n in (1, 2))
+    newcomer = PaperFactory(title="A newcomer")
+
+    def history(paper) -> str:
+        url = reverse("admin:catalog_paper_history", args=[paper.pk])
+        return admin_client.get(url).content.decode().replace("&#x27;", "'")
+
+    # Added at position 1 from the Placements list: the first paper makes room.
+    add_url = reverse("admin:catalog_placement_add")
+    response = admin_client.post(
+        add_url, {"paper": newcomer.pk, "section": debate.pk, "position": 1}
+    )
+    assert response.status_code == 302
+    assert "In “1.1 Debate”: Listed at position 1." in history(newcomer)
+    assert "In “1.1 Debate”: Moved to position 2 to make room for" in history(first.paper)
+
+    # Moved in the list.
+    url = reverse("admin:catalog_placement_changelist") + f"?section={debate.pk}"
+    seen = shown(admin_client, url, "changelist-form")
+    rows = {seen[f"form-{n}-id"][0]: n for n in range(3)}
+    placed = Placement.objects.get(paper=newcomer)
+    seen[f"form-{rows[str(placed.pk)]}-position"] = ["3"]
+    assert admin_client.post(url, {**seen, "_save": ["Save"]}).status_code == 302
+    assert "In “1.1 Debate”: Changed Position. Now at position 3." in history(newcomer)
+    assert "In “1.1 Debate”: Moved to position 2" in history(second.paper)
+
+    # Taken out, by the list's delete action.
+    admin_client.post(
+        reverse("admin:catalog_placement_changelist"),
+        {"action": "delete_selected", "_selected_action": [placed.pk], "post": "yes"},
+    )
+    assert not Placement.objects.filter(pk=placed.pk).exists()
+    assert "In “1.1 Debate”: Taken out of this section." in history(newcomer)
