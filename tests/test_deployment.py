@@ -181,6 +181,32 @@ def test_production_settings_read_the_environment():
     assert b"SECRET_KEY must be set" in result.stderr
 
 
+def test_development_settings_read_smtp_and_take_an_empty_database_url_as_unset():
+    """EMAIL_HOST and the rest apply whatever the settings (a developer trying the SMTP
+    backend); DATABASE_URL set empty means the default SQLite file, not a crash."""
+    env = production_env(
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        DATABASE_URL="",
+        EMAIL_HOST="smtp.example.org",
+        EMAIL_PORT="587",
+        EMAIL_USE_TLS="true",
+    )
+    script = (
+        "import json; from django.conf import settings as s; print(json.dumps(["
+        "s.DATABASES['default']['ENGINE'], str(s.DATABASES['default']['NAME']),"
+        "s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS]))"
+    )
+    values = json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
+    assert values == [
+        "django.db.backends.sqlite3",
+        str(REPO_ROOT / "db.sqlite3"),
+        "django.core.mail.backends.console.EmailBackend",
+        "smtp.example.org",
+        587,
+        True,
+    ]
+
+
 def test_check_deploy_with_the_production_layout_gives_no_warning():
     env = production_env(
         ALLOWED_HOSTS="aaa.example.org",

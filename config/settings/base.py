@@ -84,10 +84,11 @@ TEMPLATES = [
     },
 ]
 
-# DATABASE_URL picks the database; the default is an SQLite file in the repository.
+# DATABASE_URL picks the database; the default (also when it is set empty) is an SQLite file
+# in the repository.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
@@ -163,8 +164,18 @@ BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# In development mail is printed on the console (the status link included); EMAIL_BACKEND=
+# django.core.mail.backends.smtp.EmailBackend (production's default) sends it through EMAIL_HOST.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "curators@awesome-alignment.local")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Where approvals regenerate the README; empty disables regeneration.
 README_EXPORT_PATH = os.environ.get("README_EXPORT_PATH", str(BASE_DIR / "var" / "README.md"))
