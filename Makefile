@@ -20,6 +20,11 @@ help:
 	@echo "make export   write the README export to build/README.md"
 	@echo "make fixture  rebuild fixtures/catalog.json from the seed README"
 	@echo "make backup   dump the data to BACKUP (default backup.json); make restore loads it"
+	@echo "make migrate  install the application without test tools, then migrate (a deploy)"
+	@echo "make serve    collectstatic, then gunicorn with production settings on PORT"
+	@echo "make bench    the benchmarks (slow); writes bench/RESULTS.md"
+	@echo "make lint-md  markdownlint of the seed's export (needs Node.js and npm)"
+	@echo "make clean    remove .venv, build/, node_modules/ and staticfiles/"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,11 +61,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # The export of the seed catalog must pass markdownlint (config: .markdownlint-cli2.jsonc).
 lint-md: install node_modules/.package-lock.json
-	mkdir -p build && rm -f $(LINT_DB)
+	mkdir -p build/lint && rm -f $(LINT_DB)
 	$(LINT_ENV) $(PY) manage.py migrate --noinput -v0
 	$(LINT_ENV) $(PY) manage.py loaddata catalog -v0
-	$(LINT_ENV) $(PY) manage.py export_readme --output build/README.md
-	npx --no-install markdownlint-cli2 build/README.md
+	$(LINT_ENV) $(PY) manage.py export_readme --output build/lint/README.md
+	npx --no-install markdownlint-cli2 build/lint/README.md
 
 export: install
 	mkdir -p build
@@ -97,13 +102,16 @@ bench: install
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 # Backup and restore of everything people entered: the catalog, submissions with their
-# history, users and groups (and the venue vocabulary). BACKUP is a path; DATABASE_URL picks the
-# database. Restore migrates first, so it works on an empty database. No `install` dependency:
-# they run against an existing installation.
+# history, users and groups, the admin history (and the venue vocabulary). BACKUP is a path;
+# DATABASE_URL picks the database. Restore migrates first, so it works on an empty database.
+# No `install` dependency: they run against an existing installation.
 BACKUP ?= backup.json
-BACKUP_APPS := auth catalog quality curation
+BACKUP_APPS := auth admin.logentry catalog quality curation
 
 backup:
+	@$(PY) manage.py migrate --check -v0 || { echo "make backup: the database DATABASE_URL \
+	names is not migrated (or not reachable): nothing to back up. Run \
+	\`python manage.py migrate\` first." >&2; exit 1; }
 	mkdir -p $(dir $(BACKUP))
 	$(PY) manage.py dumpdata $(BACKUP_APPS) --natural-foreign --natural-primary --indent 1 \
 		--output $(BACKUP)

@@ -284,6 +284,19 @@ def test_backup_and_restore_into_an_empty_database_give_the_same_readme(
         contributor=Contributor(name="Ada", email="ada@example.org"),
     )
     token = Submission.objects.get().token
+    # The admin history (who edited which paper) is part of what people entered.
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    from catalog.models import Paper
+
+    edited = Paper.objects.order_by("pk").last()
+    LogEntry.objects.log_actions(
+        user_id=maintainer.pk,
+        queryset=Paper.objects.filter(pk=edited.pk),
+        action_flag=CHANGE,
+        change_message="Changed venue.",
+        single_object=True,
+    )
     readme = render_readme()
 
     backup = tmp_path / "backups" / "backup.json"  # make backup creates the folder
@@ -308,8 +321,10 @@ def test_backup_and_restore_into_an_empty_database_give_the_same_readme(
             "import django; django.setup();"
             "from curation.models import Submission; from django.contrib.auth.models import User;"
             "s = Submission.objects.get(); u = User.objects.get(username='maint');"
+            "from django.contrib.admin.models import LogEntry; e = LogEntry.objects.get();"
             "print(s.token, s.token_digest != '', u.check_password('pw'),"
-            " u.groups.filter(name='Maintainers').exists(), s.events.count())",
+            " u.groups.filter(name='Maintainers').exists(), s.events.count(),"
+            " e.user == u, e.get_edited_object().pk, e.change_message)",
         ],
         cwd=REPO_ROOT,
         env=subprocess_env(DATABASE_URL=empty_database_url),
@@ -318,4 +333,36 @@ def test_backup_and_restore_into_an_empty_database_give_the_same_readme(
         check=True,
         timeout=120,
     )
-    assert counts.stdout.split() == [token, "True", "True", "True", "1"]
+    assert counts.stdout.split() == [
+        *(token, "True", "True", "True", "1"),
+        *("True", str(edited.pk), "Changed", "venue."),
+    ]
+
+
+def test_export_and_backup_of_a_database_never_migrated_say_to_migrate_first(tmp_path):
+    """A newcomer's first `make export` or `make backup` against a new database: a sentence
+    naming the command to run, not a traceback."""
+    url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    env = subprocess_env(DATABASE_URL=url, README_EXPORT_PATH="")
+    exported = subprocess.run(
+        [sys.executable, "manage.py", "export_readme", "--output", "-"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert exported.returncode == 1
+    assert "The database is not migrated: run `python manage.py migrate`" in exported.stderr
+    assert "Traceback" not in exported.stderr
+    backup = tmp_path / "backup.json"
+    made = subprocess.run(
+        ["make", "-s", "backup", f"BACKUP={backup}", f"PY={sys.executable}"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode != 0 and not backup.exists()
+    assert "is not migrated (or not reachable): nothing to back up" in made.stderr

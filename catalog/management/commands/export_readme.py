@@ -1,6 +1,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
 
 from catalog.readme.export import readme_diff, render_readme, write_readme
 
@@ -22,7 +24,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, output: str, check: bool, **options):
-        text = render_readme()
+        try:
+            text = render_readme()
+        except DatabaseError as exc:
+            # Asked only on failure: loading the migration graph costs the export's start-up.
+            executor = MigrationExecutor(connection)
+            if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+                raise CommandError(
+                    "The database is not migrated: run `python manage.py migrate` (and "
+                    "`python manage.py seed_catalog` for the seed catalog) first."
+                ) from exc
+            raise
         if check:
             if output == "-":
                 raise CommandError("--check needs --output PATH, the file to compare.")
