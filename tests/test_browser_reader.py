@@ -168,7 +168,39 @@ def test_keyboard_focus_is_outlined_on_links_buttons_and_fields(page, live_serve
     assert {"nav-link", "form-control", "form-select", "btn"} <= kinds
     for name, style, color in outlined:
         if not name.startswith("BODY"):  # past the last control, focus returns to the page
-            assert (style, color) == ("solid", "rgb(245, 158, 11)"), name
+            assert style == "solid", name
+            # WCAG 1.4.11: a focus indicator 3:1 against the white page and the dark header.
+            assert contrast(color, "rgb(255, 255, 255)") >= 3, (name, color)
+            assert contrast(color, "rgb(15, 23, 42)") >= 3, (name, color)
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two CSS `rgb(r, g, b)` colours."""
+
+    def luminance(color: str) -> float:
+        channels = [int(value) / 255 for value in re.findall(r"\d+", color)[:3]]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_on_the_narrowest_phone_every_menu_link_is_in_full_view(
+    browser, live_server, small_catalog
+):
+    """At 320 px the menu wraps rather than scroll: "Submit a paper" was cut to "Submit a",
+    with its focus ring clipped, in a row whose scrollbar was hidden."""
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    menu = page.locator(".site-nav")
+    assert menu.evaluate("el => el.scrollWidth <= el.clientWidth")
+    for link in menu.get_by_role("link").all():
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 320, link.inner_text()
+    expect(menu.get_by_role("link", name="Submit a paper")).to_be_in_viewport(ratio=1)
+    context.close()
 
 
 def test_on_a_phone_search_results_come_into_view_first(browser, live_server, small_catalog):
@@ -203,3 +235,27 @@ def test_the_thanks_page_copies_the_status_link(browser, live_server, small_cata
     path = f"/submit/thanks/{submission.token}/"
     copied = copied_by_button(browser, live_server, path, "Copy the link")
     assert copied.strip() == f"{live_server.url}/submit/status/{submission.token}/"
+
+
+def test_the_status_and_thanks_pages_label_reads_against_the_page(
+    browser, live_server, small_catalog
+):
+    """The small label above the title ("Sent for review") was the hero's pale teal on the
+    light page, 1.4:1; text needs 4.5:1. The withdraw button's red too."""
+    from curation.services import Contributor
+    from tests.factories import sent_submission
+
+    submission = sent_submission(
+        sections=[small_catalog.placements.get().section], contributor=Contributor(name="Ada")
+    )
+    page = browser.new_page()
+    for path in (f"/submit/thanks/{submission.token}/", f"/submit/status/{submission.token}/"):
+        page.goto(live_server.url + path)
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        label = page.locator(".eyebrow").evaluate("el => getComputedStyle(el).color")
+        assert contrast(label, background) >= 4.5, (path, label, background)
+    withdraw = page.get_by_text("Withdraw this submission").evaluate(
+        "el => getComputedStyle(el).color"
+    )
+    assert contrast(withdraw, background) >= 4.5, withdraw
+    page.close()
