@@ -23,6 +23,7 @@ from catalog.selectors import paper_link_owner, section_tree
 from catalog.services import placement_log_on_paper, position_make_room, positions_arrange
 from config.admin_guards import (
     GuardedAdminMixin,
+    GuardedAutocompleteMixin,
     GuardedChangeList,
     SeenStateAdminMixin,
     SeenStateForm,
@@ -155,7 +156,7 @@ class LinkInline(admin.TabularInline):
     ordering = ["position", "id"]
 
 
-class PlacementInline(NumberedSectionChoices, admin.TabularInline):
+class PlacementInline(NumberedSectionChoices, GuardedAutocompleteMixin, admin.TabularInline):
     model = Placement
     form = SeenStateForm
     extra = 0

@@ -1,5 +1,6 @@
 """Admin: the venue vocabulary (editable), link check results (read-only), the report."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
@@ -8,8 +9,31 @@ from config.admin_guards import GuardedAdminMixin, SeenStateAdminMixin
 from quality.models import LinkCheck, Venue, VenueAlias
 
 
+class VenueAliasFormSet(forms.BaseInlineFormSet):
+    """Two rows of one save naming one alias ("FV" and "fv"): an error on the second, as the
+    database's case-blind unique constraint would refuse the pair."""
+
+    def clean(self):
+        super().clean()
+        seen: dict[str, str] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            alias = (data.get("alias") or "").strip()
+            if not alias or data.get("DELETE"):
+                continue
+            if alias.lower() in seen:
+                form.add_error(
+                    "alias",
+                    f"“{seen[alias.lower()]}” is in this list already: aliases match without "
+                    "regard to case.",
+                )
+            else:
+                seen[alias.lower()] = alias
+
+
 class VenueAliasInline(admin.TabularInline):
     model = VenueAlias
+    formset = VenueAliasFormSet
     extra = 1
 
 
