@@ -103,3 +103,10 @@ def client_ip_address(request) -> str | None:
         return str(ipaddress.ip_address(address))
     except ValueError:
         return None
+
+
+def login_username(request, credentials=None) -> str | None:
+    """The username django-axes records for a failed login: as typed, cut to its column's
+    255 characters (Django's login form sets no limit, and PostgreSQL refuses a longer one)."""
+    username = credentials.get("username") if credentials else request.POST.get("username")
+    return None if username is None else username[:255]

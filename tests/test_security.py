@@ -196,3 +196,26 @@ def test_a_successful_login_resets_the_failure_count(client, django_user_model, 
             == 302
         )
         client.logout()
+
+
+def test_a_failed_login_with_a_long_username_is_an_ordinary_failure(
+    client, django_user_model, settings
+):
+    """django-axes records each failure with the username typed; PostgreSQL refused one past
+    its column's 255 characters (Django's login form sets no length limit): a 500 on the login
+    page. It is cut to fit, and still counts toward the lockout. A NUL, which the form
+    refuses, is no login attempt at all."""
+    from axes.models import AccessAttempt
+
+    django_user_model.objects.create_user("maint", password="right-horse", is_staff=True)
+    login_url = reverse("admin:login")
+    nul = client.post(login_url, {"username": "ma\x00int", "password": "guess"})
+    assert nul.status_code == 200 and "Null characters are not allowed" in nul.content.decode()
+    username = "m" * 300
+    response = client.post(login_url, {"username": username, "password": "guess"})
+    assert response.status_code == 200
+    attempt = AccessAttempt.objects.get()
+    assert (attempt.username, attempt.failures_since_start) == (username[:255], 1)
+    for guess in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(login_url, {"username": username, "password": f"g{guess}"})
+    assert response.status_code == 429
