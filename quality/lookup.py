@@ -60,6 +60,9 @@ def fill_from_identifier(text: str) -> Filled:
         return Filled(False, "Paste an arXiv id or link, or a DOI, first.", {})
     if len(text) > MAX_IDENTIFIER_LENGTH:
         return Filled(False, "That is too long for an arXiv id or a DOI.", {})
+    if any(char < " " or char == "\x7f" for char in text):
+        # No identifier holds one, and a NUL reaches the catalog query with the paper link.
+        return Filled(False, "That is not an arXiv id or a DOI: it holds a control character.", {})
     try:
         found = lookup(text)
     except IdentifierUnknown as failure:

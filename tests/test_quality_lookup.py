@@ -229,3 +229,17 @@ def test_a_lookup_of_a_listed_paper_points_at_it_and_at_a_correction(client, rec
     # A paper not on the list: nothing is said.
     other = lookup_page(client, "arXiv:2406.01252")
     assert 'id="lookup-listed" class="lookup-listed small mt-1 mb-0" hidden' in other
+
+
+@pytest.mark.parametrize("identifier", ["10.1000/a\x00b", "10.1000/a\x07b", "2401.10020\x00"])
+def test_an_identifier_with_a_control_character_is_refused_before_any_lookup(
+    client, settings, identifier
+):
+    """With Crossref unreachable, a well-formed DOI still gives its link, which is then looked
+    up in the catalog: one holding a NUL was a 500 on PostgreSQL. No identifier holds one."""
+    settings.CROSSREF_API_URL = "http://127.0.0.1:9/crossref/works"  # nothing listens there
+    page = lookup_page(client, identifier)
+    assert "That is not an arXiv id or a DOI: it holds a control character." in page
+    assert field_value(page, "paper_url") == ""
+    answer = client.post(reverse("metadata-lookup"), {"lookup": identifier})
+    assert answer.status_code == 200 and answer.json()["ok"] is False
