@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from catalog import identifiers
+from catalog.validators import LINK_MAX_BYTES, MaxUTF8BytesValidator
 
 # A part is a README heading of level 3 (###), its subsections 4 to 6: four levels in all.
 MAX_SECTION_DEPTH = 3
@@ -224,7 +225,13 @@ class Link(models.Model):
     paper = models.ForeignKey(Paper, related_name="links", on_delete=models.CASCADE)
     label = models.CharField(max_length=20, choices=Label.choices, default=Label.PAPER)
     # http(s) only: the list links to pages a reader opens (not ftp:, javascript: or data:).
-    url = models.URLField(max_length=1000, validators=[URLValidator(schemes=["http", "https"])])
+    url = models.URLField(
+        max_length=1000,
+        validators=[
+            URLValidator(schemes=["http", "https"]),
+            MaxUTF8BytesValidator(LINK_MAX_BYTES),
+        ],
+    )
     position = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
     identifier = models.CharField(
         max_length=identifiers.MAX_IDENTIFIER_LENGTH,

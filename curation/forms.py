@@ -16,6 +16,7 @@ from catalog import identifiers
 from catalog.models import Link, Paper, Section, validate_publication_year
 from catalog.readme.export import safe_url
 from catalog.selectors import section_tree
+from catalog.validators import LINK_MAX_BYTES, MaxUTF8BytesValidator
 from curation.models import Submission, SubmissionLink
 from curation.services import (
     NO_CHANGE,
@@ -187,6 +188,7 @@ def clean_link(value: str, *, allow_arxiv_id: bool) -> str:
             f"This address is too long: at most {LINK_MAX_LENGTH} characters once its spaces and"
             f" ( ) < > \\ characters are percent-encoded (it has {len(encoded)})."
         )
+    MaxUTF8BytesValidator(LINK_MAX_BYTES)(encoded)
     return encoded
 
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from catalog import identifiers
 from catalog.models import Link, Paper, Section
+from catalog.validators import LINK_MAX_BYTES, MaxUTF8BytesValidator
 
 
 def new_status_token() -> str:
@@ -151,7 +152,7 @@ class Submission(models.Model):
 class SubmissionLink(models.Model):
     submission = models.ForeignKey(Submission, related_name="links", on_delete=models.CASCADE)
     label = models.CharField(max_length=20, choices=Link.Label.choices)
-    url = models.URLField(max_length=1000)
+    url = models.URLField(max_length=1000, validators=[MaxUTF8BytesValidator(LINK_MAX_BYTES)])
     position = models.PositiveIntegerField(default=1)
     identifier = models.CharField(
         max_length=identifiers.MAX_IDENTIFIER_LENGTH, blank=True, db_index=True, editable=False

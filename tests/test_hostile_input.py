@@ -21,6 +21,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -537,6 +538,44 @@ def test_value_growing_past_its_column_when_cleaned_is_refused_on_the_form(clien
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Submission.objects.exists()
+
+
+def test_a_link_too_long_in_bytes_for_the_database_index_is_refused_on_every_path(
+    client, admin_client, section
+):
+    """975 CJK characters pass the 1,000-character limit but take 2,945 bytes: PostgreSQL's
+    unique index on (submission, link) cannot hold that row, and the form answered with the
+    "database unavailable" page. Refused with a message on the form, the admin and the
+    service, on both databases."""
+    from curation.services import Contributor, SubmissionContent, submission_create
+
+    url = "https://example.org/" + "中" * 975
+    message = "at most 2000 bytes in UTF-8 (it has 2945; a character outside A–Z takes 2 to 4)"
+    response = client.post("/submit/", plain_form_data(section, paper_url=url))
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Submission.objects.exists()
+    paper = PlacementFactory(section=section).paper
+    response = admin_client.post(
+        reverse("admin:catalog_link_add"), {"paper": paper.pk, "label": "code", "url": url}
+    )
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Link.objects.filter(paper=paper).exists()
+    with pytest.raises(ValidationError, match="at most 2000 bytes"):
+        submission_create(
+            content=SubmissionContent(
+                title="A Paper",
+                authors="Ada",
+                venue="",
+                year=2024,
+                links=[("paper", url)],
+                sections=[section],
+            ),
+            contributor=Contributor(name="Ada"),
+        )
+    # 600 of them (1,820 bytes) are taken.
+    fits = "https://example.org/" + "中" * 600
+    assert client.post("/submit/", plain_form_data(section, paper_url=fits)).status_code == 302
+    assert Submission.objects.get().links.get().url == fits
 
 
 def test_a_refusal_of_the_service_is_shown_on_the_form_field_it_names(section):
