@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
@@ -24,6 +24,12 @@ from catalog.validators import LINK_MAX_BYTES, MaxUTF8BytesValidator
 # A part is a README heading of level 3 (###), its subsections 4 to 6: four levels in all.
 MAX_SECTION_DEPTH = 3
 
+# Positions from 1 to a million, on both databases: PostgreSQL's integer stops at 2^31 - 1 and
+# SQLite's at 2^63 - 1, and a row placed at the end of a list sits one past the last (a
+# position typed at the top of the range then made every approval into that list fail).
+POSITION_MAX = 1_000_000
+POSITION_VALIDATORS = [MinValueValidator(1), MaxValueValidator(POSITION_MAX)]
+
 
 class Section(models.Model):
     """A node of the numbered taxonomy. Its number (`1.5.2`) is derived from the tree."""
@@ -32,7 +38,7 @@ class Section(models.Model):
         "self", null=True, blank=True, related_name="children", on_delete=models.PROTECT
     )
     position = models.PositiveIntegerField(
-        help_text="Order among the siblings, from 1.", validators=[MinValueValidator(1)]
+        help_text="Order among the siblings, from 1.", validators=POSITION_VALIDATORS
     )
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
@@ -232,7 +238,7 @@ class Link(models.Model):
             MaxUTF8BytesValidator(LINK_MAX_BYTES),
         ],
     )
-    position = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    position = models.PositiveIntegerField(default=1, validators=POSITION_VALIDATORS)
     identifier = models.CharField(
         max_length=identifiers.MAX_IDENTIFIER_LENGTH,
         blank=True,
@@ -278,7 +284,7 @@ class Placement(models.Model):
 
     paper = models.ForeignKey(Paper, related_name="placements", on_delete=models.CASCADE)
     section = models.ForeignKey(Section, related_name="placements", on_delete=models.PROTECT)
-    position = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    position = models.PositiveIntegerField(validators=POSITION_VALIDATORS)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -350,7 +356,7 @@ class Workshop(models.Model):
     name = models.CharField(max_length=200)
     url = models.URLField(max_length=500)
     description = models.TextField()
-    position = models.PositiveIntegerField()
+    position = models.PositiveIntegerField(validators=POSITION_VALIDATORS)
 
     class Meta:
         ordering = ["position", "id"]

@@ -1186,3 +1186,29 @@ def test_a_form_posting_a_stored_row_as_new_saves_nothing_and_says_so(admin_clie
     assert "Nothing was saved: two rows of the form are the same" in response.content.decode()
     paper.refresh_from_db()
     assert paper.title == "Weak-to-Strong Debate" and paper.links.count() == 1
+
+
+@pytest.mark.parametrize("position", ["1000001", "2147483647", "9223372036854775807"])
+def test_a_position_past_a_million_is_refused_alike_on_both_databases(admin_client, position):
+    """A placement stored at 2,147,483,647 (PostgreSQL's largest integer) made every later
+    approval into its section fail: the new paper goes one past the last. SQLite took larger
+    ones still. Refused in the form, on the list and on the change page alike."""
+    from catalog.models import Placement, Section
+    from tests.factories import PlacementFactory
+
+    placement = PlacementFactory(position=1)
+    url = reverse("admin:catalog_placement_change", args=[placement.pk])
+    fields = {
+        name: values[0] for name, values in shown(admin_client, url, "placement_form").items()
+    }
+    response = admin_client.post(url, {**fields, "position": position})
+    assert response.status_code == 200
+    assert "less than or equal to 1000000" in response.content.decode()
+    list_url = reverse("admin:catalog_section_changelist")
+    seen = shown(admin_client, list_url, "changelist-form")
+    seen["form-0-position"] = [position]
+    response = admin_client.post(list_url, {**seen, "_save": ["Save"]})
+    assert response.status_code == 200
+    assert "less than or equal to 1000000" in response.content.decode()
+    assert Placement.objects.get().position == 1
+    assert Section.objects.get().position == placement.section.position
