@@ -25,6 +25,7 @@ from config.admin_guards import (
     GuardedAdminMixin,
     GuardedAutocompleteMixin,
     GuardedChangeList,
+    RowLabelledFormSet,
     SeenStateAdminMixin,
     SeenStateForm,
 )
@@ -117,7 +118,7 @@ class LinkAdminForm(SeenStateForm):
         return data
 
 
-class PaperLinksFormSet(forms.BaseInlineFormSet):
+class PaperLinksFormSet(RowLabelledFormSet):
     """A paper's links. One paper is one record: a paper link another paper already has is
     refused where it is typed, as approval refuses it. Only rows added or changed here: a
     link two papers already share (an old import) does not stop every edit of either."""
@@ -159,6 +160,7 @@ class LinkInline(admin.TabularInline):
 class PlacementInline(NumberedSectionChoices, GuardedAutocompleteMixin, admin.TabularInline):
     model = Placement
     form = SeenStateForm
+    formset = RowLabelledFormSet
     extra = 0
     fields = ["section", "position", "seen_state"]
     autocomplete_fields = ["section"]
@@ -370,18 +372,34 @@ class PaperSectionFilter(NumberedSectionFilter):
     section_lookup = "placements__section_id"
 
 
+class VenueFilter(admin.SimpleListFilter):
+    """The papers' venues, and "(no venue)" for those without one: Django's own filter listed
+    the blank venue as a link with no text (invisible, yet reached by the keyboard)."""
+
+    title = "venue"
+    parameter_name = "venue"
+    BLANK = "(none)"
+
+    def lookups(self, request, model_admin):
+        venues = Paper.objects.order_by("venue").values_list("venue", flat=True).distinct()
+        return [(venue or self.BLANK, venue or "(no venue)") for venue in venues]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(venue="" if value == self.BLANK else value)
+
+
 @admin.register(Paper)
 class PaperAdmin(SeenStateAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
     form = PaperAdminForm
     list_display = ["title", "authors", "venue", "year", "section_numbers", "updated_at"]
-    list_filter = [PaperSectionFilter, "year", "venue"]
+    list_filter = [PaperSectionFilter, "year", VenueFilter]
     search_fields = ["title", "authors", "venue", "links__url", "links__identifier"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [LinkInline, PlacementInline]
     date_hierarchy = "created_at"
-
-    class Media:
-        css = {"all": ["css/admin-review.css"]}  # the inlines' rows without repeated captions
 
     def get_queryset(self, request):
         papers = (

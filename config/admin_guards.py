@@ -160,6 +160,8 @@ class SeenStateForm(forms.ModelForm):
         self.shown_fields = [name for name in self.fields if name in model_fields]
         if self.instance.pk is not None:
             self.fields["seen_state"].initial = row_state(self.instance, self.shown_fields)
+        if self.prefix:  # a row of an editable list or an inline: label_row_fields
+            label_row_fields(self)
 
     def clean(self):
         data = super().clean()
@@ -173,6 +175,31 @@ class SeenStateForm(forms.ModelForm):
             if current is not None and row_state(current, self.shown_fields) != seen:
                 raise forms.ValidationError(STALE_ROW)
         return data
+
+
+def row_name(form: forms.ModelForm) -> str:
+    return f"“{form.instance}”" if form.instance.pk is not None else "the new row"
+
+
+def label_row_fields(form: forms.ModelForm) -> None:
+    """A row's fields sit under column headings, with no <label> of their own: a screen
+    reader announced "spin button 3". Each gets a name to hear: "Position of “X in Debate”"."""
+    for name, field in form.fields.items():
+        if not field.widget.is_hidden:
+            label = field.label or name.replace("_", " ").capitalize()
+            # The admin's wrapper of a related field (add / change buttons) renders the widget
+            # it wraps, whose attrs are the form's own copy; its own attrs are shared.
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs["aria-label"] = f"{label} of {row_name(form)}"
+
+
+class RowLabelledFormSet(forms.BaseInlineFormSet):
+    """An inline formset whose rows' fields, and their Delete boxes, have names to hear."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete {row_name(form)}"
 
 
 STALE_ROW = (

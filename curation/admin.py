@@ -252,9 +252,6 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
     inlines = [SubmissionLinkInline, SubmissionEventInline]
     change_form_template = "admin/curation/submission/change_form.html"
 
-    class Media:
-        css = {"all": ["css/admin-review.css"]}  # the queue's flags and the review panel
-
     fieldsets = [
         (
             "Review",

@@ -1212,3 +1212,40 @@ def test_a_position_past_a_million_is_refused_alike_on_both_databases(admin_clie
     assert "less than or equal to 1000000" in response.content.decode()
     assert Placement.objects.get().position == 1
     assert Section.objects.get().position == placement.section.position
+
+
+def test_row_fields_of_lists_and_inlines_have_names_to_hear(admin_client):
+    """Fields under column headings have no <label>: a screen reader said "spin button 3".
+    Each row's fields, and its Delete box, are named after the row."""
+    from tests.factories import LinkFactory, PlacementFactory
+
+    placement = PlacementFactory(paper__title="Weak-to-Strong Debate", section__title="Debate")
+    LinkFactory(paper=placement.paper, label="code", url="https://github.com/a/b")
+    page = admin_client.get(reverse("admin:catalog_placement_changelist")).content.decode()
+    position = re.search(r'<input[^>]*name="form-0-position"[^>]*>', page).group(0)
+    assert 'aria-label="Position of “Weak-to-Strong Debate in Debate”"' in position
+    url = reverse("admin:catalog_paper_change", args=[placement.paper.pk])
+    page = admin_client.get(url).content.decode()
+    for name in ("links-0-position", "links-0-label", "links-0-url", "links-0-DELETE"):
+        tag = re.search(rf'<(?:input|select)[^>]*name="{name}"[^>]*>', page).group(0)
+        assert 'aria-label="' in tag, name
+    assert 'aria-label="Delete “[code] https://github.com/a/b”"' in page
+    section = re.search(r'<select[^>]*name="placements-0-section"[^>]*>', page).group(0)
+    assert 'aria-label="Section of “Weak-to-Strong Debate in Debate”"' in section
+    # A change page's own fields keep their visible labels as their names.
+    title = re.search(r'<input[^>]*name="title"[^>]*>', page).group(0)
+    assert "aria-label" not in title
+
+
+def test_the_papers_venue_filter_names_the_papers_without_one(admin_client):
+    """Django's filter printed the blank venue as a link with no text, reachable by Tab."""
+    from tests.factories import PlacementFactory
+
+    PlacementFactory(paper__title="Without a venue", paper__venue="")
+    PlacementFactory(paper__title="At ICLR", paper__venue="ICLR")
+    url = reverse("admin:catalog_paper_changelist")
+    filters = admin_client.get(url).content.decode().split('id="changelist-filter"')[1]
+    assert re.search(r'<a href="\?venue=%28none%29">\s*\(no venue\)\s*</a>', filters)
+    assert not re.search(r"<a [^>]*>\s*</a>", filters)
+    rows = admin_client.get(url + "?venue=%28none%29").content.decode()
+    assert "Without a venue" in rows and "At ICLR" not in rows.split('id="result_list"')[1]
