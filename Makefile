@@ -108,13 +108,13 @@ bench: install
 BACKUP ?= backup.json
 BACKUP_APPS := auth admin.logentry catalog quality curation
 
+# Written to a temporary file, renamed when complete: a dump that fails (a database never
+# migrated, a lost connection) leaves no half file, and an older backup at BACKUP as it was.
 backup:
-	@$(PY) manage.py migrate --check -v0 || { echo "make backup: the database DATABASE_URL \
-	names is not migrated (or not reachable): nothing to back up. Run \
-	\`python manage.py migrate\` first." >&2; exit 1; }
 	mkdir -p $(dir $(BACKUP))
 	$(PY) manage.py dumpdata $(BACKUP_APPS) --natural-foreign --natural-primary --indent 1 \
-		--output $(BACKUP)
+		--output $(BACKUP).partial || { rm -f $(BACKUP).partial; exit 1; }
+	mv $(BACKUP).partial $(BACKUP)
 
 restore:
 	$(PY) manage.py migrate --noinput -v0

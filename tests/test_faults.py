@@ -339,9 +339,11 @@ def test_backup_and_restore_into_an_empty_database_give_the_same_readme(
     ]
 
 
-def test_export_and_backup_of_a_database_never_migrated_say_to_migrate_first(tmp_path):
-    """A newcomer's first `make export` or `make backup` against a new database: a sentence
-    naming the command to run, not a traceback."""
+def test_export_and_backup_of_a_database_never_migrated_say_so_and_keep_the_last_backup(
+    tmp_path,
+):
+    """A newcomer's first `make export` or `make backup` against a new database: a sentence,
+    not a traceback; and a failed backup leaves the previous one as it was, not half a file."""
     url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
     env = subprocess_env(DATABASE_URL=url, README_EXPORT_PATH="")
     exported = subprocess.run(
@@ -356,6 +358,7 @@ def test_export_and_backup_of_a_database_never_migrated_say_to_migrate_first(tmp
     assert "The database is not migrated: run `python manage.py migrate`" in exported.stderr
     assert "Traceback" not in exported.stderr
     backup = tmp_path / "backup.json"
+    backup.write_text("the last good backup")
     made = subprocess.run(
         ["make", "-s", "backup", f"BACKUP={backup}", f"PY={sys.executable}"],
         cwd=REPO_ROOT,
@@ -364,5 +367,8 @@ def test_export_and_backup_of_a_database_never_migrated_say_to_migrate_first(tmp
         text=True,
         timeout=120,
     )
-    assert made.returncode != 0 and not backup.exists()
-    assert "is not migrated (or not reachable): nothing to back up" in made.stderr
+    assert made.returncode != 0
+    assert "Unable to serialize database: no such table" in made.stderr
+    assert "Traceback" not in made.stderr
+    assert backup.read_text() == "the last good backup"
+    assert [path.name for path in tmp_path.iterdir() if "backup" in path.name] == ["backup.json"]
