@@ -181,20 +181,27 @@ def test_production_settings_read_the_environment():
     assert b"SECRET_KEY must be set" in result.stderr
 
 
-def test_development_settings_read_smtp_and_take_an_empty_database_url_as_unset():
+def test_development_settings_read_smtp_and_take_empty_variables_as_unset():
     """EMAIL_HOST and the rest apply whatever the settings (a developer trying the SMTP
-    backend); DATABASE_URL set empty means the default SQLite file, not a crash."""
+    backend); a variable set empty means its default (DATABASE_URL: the SQLite file), not a
+    crash."""
     env = production_env(
         DJANGO_SETTINGS_MODULE="config.settings.base",
         DATABASE_URL="",
         EMAIL_HOST="smtp.example.org",
         EMAIL_PORT="587",
         EMAIL_USE_TLS="true",
+        # Set empty, as an env file may leave them: their defaults.
+        EMAIL_TIMEOUT="",
+        SUBMISSION_RATE_LIMIT=" ",
+        METADATA_TIMEOUT="",
+        DJANGO_DEBUG="",
     )
     script = (
         "import json; from django.conf import settings as s; print(json.dumps(["
         "s.DATABASES['default']['ENGINE'], str(s.DATABASES['default']['NAME']),"
-        "s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS]))"
+        "s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS,"
+        "s.EMAIL_TIMEOUT, s.SUBMISSION_RATE_LIMIT, s.METADATA_TIMEOUT, s.DEBUG]))"
     )
     values = json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
     assert values == [
@@ -203,6 +210,10 @@ def test_development_settings_read_smtp_and_take_an_empty_database_url_as_unset(
         "django.core.mail.backends.console.EmailBackend",
         "smtp.example.org",
         587,
+        True,
+        10,
+        20,
+        8,
         True,
     ]
 

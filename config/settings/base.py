@@ -8,11 +8,20 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
+# A variable set empty (`EMAIL_PORT=` in an env file) counts as unset: its default applies.
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+    value = os.environ.get(name, "").strip()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, "").strip() or default)
+
+
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, "").strip() or default)
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -89,7 +98,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=env_int("CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -154,10 +163,10 @@ if os.environ.get("REDIS_URL"):
 # Public pages and catalog fragments are cached until the catalog changes (catalog.cache);
 # CATALOG_PAGE_CACHE=false renders every page afresh (benchmarks of uncached pages).
 CATALOG_PAGE_CACHE = env_bool("CATALOG_PAGE_CACHE", True)
-CATALOG_CACHE_SECONDS = int(os.environ.get("CATALOG_CACHE_SECONDS", str(60 * 60 * 24)))
+CATALOG_CACHE_SECONDS = env_int("CATALOG_CACHE_SECONDS", 60 * 60 * 24)
 # Each process keeps cached page bodies in memory up to this size (least recently used first
 # out); the shared cache then answers only the catalog version.
-CATALOG_PAGE_MEMORY_BYTES = int(os.environ.get("CATALOG_PAGE_MEMORY_BYTES", str(64 * 2**20)))
+CATALOG_PAGE_MEMORY_BYTES = env_int("CATALOG_PAGE_MEMORY_BYTES", 64 * 2**20)
 # /bench/ok/, the benchmarks' reference view; off unless asked for.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
 
@@ -169,12 +178,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "curators@awesome-alignment.local")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Where approvals regenerate the README; empty disables regeneration.
@@ -203,11 +212,11 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Curation: links in emails, abuse limits.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-SUBMISSION_RATE_LIMIT = int(os.environ.get("SUBMISSION_RATE_LIMIT", "20"))
+SUBMISSION_RATE_LIMIT = env_int("SUBMISSION_RATE_LIMIT", 20)
 # Previews and lookups only show something: a limit of their own, so they never use up sends.
-SUBMISSION_PREVIEW_RATE_LIMIT = int(os.environ.get("SUBMISSION_PREVIEW_RATE_LIMIT", "100"))
-SUBMISSION_RATE_WINDOW = int(os.environ.get("SUBMISSION_RATE_WINDOW", "3600"))
-SUBMISSION_MAX_PENDING_PER_EMAIL = int(os.environ.get("SUBMISSION_MAX_PENDING_PER_EMAIL", "5"))
+SUBMISSION_PREVIEW_RATE_LIMIT = env_int("SUBMISSION_PREVIEW_RATE_LIMIT", 100)
+SUBMISSION_RATE_WINDOW = env_int("SUBMISSION_RATE_WINDOW", 3600)
+SUBMISSION_MAX_PENDING_PER_EMAIL = env_int("SUBMISSION_MAX_PENDING_PER_EMAIL", 5)
 
 # Security headers. Every script is a static file, so the policy allows no inline script (nor
 # inline style); Bootstrap's form icons are data: SVGs.
@@ -234,8 +243,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = int(os.environ.get("AXES_COOLOFF_MINUTES", "30")) / 60  # hours
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_CLIENT_IP_CALLABLE = "curation.ratelimit.client_ip_address"
 AXES_USERNAME_CALLABLE = "curation.ratelimit.login_username"
@@ -246,12 +255,12 @@ AXES_VERBOSE = False
 # Data quality (issue 6): metadata lookups, link checks, the catalog report.
 ARXIV_API_URL = os.environ.get("ARXIV_API_URL", "https://export.arxiv.org/api/query")
 CROSSREF_API_URL = os.environ.get("CROSSREF_API_URL", "https://api.crossref.org/works")
-METADATA_TIMEOUT = float(os.environ.get("METADATA_TIMEOUT", "8"))
+METADATA_TIMEOUT = env_float("METADATA_TIMEOUT", 8)
 # arXiv asks API clients to wait 3 s between calls; refresh_metadata sleeps this long.
-ARXIV_API_DELAY = float(os.environ.get("ARXIV_API_DELAY", "3"))
-LINK_CHECK_TIMEOUT = float(os.environ.get("LINK_CHECK_TIMEOUT", "10"))
-LINK_CHECK_CONCURRENCY = int(os.environ.get("LINK_CHECK_CONCURRENCY", "16"))
-LINK_CHECK_PER_HOST = int(os.environ.get("LINK_CHECK_PER_HOST", "2"))
+ARXIV_API_DELAY = env_float("ARXIV_API_DELAY", 3)
+LINK_CHECK_TIMEOUT = env_float("LINK_CHECK_TIMEOUT", 10)
+LINK_CHECK_CONCURRENCY = env_int("LINK_CHECK_CONCURRENCY", 16)
+LINK_CHECK_PER_HOST = env_int("LINK_CHECK_PER_HOST", 2)
 # Hosts never checked: they answer robots with 403/429 whatever the link's state.
 LINK_CHECK_SKIP_HOSTS = env_list(
     "LINK_CHECK_SKIP_HOSTS", "twitter.com,x.com,www.linkedin.com,openai.com,www.science.org"
@@ -259,4 +268,4 @@ LINK_CHECK_SKIP_HOSTS = env_list(
 # Local and private addresses (a link to an intranet host, or redirected there) are not
 # visited; the tests' recorded servers on 127.0.0.1 need this on.
 LINK_CHECK_PRIVATE_HOSTS = env_bool("LINK_CHECK_PRIVATE_HOSTS", False)
-PREPRINT_MAX_AGE_YEARS = int(os.environ.get("PREPRINT_MAX_AGE_YEARS", "2"))
+PREPRINT_MAX_AGE_YEARS = env_int("PREPRINT_MAX_AGE_YEARS", 2)
