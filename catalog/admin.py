@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 
 from catalog import identifiers
 from catalog.models import (
+    POSITION_MAX,
     Link,
     NewsItem,
     Paper,
@@ -133,7 +134,8 @@ class PaperLinksFormSet(RowLabelledFormSet):
 
     @cached_property
     def next_position(self) -> int:
-        return max((link.position for link in self.get_queryset()), default=0) + 1
+        last = max((link.position for link in self.get_queryset()), default=0)
+        return min(last + 1, POSITION_MAX)  # at the limit: tied with the last, read after it
 
     def clean(self):
         super().clean()
@@ -228,8 +230,7 @@ class SectionAdmin(
         # The section pickers of the other forms: numbered choices in reading order, found
         # by title or by number (`1.5` finds 1.5 and everything under it).
         nodes = list(section_tree().walk())
-        search_term = search_term.replace("\x00", "")  # PostgreSQL text holds no NUL
-        term = search_term.strip().rstrip(".")
+        term = search_term.replace("\x00", "").strip().rstrip(".")
         if SECTION_NUMBER.fullmatch(term):
             found = [n.pk for n in nodes if n.number == term or n.number.startswith(term + ".")]
         else:
@@ -525,6 +526,8 @@ class PlacementAdmin(
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
+        if not message:  # saved unchanged: nothing to tell in the paper's History
+            return entry
         placement_log_on_paper(
             placement=obj,
             actor=request.user,

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from catalog.models import Paper, Placement, Section
-from catalog.selectors import section_tree
+from catalog.selectors_pages import current_tree
 
 
 def position_make_room(
@@ -85,8 +85,9 @@ def placement_log_on_paper(*, placement: Placement, actor: AbstractBaseUser, mes
     """The same change in the admin History of the placement's paper, named by its numbered
     section: where a maintainer looks for where a paper was listed and moved, whichever list
     the move was made in."""
-    node = section_tree().by_pk.get(placement.section_id)
-    label = node.label if node else str(placement.section_id)
+    # The memoized tree: a move that makes room logs every row it pushes.
+    node = current_tree().by_pk.get(placement.section_id)
+    label = node.label if node else placement.section.title
     LogEntry.objects.log_actions(
         user_id=actor.pk,
         queryset=Paper.objects.filter(pk=placement.paper_id),

@@ -43,10 +43,14 @@ class GuardedChangeList(ChangeList):
     def get_results(self, request):
         # Filter values that pass the lookups' own checks but not the query's: a year Python's
         # dates cannot hold (?created_at__year=0), an id past 64 bits, an address filter given
-        # "abc". Django then shows its "incorrect lookup" page.
+        # "abc". Django then shows its "incorrect lookup" page. Without a filter the same error
+        # is the list's own bug: raised as it is.
         try:
             return super().get_results(request)
         except (DataError, OverflowError, TypeError, ValueError) as error:
+            if not request.GET:
+                raise
+            logger.warning("Admin list %s refused its filters", request.path, exc_info=True)
             raise IncorrectLookupParameters(error) from error
 
 
@@ -64,6 +68,13 @@ def crafted_list_post(post) -> str:
     if len(edited) != len(set(edited)):
         return "Nothing was changed: the list was sent with one row twice."
     return ""
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """A unique constraint refused the write (PostgreSQL's SQLSTATE 23505, SQLite's message)."""
+    return getattr(error.__cause__, "sqlstate", None) == "23505" or str(error).startswith(
+        "UNIQUE constraint failed"
+    )
 
 
 class GuardedAutocompleteSelect(AutocompleteSelect):
@@ -91,6 +102,14 @@ class GuardedAdminMixin(GuardedAutocompleteMixin):
     def get_changelist(self, request, **kwargs):
         return GuardedChangeList
 
+    def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL's text holds no NUL: a search (the list's, an autocomplete's) without it.
+        queryset, distinct = super().get_search_results(
+            request, queryset, search_term.replace("\x00", "")
+        )
+        # An autocomplete pages its results: in a stable order (a list orders its own).
+        return (queryset if queryset.ordered else queryset.order_by("pk")), distinct
+
     def lookup_allowed(self, lookup, value, request):
         # A regular expression runs in the database, on SQLite in Python under the lock every
         # request waits for: `?title__regex=(.*.*)*%01` hung the site. No list offers one.
@@ -103,8 +122,11 @@ class GuardedAdminMixin(GuardedAutocompleteMixin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError as error:
             # Two new rows of one form that clash (aliases "FV" and "fv"), or a crafted form
-            # posting a stored row as new. Django's transaction rolled the save back.
-            logger.warning("Admin save refused by a constraint on %s: %s", request.path, error)
+            # posting a stored row as new. Django's transaction rolled the save back. Any other
+            # integrity error is a bug: raised as it is.
+            if not is_unique_violation(error):
+                raise
+            logger.warning("Admin save refused by a unique constraint", exc_info=True)
             self.message_user(
                 request,
                 "Nothing was saved: two rows of the form are the same, or one repeats a row "
@@ -198,6 +220,7 @@ class RowLabelledFormSet(forms.BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        label_row_fields(form)  # SeenStateForm rows have theirs; a plain form's rows too
         if "DELETE" in form.fields:
             form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete {row_name(form)}"
 

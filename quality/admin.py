@@ -1,15 +1,14 @@
 """Admin: the venue vocabulary (editable), link check results (read-only), the report."""
 
-from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
 from catalog.admin import HTTPS_URL_FIELDS
-from config.admin_guards import GuardedAdminMixin, SeenStateAdminMixin
+from config.admin_guards import GuardedAdminMixin, RowLabelledFormSet, SeenStateAdminMixin
 from quality.models import LinkCheck, Venue, VenueAlias
 
 
-class VenueAliasFormSet(forms.BaseInlineFormSet):
+class VenueAliasFormSet(RowLabelledFormSet):
     """Two rows of one save naming one alias ("FV" and "fv"): an error on the second, as the
     database's case-blind unique constraint would refuse the pair."""
 

@@ -1249,3 +1249,67 @@ def test_the_papers_venue_filter_names_the_papers_without_one(admin_client):
     assert not re.search(r"<a [^>]*>\s*</a>", filters)
     rows = admin_client.get(url + "?venue=%28none%29").content.decode()
     assert "Without a venue" in rows and "At ICLR" not in rows.split('id="result_list"')[1]
+
+
+def test_lists_holding_a_position_past_the_limit_are_renumbered_by_the_migration(admin_client):
+    """A position typed before the limit existed would refuse every later save of its list:
+    migration 0016 numbers such lists 1 to n in their order, and leaves the others alone."""
+    import importlib
+
+    from django.apps import apps
+
+    from catalog.models import Placement, Workshop
+    from tests.factories import PlacementFactory, SectionFactory
+
+    debate, other = SectionFactory(title="Debate"), SectionFactory(title="Other")
+    rows = [PlacementFactory(section=debate, position=n) for n in (1, 2, 3)]
+    Placement.objects.filter(pk=rows[0].pk).update(position=2_147_483_647)
+    untouched = PlacementFactory(section=other, position=7)
+    Workshop.objects.create(name="W", url="https://w.org", description="d", position=2_000_000)
+    migration = importlib.import_module("catalog.migrations.0016_renumber_positions_past_the_limit")
+    migration.renumber_lists_past_the_limit(apps, None)
+    positions = dict(Placement.objects.values_list("pk", "position"))
+    assert [positions[row.pk] for row in rows] == [3, 1, 2]
+    assert positions[untouched.pk] == 7
+    assert Workshop.objects.get().position == 1
+
+
+def test_an_autocomplete_search_holding_a_nul_is_a_search_without_it(admin_client):
+    """The paper picker of the Placements and Links forms searched PostgreSQL with the NUL
+    typed (a 500); the search runs without it, as the section picker's does."""
+    from tests.factories import PlacementFactory
+
+    PlacementFactory(paper__title="Weak-to-Strong Debate")
+    for model in ("placement", "link"):
+        response = admin_client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": "catalog",
+                "model_name": model,
+                "field_name": "paper",
+                "term": "Weak\x00",
+            },
+        )
+        assert response.status_code == 200, model
+        assert [row["text"] for row in response.json()["results"]] == ["Weak-to-Strong Debate"]
+
+
+def test_a_placement_saved_unchanged_adds_nothing_to_its_paper_s_history(admin_client):
+    from django.contrib.admin.models import LogEntry
+
+    from tests.factories import PlacementFactory
+
+    placement = PlacementFactory(position=1)
+    url = reverse("admin:catalog_placement_change", args=[placement.pk])
+    fields = {
+        name: values[0] for name, values in shown(admin_client, url, "placement_form").items()
+    }
+    from django.contrib.contenttypes.models import ContentType
+
+    on_paper = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Paper), object_id=str(placement.paper_id)
+    )
+    assert admin_client.post(url, fields).status_code == 302
+    assert not on_paper.exists()
+    assert admin_client.post(url, {**fields, "position": "2"}).status_code == 302
+    assert on_paper.count() == 1

@@ -363,6 +363,9 @@ def test_a_link_that_is_not_http_is_skipped_with_a_warning(tmp_path):
     long_link = "https://example.org/" + "x" * 1000
     path.write_text(SMALL_README.replace("https://example.org/p2", long_link), encoding="utf-8")
     assert "longer than 1000 characters; link skipped" in run_import(path)
+    wide_link = "https://example.org/" + "中" * 900  # 920 characters, 2,720 bytes
+    path.write_text(SMALL_README.replace("https://example.org/p2", wide_link), encoding="utf-8")
+    assert "longer than 2000 bytes in UTF-8; link skipped" in run_import(path)
     schemes = {url.split(":")[0] for url in Link.objects.values_list("url", flat=True)}
     assert schemes == {"https"}
     third = Paper.objects.get(title="Third Paper")

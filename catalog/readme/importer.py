@@ -27,6 +27,7 @@ from django.utils.text import slugify
 from catalog import identifiers
 from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
 from catalog.readme.parse import LineWarning, ParsedEntry, ParsedReadme, parse_readme
+from catalog.validators import LINK_MAX_BYTES
 from quality.venues import Vocabulary
 
 PREPRINT_VENUES = {"arxiv"}
@@ -383,15 +384,18 @@ class Importer:
                     continue
                 try:
                     LINK_URL.run_validators(parsed_link.url)
-                except ValidationError:
-                    too_long = len(parsed_link.url) > LINK_URL.max_length
+                except ValidationError as error:
+                    if len(parsed_link.url) > LINK_URL.max_length:
+                        why = f"longer than {LINK_URL.max_length} characters"
+                    elif any(e.code == "max_bytes" for e in error.error_list):
+                        why = f"longer than {LINK_MAX_BYTES} bytes in UTF-8"
+                    else:
+                        why = "not an http:// or https:// address"
                     self.warn(
                         LineWarning(
                             entry.line,
                             f"[[{parsed_link.label}]({parsed_link.url})]",
-                            f"longer than {LINK_URL.max_length} characters; link skipped"
-                            if too_long
-                            else "not an http:// or https:// address; link skipped",
+                            f"{why}; link skipped",
                         )
                     )
                     continue
