@@ -972,9 +972,7 @@ def test_the_queue_and_the_review_page_speak_in_labels(client, users, section):
     assert ">changes_requested<" not in events and "Actor label" not in events
 
 
-def test_the_queue_reads_a_constant_number_of_queries_whatever_its_rows(
-    client, users, section, django_assert_num_queries
-):
+def test_the_queue_reads_a_constant_number_of_queries_whatever_its_rows(client, users, section):
     """The Check column reads each row's links, sections and corrected paper: prefetched,
     so a longer queue costs no more queries."""
     from django.db import connection
@@ -989,6 +987,7 @@ def test_the_queue_reads_a_constant_number_of_queries_whatever_its_rows(
 
     login(client, users, "maintainer")
     add(1, 0)
+    client.get(CHANGELIST)  # once first: the session and the memoized tree are read then
     with CaptureQueriesContext(connection) as few:
         html = client.get(CHANGELIST).content.decode()
     assert html.count(">Unknown venue</span>") == 1  # the correction's new venue
