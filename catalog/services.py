@@ -64,21 +64,27 @@ def _list_of(item: Placement | Section) -> tuple[type[Placement | Section], str]
     return (Placement, "section_id") if isinstance(item, Placement) else (Section, "parent_id")
 
 
+def admin_history_log(
+    *, actor: AbstractBaseUser, model: type, pk: int, message: str, flag: int = CHANGE
+) -> None:
+    """A line in a row's admin History (its page's History button), as an admin edit writes."""
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=model.objects.filter(pk=pk),
+        action_flag=flag,
+        change_message=message,
+        single_object=True,
+    )
+
+
 def _move(row: Placement | Section, position: int, *, actor: AbstractBaseUser, why: str) -> None:
     """Save `row` at `position`, logged in its admin history (the catalog's caches follow)."""
     row.position = position
     row.save(update_fields=["position"])
-    LogEntry.objects.log_actions(
-        user_id=actor.pk,
-        queryset=type(row).objects.filter(pk=row.pk),
-        action_flag=CHANGE,
-        change_message=f"Moved to position {position} {why}",
-        single_object=True,
-    )
+    message = f"Moved to position {position} {why}"
+    admin_history_log(actor=actor, model=type(row), pk=row.pk, message=message)
     if isinstance(row, Placement):
-        placement_log_on_paper(
-            placement=row, actor=actor, message=f"Moved to position {position} {why}"
-        )
+        placement_log_on_paper(placement=row, actor=actor, message=message)
 
 
 def placement_log_on_paper(*, placement: Placement, actor: AbstractBaseUser, message: str) -> None:
@@ -88,12 +94,8 @@ def placement_log_on_paper(*, placement: Placement, actor: AbstractBaseUser, mes
     # The memoized tree: a move that makes room logs every row it pushes.
     node = current_tree().by_pk.get(placement.section_id)
     label = node.label if node else placement.section.title
-    LogEntry.objects.log_actions(
-        user_id=actor.pk,
-        queryset=Paper.objects.filter(pk=placement.paper_id),
-        action_flag=CHANGE,
-        change_message=f"In “{label}”: {message}",
-        single_object=True,
+    admin_history_log(
+        actor=actor, model=Paper, pk=placement.paper_id, message=f"In “{label}”: {message}"
     )
 
 

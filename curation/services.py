@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
@@ -22,6 +22,7 @@ from catalog import identifiers
 from catalog.models import POSITION_MAX, Link, Paper, Placement, Section
 from catalog.readme.export import regenerate_readme_file, render_entry
 from catalog.selectors import paper_link_owner, section_tree
+from catalog.services import admin_history_log
 from curation import notifications
 from curation.duplicates import find_duplicates
 from curation.models import Submission, SubmissionEvent, SubmissionLink
@@ -375,12 +376,12 @@ def submission_approve(
             paper = _publish_new_paper(submission)
             flag, message = ADDITION, "Published"
         # The paper's own admin history names the approval, as an edit in the admin would.
-        LogEntry.objects.log_actions(
-            user_id=reviewer.pk,
-            queryset=Paper.objects.filter(pk=paper.pk),
-            action_flag=flag,
-            change_message=f"{message} by approving submission {submission.pk}",
-            single_object=True,
+        admin_history_log(
+            actor=reviewer,
+            model=Paper,
+            pk=paper.pk,
+            message=f"{message} by approving submission {submission.pk}",
+            flag=flag,
         )
         submission.paper = paper
         _decide(submission, State.APPROVED, Action.APPROVED, reviewer, note, outcome, detail)
@@ -613,12 +614,11 @@ def _decide(
     submission.review_note = note
     submission.save()
     _record(submission, action, from_state=previous, actor=reviewer, note=note, detail=detail)
-    LogEntry.objects.log_actions(
-        user_id=reviewer.pk,
-        queryset=Submission.objects.filter(pk=submission.pk),
-        action_flag=CHANGE,
-        change_message=f"{Action(action).label}" + (f": {note}" if note else ""),
-        single_object=True,
+    admin_history_log(
+        actor=reviewer,
+        model=Submission,
+        pk=submission.pk,
+        message=f"{Action(action).label}" + (f": {note}" if note else ""),
     )
     if submission.contributor_email:
         transaction.on_commit(lambda: _notify(submission, outcome))

@@ -66,6 +66,16 @@ def manage(env: dict[str, str], *args: str, exit_code: int = 0) -> str:
     return result.stdout + result.stderr
 
 
+def settings_values(env: dict[str, str], expressions: str) -> list:
+    """The values of `expressions` (Python over the settings, named `s`), as `manage.py`
+    started with `env` reads them."""
+    script = (
+        "import json; from django.conf import settings as s; "
+        f"print(json.dumps([{expressions}]))"
+    )
+    return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -145,16 +155,15 @@ def test_production_settings_read_the_environment():
         README_EXPORT_PATH="/srv/aaa/README.md",
         TRUST_X_FORWARDED_FOR="true",
     )
-    script = (
-        "import json; from django.conf import settings as s; print(json.dumps(["
+    values = settings_values(
+        env,
         "s.ALLOWED_HOSTS, s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'],"
         "s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'], s.SESSION_ENGINE,"
         "s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL,"
         "s.README_EXPORT_PATH, s.TRUST_X_FORWARDED_FOR, s.DEBUG,"
         "s.STORAGES['staticfiles']['BACKEND'],"
-        "s.SECRET_KEY == __import__('os').environ['SECRET_KEY']]))"
+        "s.SECRET_KEY == __import__('os').environ['SECRET_KEY']",
     )
-    values = json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
     assert values == [
         ["aaa.example.org", "www.aaa.example.org"],
         "django.db.backends.postgresql",
@@ -197,13 +206,12 @@ def test_development_settings_read_smtp_and_take_empty_variables_as_unset():
         METADATA_TIMEOUT="",
         DJANGO_DEBUG="",
     )
-    script = (
-        "import json; from django.conf import settings as s; print(json.dumps(["
+    values = settings_values(
+        env,
         "s.DATABASES['default']['ENGINE'], str(s.DATABASES['default']['NAME']),"
         "s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS,"
-        "s.EMAIL_TIMEOUT, s.SUBMISSION_RATE_LIMIT, s.METADATA_TIMEOUT, s.DEBUG]))"
+        "s.EMAIL_TIMEOUT, s.SUBMISSION_RATE_LIMIT, s.METADATA_TIMEOUT, s.DEBUG",
     )
-    values = json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
     assert values == [
         "django.db.backends.sqlite3",
         str(REPO_ROOT / "db.sqlite3"),
