@@ -24,7 +24,7 @@ from catalog.selectors import section_tree
 from config.admin_guards import GuardedAdminMixin, GuardedChangeList
 from curation.forms import ReviewNoteForm
 from curation.models import Submission, SubmissionEvent, SubmissionLink
-from curation.preview import review_hint_items, review_hints, review_preview
+from curation.preview import ReviewHint, review_hint_items, review_hints, review_preview
 from curation.services import (
     LEAVES,
     TransitionRefused,
@@ -370,12 +370,14 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
     # approval will leave out. Not a boolean icon: a green tick read as "all good".
     @admin.display(description="Check")
     def to_check(self, obj: Submission) -> str:
-        flags = [("Duplicate?", "It may duplicate a listed paper or another open submission.")]
-        flags = flags if obj.duplicate_suspected else []
-        vocabulary = getattr(self, "_vocabulary", None)
-        flags += [(h.tag, h.text) for h in review_hint_items(obj, vocabulary=vocabulary)]
+        hints = review_hint_items(obj, vocabulary=getattr(self, "_vocabulary", None))
+        if obj.duplicate_suspected:
+            duplicate = "It may duplicate a listed paper or another open submission."
+            hints.insert(0, ReviewHint("Duplicate?", duplicate))
         return format_html_join(
-            " ", '<span class="check-flag" title="{}">{}</span>', ((t, f) for f, t in flags)
+            " ",
+            '<span class="check-flag" title="{}">{}</span>',
+            ((hint.text, hint.tag) for hint in hints),
         )
 
     @admin.display(description="Contributor", ordering="contributor_name")
