@@ -70,8 +70,7 @@ def settings_values(env: dict[str, str], expressions: str) -> list:
     """The values of `expressions` (Python over the settings, named `s`), as `manage.py`
     started with `env` reads them."""
     script = (
-        "import json; from django.conf import settings as s; "
-        f"print(json.dumps([{expressions}]))"
+        f"import json; from django.conf import settings as s; print(json.dumps([{expressions}]))"
     )
     return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
 
