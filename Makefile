@@ -10,7 +10,7 @@ LINT_DB := build/lint.sqlite3
 # site's README file (README_EXPORT_PATH, var/README.md by default) alone.
 LINT_ENV := README_EXPORT_PATH= DATABASE_URL=sqlite:///$(abspath $(LINT_DB))
 
-.PHONY: install run test lint lint-md export fixture migrate serve bench backup restore clean help
+.PHONY: install run test lint lint-md export fixture migrate serve bench bytecode backup restore clean help
 
 help:
 	@echo "make run      install, migrate, load the seed catalog, serve on 127.0.0.1:$(PORT)"
@@ -22,6 +22,7 @@ help:
 	@echo "make backup   dump the data to BACKUP (default backup.json); make restore loads it"
 	@echo "make migrate  install the application without test tools, then migrate (a deploy)"
 	@echo "make serve    collectstatic, then gunicorn with production settings on PORT"
+	@echo "make bytecode compile the application's bytecode (make migrate and serve do)"
 	@echo "make bench    the benchmarks (slow); writes bench/RESULTS.md"
 	@echo "make lint-md  markdownlint of the seed's export (needs Node.js and npm)"
 	@echo "make clean    remove .venv, build/, node_modules/ and staticfiles/"
@@ -85,12 +86,18 @@ fixture: install
 	$(FIXTURE_ENV) $(PY) manage.py import_readme $(SEED) --timestamp $(FIXTURE_TIMESTAMP)
 	$(FIXTURE_ENV) $(PY) manage.py dumpdata catalog --indent 2 --output $(FIXTURE_OUTPUT)
 
+# The application's bytecode, compiled once at deploy: every process (gunicorn workers, the
+# export from cron) then loads it instead of compiling each module it imports, which it does
+# on every start where PYTHONDONTWRITEBYTECODE is set or the code is not writable.
+bytecode:
+	$(PY) -m compileall -q manage.py config catalog curation quality
+
 # A deploy's migrations, on one host (the settings come from DJANGO_SETTINGS_MODULE).
-migrate: $(SERVE_STAMP)
+migrate: $(SERVE_STAMP) bytecode
 	$(PY) manage.py migrate --noinput
 
 # Production settings for collectstatic too: they select the hashed, compressed storage.
-serve: $(SERVE_STAMP)
+serve: $(SERVE_STAMP) bytecode
 	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.production $(VENV)/bin/gunicorn config.wsgi \
 		--bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile - \
@@ -98,7 +105,7 @@ serve: $(SERVE_STAMP)
 
 # Benchmarks (slow, never in CI): generated catalogs of 10,000 and 100,000 papers, gunicorn and
 # wrk on 127.0.0.1; writes bench/RESULTS.md. BENCH_ARGS="--databases sqlite,postgresql" etc.
-bench: install
+bench: install bytecode
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 # Backup and restore of everything people entered: the catalog, submissions with their

@@ -18,6 +18,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -236,6 +237,36 @@ def test_check_deploy_with_the_production_layout_gives_no_warning():
     output = manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert "System check identified no issues" in output
     assert "WARNINGS" not in output
+
+
+def test_make_bytecode_compiles_every_module_of_the_application(tmp_path):
+    """A deploy's `make bytecode`: every Python file of the application gets its current
+    bytecode, which later processes load instead of compiling the module again."""
+    import importlib.util
+    import shutil
+
+    packages = ("config", "catalog", "curation", "quality")
+    for name in (*packages, "Makefile", "manage.py"):
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, tmp_path / name)
+    sources = [tmp_path / "manage.py"]
+    sources += [path for package in packages for path in (tmp_path / package).rglob("*.py")]
+    assert len(sources) > 50
+    assert not any(Path(importlib.util.cache_from_source(path)).exists() for path in sources)
+
+    result = subprocess.run(
+        ["make", "-s", "bytecode", f"PY={sys.executable}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    missing = [p for p in sources if not Path(importlib.util.cache_from_source(p)).exists()]
+    assert missing == []
 
 
 @pytest.mark.parametrize("site_url", [None, "http://aaa.example.org", "https://localhost:8443"])

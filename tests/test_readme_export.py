@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from catalog import identifiers
@@ -326,6 +328,29 @@ def test_titles_escaped_together_equal_titles_escaped_one_by_one():
     assert escape_many(texts) == [escape_inline(text) for text in texts]
     assert escape_many(["Plain", "titles only"]) == ["Plain", "titles only"]
     assert escape_many([]) == []
+    # Each way a text can need its whitespace collapsed, alone among regular texts.
+    for odd in (
+        " lead",
+        "trail ",
+        "two  spaces",
+        "tab\there",
+        "cr\rhere",
+        "em\u2003space",
+        "new\nline",
+        "\x1cseparator",
+        " ",
+        "\n",
+    ):
+        texts = ["Regular text", odd, "More regular text"]
+        assert escape_many(texts) == [escape_inline(text) for text in texts], repr(odd)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=40), max_size=8))
+def test_escape_many_equals_escape_inline_on_any_texts(texts):
+    from catalog.readme.export import escape_inline, escape_many
+
+    assert escape_many(texts) == [escape_inline(text) for text in texts]
 
 
 def test_every_entry_equals_the_plain_renderer_on_edge_cases():
