@@ -23,6 +23,7 @@ from catalog.models import (
 from catalog.selectors import paper_link_owner, section_tree
 from catalog.services import placement_log_on_paper, position_make_room, positions_arrange
 from config.admin_guards import (
+    BoundedInlineMixin,
     GuardedAdminMixin,
     GuardedAutocompleteMixin,
     GuardedChangeList,
@@ -148,7 +149,7 @@ class PaperLinksFormSet(RowLabelledFormSet):
                 form.add_error("url", refusal)
 
 
-class LinkInline(admin.TabularInline):
+class LinkInline(BoundedInlineMixin, admin.TabularInline):
     model = Link
     form = SeenStateForm
     formset = PaperLinksFormSet
@@ -159,7 +160,9 @@ class LinkInline(admin.TabularInline):
     ordering = ["position", "id"]
 
 
-class PlacementInline(NumberedSectionChoices, GuardedAutocompleteMixin, admin.TabularInline):
+class PlacementInline(
+    NumberedSectionChoices, GuardedAutocompleteMixin, BoundedInlineMixin, admin.TabularInline
+):
     model = Placement
     form = SeenStateForm
     formset = RowLabelledFormSet

@@ -135,6 +135,14 @@ class GuardedAdminMixin(GuardedAutocompleteMixin):
             )
             return HttpResponseRedirect(request.get_full_path())
 
+    def get_changelist_formset(self, request, **kwargs):
+        # An editable list's rows: those of a page, or of "Show all" (ROWS_PER_FORM_MAX's
+        # reason; the formset also refuses the rows past TOTAL_FORMS).
+        rows = max(self.list_per_page, self.list_max_show_all)
+        kwargs.setdefault("max_num", rows)
+        kwargs.setdefault("absolute_max", rows)
+        return super().get_changelist_formset(request, **kwargs)
+
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST":
             refusal = crafted_list_post(request.POST)
@@ -223,6 +231,23 @@ class RowLabelledFormSet(forms.BaseInlineFormSet):
         label_row_fields(form)  # SeenStateForm rows have theirs; a plain form's rows too
         if "DELETE" in form.fields:
             form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete {row_name(form)}"
+
+
+# The rows an inline, or an editable list, takes from one POST. Django builds as many forms as
+# the posted TOTAL_FORMS asks for, up to max_num + 1,000: a crafted 5,000 took 7 s to render.
+# Far more than a paper has links or sections, or a venue aliases.
+ROWS_PER_FORM_MAX = 100
+
+
+class BoundedInlineMixin:
+    """For inlines: at most ROWS_PER_FORM_MAX rows, shown or posted ("Add another" stops
+    there; a POST with more gets "Please submit at most 100 forms." and saves nothing)."""
+
+    max_num = ROWS_PER_FORM_MAX
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", ROWS_PER_FORM_MAX)
+        return super().get_formset(request, obj, **kwargs)
 
 
 STALE_ROW = (

@@ -4,7 +4,12 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from catalog.admin import HTTPS_URL_FIELDS
-from config.admin_guards import GuardedAdminMixin, RowLabelledFormSet, SeenStateAdminMixin
+from config.admin_guards import (
+    BoundedInlineMixin,
+    GuardedAdminMixin,
+    RowLabelledFormSet,
+    SeenStateAdminMixin,
+)
 from quality.models import LinkCheck, Venue, VenueAlias
 
 
@@ -30,7 +35,7 @@ class VenueAliasFormSet(RowLabelledFormSet):
                 seen[alias.lower()] = alias
 
 
-class VenueAliasInline(admin.TabularInline):
+class VenueAliasInline(BoundedInlineMixin, admin.TabularInline):
     model = VenueAlias
     formset = VenueAliasFormSet
     extra = 1

@@ -1313,3 +1313,65 @@ def test_a_placement_saved_unchanged_adds_nothing_to_its_paper_s_history(admin_c
     assert not on_paper.exists()
     assert admin_client.post(url, {**fields, "position": "2"}).status_code == 302
     assert on_paper.count() == 1
+
+
+@pytest.mark.parametrize("prefix", ["links", "placements"])
+def test_a_crafted_row_count_on_a_paper_form_is_refused_without_building_thousands_of_rows(
+    admin_client, prefix
+):
+    """TOTAL_FORMS=5000: Django built and rendered 2,000 rows (7 s). Now at most 100 rows,
+    the formset's own refusal, and nothing saved."""
+    paper = PaperFactory(title="Kept title")
+    url = reverse("admin:catalog_paper_change", args=[paper.pk])
+    response = admin_client.post(
+        url, paper_form(paper, title="Changed title", **{f"{prefix}-TOTAL_FORMS": 5000})
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Please submit at most 100 forms." in html
+    rows = set(re.findall(rf'name="{prefix}-(\d+)-id"', html))
+    assert 0 < len(rows) <= 100
+    paper.refresh_from_db()
+    assert paper.title == "Kept title"
+
+
+def test_a_paper_form_within_the_row_limit_still_saves(admin_client):
+    from tests.factories import LinkFactory
+
+    paper = PaperFactory(title="Kept title")
+    for position in range(1, 4):
+        LinkFactory(paper=paper, url=f"https://example.org/{position}", position=position)
+    url = reverse("admin:catalog_paper_change", args=[paper.pk])
+    fields = shown(admin_client, url, "paper_form")
+    posted = {name: values[0] for name, values in fields.items() if "__prefix__" not in name}
+    posted["title"] = "Changed title"
+    assert admin_client.post(url, posted).status_code == 302
+    paper.refresh_from_db()
+    assert paper.title == "Changed title"
+    assert paper.links.count() == 3
+
+
+def test_a_crafted_row_count_on_an_editable_list_is_refused(admin_client):
+    from catalog.models import Section
+    from tests.factories import SectionFactory
+
+    section = SectionFactory(title="Only", position=3)
+    response = admin_client.post(
+        reverse("admin:catalog_section_changelist"),
+        {"form-TOTAL_FORMS": 5000, "form-INITIAL_FORMS": 0, "_save": "Save"},
+    )
+    assert response.status_code == 200
+    assert "Please submit at most 200 forms." in response.content.decode()
+    assert Section.objects.get(pk=section.pk).position == 3
+
+
+def test_a_crafted_row_count_of_venue_aliases_is_refused(admin_client):
+    from quality.models import Venue
+
+    response = admin_client.post(
+        "/admin/quality/venue/add/",
+        {"name": "Crafted Venue", "aliases-TOTAL_FORMS": 5000, "aliases-INITIAL_FORMS": 0},
+    )
+    assert response.status_code == 200
+    assert "Please submit at most 100 forms." in response.content.decode()
+    assert not Venue.objects.filter(name="Crafted Venue").exists()
