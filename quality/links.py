@@ -12,9 +12,11 @@ import asyncio
 import ipaddress
 import socket
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from quality.metadata import USER_AGENT
@@ -40,24 +42,84 @@ def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return address.is_global
 
 
-async def refuse_private_address(request: httpx.Request) -> None:
-    """httpx's request hook, run for the link and for each redirect: the checker visits
-    only public hosts (what it fetches answers a maintainer's report, not a stranger's
-    request, but a listed link to an intranet host must not make it knock there)."""
-    host = request.url.host.split("%")[0]  # an IPv6 zone id
-    try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:  # a name: what it resolves to now
-        port = request.url.port or (443 if request.url.scheme == "https" else 80)
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def system_resolve(host: str, port: int) -> list[str]:
+    """The addresses a host name has now, as the system resolver gives them."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+class CheckedAddressBackend(httpcore.AsyncNetworkBackend):
+    """The checker's network: each connection (to a link's host, or a redirect's) resolves
+    the name once, refuses it unless every address is public (`allow_private`: the tests'
+    servers on 127.0.0.1), and connects to an address it checked, never to the name again.
+
+    Checking a name, then letting the connection resolve it a second time, leaves a window
+    for DNS rebinding: a name that answers a public address to the check and 127.0.0.1 to
+    the connection. TLS still verifies the certificate against the name: httpcore gives the
+    URL's host, not this address, as the server name."""
+
+    def __init__(self, *, allow_private: bool = False, resolve: Resolver = system_resolve):
+        self.allow_private = allow_private
+        self.resolve = resolve
+        self.inner = httpcore.AnyIOBackend()
+
+    async def addresses(self, host: str, port: int) -> list[str]:
+        """Where a connection to `host` may go; PrivateAddress if somewhere it must not."""
         try:
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                host, port, type=socket.SOCK_STREAM
-            )
-        except socket.gaierror:
-            return  # no such name: httpx's own connection error says so
-        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
-    if not all(is_public(address) for address in addresses):
-        raise PrivateAddress(f"{host} is a local or private address; not visited")
+            ipaddress.ip_address(host.split("%")[0])  # an IPv6 zone id
+            found = [host]
+        except ValueError:  # a name
+            try:
+                found = await self.resolve(host, port)
+            except OSError as error:  # no such name: a connection error, as httpx says it
+                raise httpcore.ConnectError(f"{host}: {error}") from error
+        if not self.allow_private and not all(
+            is_public(ipaddress.ip_address(address.split("%")[0])) for address in found
+        ):
+            raise PrivateAddress(f"{host} is a local or private address; not visited")
+        return found
+
+    async def connect_tcp(
+        self, host, port, timeout=None, local_address=None, socket_options=None
+    ) -> httpcore.AsyncNetworkStream:
+        error: Exception = httpcore.ConnectError(f"{host} has no address")
+        for address in await self.addresses(host, port):
+            try:
+                return await self.inner.connect_tcp(
+                    address,
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as failed:
+                error = failed  # the name's next address, as a connection by name would
+        raise error
+
+    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        raise httpcore.ConnectError("The link checker connects over TCP only.")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+class CheckedAddressTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with its connection pool on a CheckedAddressBackend. httpx takes no
+    network backend itself, so the pool is made again with one, as httpx makes it. (No proxy:
+    a proxy would resolve the names itself, out of the checker's sight.)"""
+
+    def __init__(self, *, backend: CheckedAddressBackend, limits: httpx.Limits) -> None:
+        super().__init__(limits=limits, trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
 
 
 @dataclass(frozen=True)
@@ -136,6 +198,7 @@ async def check_all(
     per_host: int,
     skip_hosts: set[str],
     private_hosts: bool = False,
+    resolve: Resolver = system_resolve,
 ) -> list[LinkResult]:
     host_limits: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(per_host))
     overall_limit = asyncio.Semaphore(concurrency)
@@ -146,12 +209,12 @@ async def check_all(
     ]
     to_check = [(link_id, url) for link_id, url in links if not is_skipped(url, skip_hosts)]
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    backend = CheckedAddressBackend(allow_private=private_hosts, resolve=resolve)
     async with httpx.AsyncClient(
         timeout=httpx.Timeout(timeout),
-        limits=limits,
+        transport=CheckedAddressTransport(backend=backend, limits=limits),
         follow_redirects=True,
         headers={"User-Agent": USER_AGENT},
-        event_hooks={"request": [] if private_hosts else [refuse_private_address]},
     ) as client:
         # A request holds its host's slot and one of the overall slots; the pool never waits.
         checked = await asyncio.gather(

@@ -176,16 +176,89 @@ def test_local_and_private_addresses_are_not_visited(servers, settings, capsys):
     ],
 )
 def test_the_checker_s_address_rule(url, public):
-    """Run for the link and for every redirect it follows (httpx's request hook)."""
+    """Applied to every connection: the link's and each redirect's (CheckedAddressBackend)."""
     import asyncio
 
     import httpx
 
-    from quality.links import PrivateAddress, refuse_private_address
+    from quality.links import CheckedAddressBackend, PrivateAddress
 
-    request = httpx.Request("HEAD", url)
+    backend = CheckedAddressBackend()
+    host = httpx.URL(url).host
     if public:
-        asyncio.run(refuse_private_address(request))
+        assert asyncio.run(backend.addresses(host, 80)) == [host]
     else:
         with pytest.raises(PrivateAddress):
-            asyncio.run(refuse_private_address(request))
+            asyncio.run(backend.addresses(host, 80))
+
+
+class RecordingResolver:
+    """DNS for names the tests make up: each lookup recorded, answered from a table."""
+
+    def __init__(self, answers: dict[str, list[list[str]]]):
+        self.answers = answers
+        self.lookups: list[str] = []
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        self.lookups.append(host)
+        replies = self.answers[host]
+        return replies[min(len(self.lookups), len(replies)) - 1]
+
+
+def test_a_name_is_resolved_once_and_the_connection_goes_to_the_checked_address():
+    """The check and the connection cannot disagree (DNS rebinding): the connection is made
+    to the address that was checked, not to the name resolved again. `rebind.invalid`
+    resolves nowhere but in this table, so a second lookup by the connection would fail;
+    the request still names the host it asked for."""
+    import asyncio
+
+    from quality.links import check_all
+
+    server = LocalServer().start()
+    try:
+        port = server.url.rsplit(":", 1)[1]
+        resolver = RecordingResolver({"rebind.invalid": [["127.0.0.1"], ["10.9.9.9"]]})
+        [result] = asyncio.run(
+            check_all(
+                [(1, f"http://rebind.invalid:{port}/status/200")],
+                timeout=2,
+                concurrency=2,
+                per_host=2,
+                skip_hosts=set(),
+                private_hosts=True,  # the server is on 127.0.0.1
+                resolve=resolver,
+            )
+        )
+    finally:
+        server.stop()
+    assert (result.outcome, result.status_code) == ("ok", 200)
+    assert resolver.lookups == ["rebind.invalid"]
+    [(method, path, headers)] = server.requests
+    assert (method, path) == ("HEAD", "/status/200")
+    assert headers["Host"] == f"rebind.invalid:{port}"
+
+
+def test_a_name_that_resolves_to_a_private_address_is_never_contacted():
+    import asyncio
+
+    from quality.links import check_all
+
+    server = LocalServer().start()
+    try:
+        port = server.url.rsplit(":", 1)[1]
+        resolver = RecordingResolver({"intranet.invalid": [["127.0.0.1"]]})
+        [result] = asyncio.run(
+            check_all(
+                [(1, f"http://intranet.invalid:{port}/status/200")],
+                timeout=2,
+                concurrency=2,
+                per_host=2,
+                skip_hosts=set(),
+                resolve=resolver,
+            )
+        )
+    finally:
+        server.stop()
+    assert result.outcome == "skipped"
+    assert result.detail == "intranet.invalid is a local or private address; not visited"
+    assert server.requests == []
