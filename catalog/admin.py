@@ -310,6 +310,11 @@ class PaperAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if "venue" in data and "year" in data:
+            from quality.venues import venue_and_year
+
+            # "ICLR 2024" is ICLR, 2024, as the public form stores it (venue_and_year).
+            data["venue"], data["year"] = venue_and_year(data["venue"], data["year"])
         seen = data.get("seen_version")
         if self.instance.pk is not None and seen:
             # Locked until the save commits (the admin's change view is one transaction): an
@@ -442,7 +447,9 @@ class PaperAdmin(SeenStateAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         typed = " ".join(form.data.get("venue", "").split())
         if typed and typed != obj.venue:
-            self.message_user(request, f"Venue “{typed}” saved as “{obj.venue}”, the list's name.")
+            moved = obj.year is not None and typed.endswith(str(obj.year))
+            how = f"and the year as {obj.year}" if moved else "the list's name"
+            self.message_user(request, f"Venue “{typed}” saved as “{obj.venue}”, {how}.")
         elif obj.venue and Vocabulary.load().canonical_name(obj.venue) is None:
             self.message_user(
                 request,

@@ -138,3 +138,28 @@ class Vocabulary:
 
     def is_preprint(self, venue: str) -> bool:
         return self.canonical_name(venue) in self.preprints if venue else False
+
+
+def venue_and_year(venue: str, year: int | None) -> tuple[str, int | None]:
+    """A year typed at the end of the venue, moved to the year: ("ICLR 2024", None) and
+    ("ICLR 2024", 2024) are ("ICLR", 2024), with the venue's canonical name. The README writes
+    "venue year." and reads a final year back as the year, so a venue ending in one, with no
+    year, would come back from an export changed. A year that differs from the one given, or
+    that is no publication year (2099), stays in the venue."""
+    from django.core.exceptions import ValidationError
+
+    from catalog.models import validate_publication_year
+    from catalog.readme.parse import VENUE_YEAR
+
+    found = VENUE_YEAR.match(venue)
+    if not found:
+        return venue, year
+    trailing = int(found["year"])
+    try:
+        validate_publication_year(trailing)
+    except ValidationError:
+        return venue, year
+    if year is not None and year != trailing:
+        return venue, year
+    rest = found["venue"].strip(" ,")
+    return (Vocabulary.load().canonical_name(rest) or rest) if rest else "", trailing

@@ -1375,3 +1375,57 @@ def test_a_crafted_row_count_of_venue_aliases_is_refused(admin_client):
     assert response.status_code == 200
     assert "Please submit at most 100 forms." in response.content.decode()
     assert not Venue.objects.filter(name="Crafted Venue").exists()
+
+
+@pytest.mark.parametrize(
+    "typed, year, stored, message",
+    [
+        ("Safety Workshop 2023", "", ("Safety Workshop", 2023), "and the year as 2023"),
+        ("NIPS 2019", "2019", ("NeurIPS", 2019), "and the year as 2019"),
+        # Another year than the Year field's, or no publication year: kept as typed.
+        ("ICLR 2023", "2024", ("ICLR 2023", 2024), None),
+        ("Conference 2099", "", ("Conference 2099", None), None),
+        ("Workshop on 10000 Tokens", "", ("Workshop on 10000 Tokens", None), None),
+    ],
+)
+def test_a_year_at_the_end_of_the_venue_is_saved_as_the_year(
+    admin_client, typed, year, stored, message
+):
+    paper = PaperFactory(venue="", year=None)
+    url = reverse("admin:catalog_paper_change", args=[paper.pk])
+    response = admin_client.post(url, paper_form(paper, venue=typed, year=year), follow=True)
+    assert response.status_code == 200
+    paper.refresh_from_db()
+    assert (paper.venue, paper.year) == stored
+    shown = [str(m) for m in response.context["messages"]]
+    if message:
+        assert f"Venue “{typed}” saved as “{stored[0]}”, {message}." in shown
+
+
+def test_a_venue_saved_with_a_year_at_its_end_comes_back_from_the_readme_unchanged(
+    admin_client,
+):
+    """The README writes "venue year." and reads a final year as the year: "Safety Workshop
+    2023" with no year came back from an export as "Safety Workshop", 2023."""
+    from catalog.models import Link, Placement
+    from catalog.readme.export import render_readme
+    from catalog.readme.importer import readme_import
+    from tests.factories import LinkFactory, PlacementFactory
+
+    paper = PlacementFactory(paper__venue="", paper__year=None).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2401.00001")
+    url = reverse("admin:catalog_paper_change", args=[paper.pk])
+    fields = shown(admin_client, url, "paper_form")
+    posted = {name: values[0] for name, values in fields.items() if "__prefix__" not in name}
+    posted.update({"venue": "Safety Workshop 2023", "year": ""})
+    assert admin_client.post(url, posted).status_code == 302
+    paper.refresh_from_db()
+    saved = (paper.title, paper.venue, paper.year)
+
+    text = render_readme()
+    Placement.objects.all().delete()
+    Link.objects.all().delete()
+    Paper.objects.all().delete()
+    readme_import(text=text)
+    [back] = Paper.objects.all()
+    assert (back.title, back.venue, back.year) == saved == (paper.title, "Safety Workshop", 2023)
