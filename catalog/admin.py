@@ -4,13 +4,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.db import models, transaction
-from django.db.models import Case, Count, Prefetch, Value, When
+from django.db.models import Case, Count, Max, Prefetch, Value, When
 from django.urls import reverse
 from django.utils.functional import cached_property
 
 from catalog import identifiers
 from catalog.models import (
-    POSITION_MAX,
     Link,
     NewsItem,
     Paper,
@@ -18,6 +17,7 @@ from catalog.models import (
     ReadmeDocument,
     Section,
     Workshop,
+    position_after,
     validate_publication_year,
 )
 from catalog.selectors import paper_link_owner, section_tree
@@ -111,8 +111,22 @@ def taken_paper_link(data: dict, paper: Paper | None) -> str | None:
 
 
 class LinkAdminForm(SeenStateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and "position" in self.fields:
+            # A new link goes after the paper's others unless a position is typed (the
+            # model's 1 put it before them), as on the paper's page.
+            position = self.fields["position"]
+            position.required, position.initial = False, None
+            position.help_text = "Leave empty to add the link after the paper's other links."
+
     def clean(self):
         data = super().clean()
+        paper = data.get("paper")
+        adding = self.instance.pk is None and "position" in self.fields
+        typed = data.get("position") is not None or "position" in self.errors
+        if adding and paper is not None and not typed:
+            data["position"] = position_after(paper.links.aggregate(last=Max("position"))["last"])
         if self.has_changed() and data.get("paper") is not None:
             refusal = taken_paper_link(data, data["paper"])
             if refusal:
@@ -135,8 +149,7 @@ class PaperLinksFormSet(RowLabelledFormSet):
 
     @cached_property
     def next_position(self) -> int:
-        last = max((link.position for link in self.get_queryset()), default=0)
-        return min(last + 1, POSITION_MAX)  # at the limit: tied with the last, read after it
+        return position_after(max((link.position for link in self.get_queryset()), default=0))
 
     def clean(self):
         super().clean()

@@ -31,6 +31,13 @@ POSITION_MAX = 1_000_000
 POSITION_VALIDATORS = [MinValueValidator(1), MaxValueValidator(POSITION_MAX)]
 
 
+def position_after(last: int | None) -> int:
+    """The position of a row added at the end of a list whose last position is `last` (None:
+    an empty list). At the limit, tied with the last: ties read in id order, so it still
+    comes last."""
+    return min((last or 0) + 1, POSITION_MAX)
+
+
 class Section(models.Model):
     """A node of the numbered taxonomy. Its number (`1.5.2`) is derived from the tree."""
 

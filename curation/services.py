@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from catalog import identifiers
-from catalog.models import POSITION_MAX, Link, Paper, Placement, Section
+from catalog.models import Link, Paper, Placement, Section, position_after
 from catalog.readme.export import regenerate_readme_file, render_entry
 from catalog.selectors import paper_link_owner, section_tree
 from catalog.services import admin_history_log
@@ -704,10 +704,10 @@ def _contact_changes(submission: Submission, contributor: Contributor) -> str:
 
 
 def _next_position(section: Section) -> int:
-    last = Placement.objects.filter(section=section).aggregate(last=Max("position"))["last"]
-    # At the end, whatever positions were typed: past the limit, tied with the last (ties
-    # read in id order, so it still comes last).
-    return min((last or 0) + 1, POSITION_MAX)
+    # At the end, whatever positions were typed.
+    return position_after(
+        Placement.objects.filter(section=section).aggregate(last=Max("position"))["last"]
+    )
 
 
 def _place(paper: Paper, sections) -> None:

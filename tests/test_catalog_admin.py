@@ -1429,3 +1429,34 @@ def test_a_venue_saved_with_a_year_at_its_end_comes_back_from_the_readme_unchang
     readme_import(text=text)
     [back] = Paper.objects.all()
     assert (back.title, back.venue, back.year) == saved == (paper.title, "Safety Workshop", 2023)
+
+
+def test_a_link_added_on_the_links_page_goes_after_the_paper_s_others(admin_client):
+    """The standalone Add link page: no position typed puts it last (the model's 1 put it
+    first); a typed position is kept."""
+    from catalog.models import Link
+    from tests.factories import LinkFactory
+
+    paper = PaperFactory()
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2401.00001", position=1)
+    LinkFactory(paper=paper, label=Link.Label.CODE, url="https://github.com/a/b", position=4)
+    add = reverse("admin:catalog_link_add")
+    page = admin_client.get(add).content.decode()
+    assert "Leave empty to add the link after the paper" in page
+    assert re.search(r'name="position"[^>]*>', page) and 'name="position" value="1"' not in page
+
+    def post(url: str, position: str):
+        return admin_client.post(
+            add, {"paper": paper.pk, "label": "blog", "url": url, "position": position}
+        )
+
+    assert post("https://blog.example/one", "").status_code == 302
+    assert Link.objects.get(url="https://blog.example/one").position == 5
+    assert post("https://blog.example/two", "2").status_code == 302
+    assert Link.objects.get(url="https://blog.example/two").position == 2
+    # No paper chosen: the paper's error alone, nothing saved.
+    response = admin_client.post(add, {"label": "blog", "url": "https://blog.example/3"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This field is required." in html and "cannot be null" not in html
+    assert not Link.objects.filter(url="https://blog.example/3").exists()

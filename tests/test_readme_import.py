@@ -370,3 +370,24 @@ def test_a_link_that_is_not_http_is_skipped_with_a_warning(tmp_path):
     assert schemes == {"https"}
     third = Paper.objects.get(title="Third Paper")
     assert list(third.links.values_list("url", flat=True)) == ["https://example.org/p3"]
+
+
+def test_a_link_added_by_an_import_after_one_at_the_last_position_stays_in_range():
+    """The importer adds a paper's new links after its others: past a link at the last
+    position it ties with it (catalog.models.position_after), as approvals and the admin do."""
+    from catalog.models import POSITION_MAX
+    from catalog.readme.export import render_readme
+    from catalog.readme.importer import readme_import
+
+    paper = PlacementFactory(paper__title="Full List").paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2401.00001", position=POSITION_MAX)
+    text = render_readme().replace(
+        "[[paper](https://arxiv.org/abs/2401.00001)]",
+        "[[paper](https://arxiv.org/abs/2401.00001)] [[code](https://github.com/a/b)]",
+    )
+    assert "[[code](https://github.com/a/b)]" in text
+    readme_import(text=text)
+    added = Link.objects.get(url="https://github.com/a/b")
+    assert added.paper_id == paper.pk
+    assert added.position == POSITION_MAX
+    added.full_clean()  # within the validators' range

@@ -25,7 +25,16 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from catalog import identifiers
-from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
+from catalog.models import (
+    Link,
+    NewsItem,
+    Paper,
+    Placement,
+    ReadmeDocument,
+    Section,
+    Workshop,
+    position_after,
+)
 from catalog.readme.parse import LineWarning, ParsedEntry, ParsedReadme, parse_readme
 from catalog.validators import LINK_MAX_BYTES
 from quality.venues import Vocabulary
@@ -411,7 +420,7 @@ class Importer:
                     self.report.conflicts.append(message)
                     self.say(message)
                     continue
-                position += 1
+                position = position_after(position)
                 link = Link.objects.create(
                     paper=paper, label=label, url=parsed_link.url, position=position
                 )
