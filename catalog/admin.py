@@ -536,8 +536,17 @@ class PlacementAdmin(
         return getattr(self, "_labels", {}).get(obj.section_id, obj.section.title)
 
     def save_model(self, request, obj, form, change):
+        # Where the row was before this save: a change of its paper or section is told in
+        # the History of each paper it concerns (log_change).
+        obj.listed_before = (
+            Placement.objects.filter(pk=obj.pk).values_list("paper_id", "section_id").first()
+            if change
+            else None
+        )
         place_in_list(request, obj, form, change, Placement)
         super().save_model(request, obj, form, change)
+        if obj.listed_before and obj.listed_before[0] != obj.paper_id:
+            warn_if_in_no_section(self, request, [Paper.objects.get(pk=obj.listed_before[0])])
 
     # Each change here is written in the paper's History too (catalog.services).
     def log_addition(self, request, obj, message):
@@ -551,11 +560,21 @@ class PlacementAdmin(
         entry = super().log_change(request, obj, message)
         if not message:  # saved unchanged: nothing to tell in the paper's History
             return entry
-        placement_log_on_paper(
-            placement=obj,
-            actor=request.user,
-            message=f"{entry.get_change_message()} Now at position {obj.position}.",
-        )
+        before = getattr(obj, "listed_before", None)
+        if before and before[0] != obj.paper_id:  # the row now lists another paper
+            placement_log_on_paper(
+                placement=Placement(paper_id=before[0], section_id=before[1]),
+                actor=request.user,
+                message=f"Taken out of this section: its row now lists “{obj.paper.title}”.",
+            )
+            said = f"Listed at position {obj.position}, in the row that listed another paper."
+        elif before and before[1] != obj.section_id:
+            node = section_tree().by_pk.get(before[1])
+            was = node.label if node else Section.objects.get(pk=before[1]).title
+            said = f"Moved here from “{was}”, to position {obj.position}."
+        else:
+            said = f"{entry.get_change_message()} Now at position {obj.position}."
+        placement_log_on_paper(placement=obj, actor=request.user, message=said)
         return entry
 
     def log_deletions(self, request, queryset):

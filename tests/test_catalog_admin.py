@@ -1460,3 +1460,43 @@ def test_a_link_added_on_the_links_page_goes_after_the_paper_s_others(admin_clie
     html = response.content.decode()
     assert "This field is required." in html and "cannot be null" not in html
     assert not Link.objects.filter(url="https://blog.example/3").exists()
+
+
+def test_changing_a_placement_s_paper_or_section_is_in_the_history_of_each_paper(admin_client):
+    from catalog.models import Placement
+    from tests.factories import PaperFactory, PlacementFactory, SectionFactory
+
+    part = SectionFactory(title="Part", slug="part", position=1)
+    debate = SectionFactory(title="Debate", slug="debate", parent=part, position=1)
+    games = SectionFactory(title="Games", slug="games", parent=part, position=2)
+    placement = PlacementFactory(section=debate, position=1, paper__title="First paper")
+    first = placement.paper
+    second = PaperFactory(title="Second paper")
+    url = reverse("admin:catalog_placement_change", args=[placement.pk])
+
+    def history(paper) -> str:
+        page = admin_client.get(reverse("admin:catalog_paper_history", args=[paper.pk]))
+        return page.content.decode().replace("&#x27;", "'")
+
+    def save(**changes):
+        fields = shown(admin_client, url, "placement_form")
+        posted = {name: values[0] for name, values in fields.items()}
+        return admin_client.post(url, {**posted, **changes}, follow=True)
+
+    # Another section: the paper's History names where it came from.
+    assert save(section=str(games.pk)).status_code == 200
+    assert "In “1.2 Games”: Moved here from “1.1 Debate”, to position 1." in history(first)
+
+    # Another paper: both Histories tell it, and the first paper, now in no section, is
+    # said to be off the site.
+    response = save(paper=str(second.pk))
+    assert Placement.objects.get(pk=placement.pk).paper_id == second.pk
+    assert (
+        "In “1.2 Games”: Taken out of this section: its row now lists “Second paper”."
+        in history(first)
+    )
+    assert "In “1.2 Games”: Listed at position 1, in the row that listed another paper." in (
+        history(second)
+    )
+    shown_messages = " ".join(str(m) for m in response.context["messages"])
+    assert "“First paper” is in no section now" in shown_messages
