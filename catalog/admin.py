@@ -326,7 +326,8 @@ class PaperAdminForm(forms.ModelForm):
         if "venue" in data and "year" in data:
             from quality.venues import venue_and_year
 
-            # "ICLR 2024" is ICLR, 2024, as the public form stores it (venue_and_year).
+            # "Safety Workshop 2023" with no year is "Safety Workshop", 2023, as an export of
+            # the entry would read back (venue_and_year).
             data["venue"], data["year"] = venue_and_year(data["venue"], data["year"])
         seen = data.get("seen_version")
         if self.instance.pk is not None and seen:
@@ -463,7 +464,7 @@ class PaperAdmin(SeenStateAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
             moved = obj.year is not None and typed.endswith(str(obj.year))
             how = f"and the year as {obj.year}" if moved else "the list's name"
             self.message_user(request, f"Venue “{typed}” saved as “{obj.venue}”, {how}.")
-        elif obj.venue and Vocabulary.load().canonical_name(obj.venue) is None:
+        if obj.venue and Vocabulary.load().canonical_name(obj.venue) is None:
             self.message_user(
                 request,
                 f"“{obj.venue}” is not in the venue list: if it is right, add it (or an alias) "

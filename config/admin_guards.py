@@ -240,13 +240,18 @@ ROWS_PER_FORM_MAX = 100
 
 
 class BoundedInlineMixin:
-    """For inlines: at most ROWS_PER_FORM_MAX rows, shown or posted ("Add another" stops
-    there; a POST with more gets "Please submit at most 100 forms." and saves nothing)."""
+    """For inlines: at most ROWS_PER_FORM_MAX new rows ("Add another" stops there), and a POST
+    of more rows than the object has plus that many gets "Please submit at most N forms."
+    and saves nothing. An object that already has more rows is still shown and saved whole."""
 
     max_num = ROWS_PER_FORM_MAX
 
     def get_formset(self, request, obj=None, **kwargs):
-        kwargs.setdefault("absolute_max", ROWS_PER_FORM_MAX)
+        stored = 0
+        if obj is not None and obj.pk is not None:
+            fk = _get_foreign_key(self.parent_model, self.model, fk_name=self.fk_name)
+            stored = self.model._default_manager.filter(**{fk.name: obj}).count()
+        kwargs.setdefault("absolute_max", stored + ROWS_PER_FORM_MAX)
         return super().get_formset(request, obj, **kwargs)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -85,13 +86,29 @@ class CheckedAddressBackend(httpcore.AsyncNetworkBackend):
     async def connect_tcp(
         self, host, port, timeout=None, local_address=None, socket_options=None
     ) -> httpcore.AsyncNetworkStream:
+        # One connect timeout for the whole connection, however many addresses the name has:
+        # the lookup, then each address in turn with the time left.
+        deadline = None if timeout is None else time.monotonic() + timeout
+
+        def left() -> float | None:
+            if deadline is None:
+                return None
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise httpcore.ConnectTimeout(f"{host}: no answer in time")
+            return remaining
+
+        try:
+            addresses = await asyncio.wait_for(self.addresses(host, port), left())
+        except TimeoutError as error:
+            raise httpcore.ConnectTimeout(f"{host}: the name did not resolve in time") from error
         error: Exception = httpcore.ConnectError(f"{host} has no address")
-        for address in await self.addresses(host, port):
+        for address in addresses:
             try:
                 return await self.inner.connect_tcp(
                     address,
                     port,
-                    timeout=timeout,
+                    timeout=left(),
                     local_address=local_address,
                     socket_options=socket_options,
                 )
@@ -108,13 +125,14 @@ class CheckedAddressBackend(httpcore.AsyncNetworkBackend):
 
 class CheckedAddressTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with its connection pool on a CheckedAddressBackend. httpx takes no
-    network backend itself, so the pool is made again with one, as httpx makes it. (No proxy:
-    a proxy would resolve the names itself, out of the checker's sight.)"""
+    network backend itself, so the pool is made again with one, as httpx makes it. No proxy:
+    a proxy would resolve the names itself, out of the checker's sight. Certificates are
+    verified as httpx does (SSL_CERT_FILE and SSL_CERT_DIR are honoured)."""
 
     def __init__(self, *, backend: CheckedAddressBackend, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, trust_env=False)
+        super().__init__(limits=limits)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=httpx.create_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

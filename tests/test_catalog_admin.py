@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Paper
+from quality.venues import Vocabulary
 from tests.factories import PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -1381,11 +1382,14 @@ def test_a_crafted_row_count_of_venue_aliases_is_refused(admin_client):
     "typed, year, stored, message",
     [
         ("Safety Workshop 2023", "", ("Safety Workshop", 2023), "and the year as 2023"),
-        ("NIPS 2019", "2019", ("NeurIPS", 2019), "and the year as 2019"),
-        # Another year than the Year field's, or no publication year: kept as typed.
+        ("NIPS, 2019", "", ("NeurIPS", 2019), "and the year as 2019"),
+        # With a year given, no publication year, or a year joined to a name: kept as typed.
+        ("ICLR 2024", "2024", ("ICLR 2024", 2024), None),
         ("ICLR 2023", "2024", ("ICLR 2023", 2024), None),
         ("Conference 2099", "", ("Conference 2099", None), None),
         ("Workshop on 10000 Tokens", "", ("Workshop on 10000 Tokens", None), None),
+        ("SemEval-2023", "", ("SemEval-2023", None), None),
+        ("Proceedings of SemEval-2023", "2023", ("Proceedings of SemEval-2023", 2023), None),
     ],
 )
 def test_a_year_at_the_end_of_the_venue_is_saved_as_the_year(
@@ -1400,13 +1404,23 @@ def test_a_year_at_the_end_of_the_venue_is_saved_as_the_year(
     shown = [str(m) for m in response.context["messages"]]
     if message:
         assert f"Venue “{typed}” saved as “{stored[0]}”, {message}." in shown
+    else:
+        assert not [m for m in shown if m.startswith("Venue “")]
+    # A venue the vocabulary does not know is pointed out, its year moved or not.
+    unknown = Vocabulary.load().canonical_name(stored[0]) is None
+    assert any("is not in the venue list" in m for m in shown) == unknown
 
 
+@pytest.mark.parametrize(
+    "typed, stored",
+    [("Safety Workshop 2023", ("Safety Workshop", 2023)), ("SemEval-2023", ("SemEval-2023", None))],
+)
 def test_a_venue_saved_with_a_year_at_its_end_comes_back_from_the_readme_unchanged(
-    admin_client,
+    admin_client, typed, stored
 ):
     """The README writes "venue year." and reads a final year as the year: "Safety Workshop
-    2023" with no year came back from an export as "Safety Workshop", 2023."""
+    2023" with no year came back from an export as "Safety Workshop", 2023, and
+    "SemEval-2023" as "SemEval-", 2023."""
     from catalog.models import Link, Placement
     from catalog.readme.export import render_readme
     from catalog.readme.importer import readme_import
@@ -1417,7 +1431,7 @@ def test_a_venue_saved_with_a_year_at_its_end_comes_back_from_the_readme_unchang
     url = reverse("admin:catalog_paper_change", args=[paper.pk])
     fields = shown(admin_client, url, "paper_form")
     posted = {name: values[0] for name, values in fields.items() if "__prefix__" not in name}
-    posted.update({"venue": "Safety Workshop 2023", "year": ""})
+    posted.update({"venue": typed, "year": ""})
     assert admin_client.post(url, posted).status_code == 302
     paper.refresh_from_db()
     saved = (paper.title, paper.venue, paper.year)
@@ -1428,7 +1442,7 @@ def test_a_venue_saved_with_a_year_at_its_end_comes_back_from_the_readme_unchang
     Paper.objects.all().delete()
     readme_import(text=text)
     [back] = Paper.objects.all()
-    assert (back.title, back.venue, back.year) == saved == (paper.title, "Safety Workshop", 2023)
+    assert (back.title, back.venue, back.year) == saved == (paper.title, *stored)
 
 
 def test_a_link_added_on_the_links_page_goes_after_the_paper_s_others(admin_client):
@@ -1500,3 +1514,35 @@ def test_changing_a_placement_s_paper_or_section_is_in_the_history_of_each_paper
     )
     shown_messages = " ".join(str(m) for m in response.context["messages"])
     assert "“First paper” is in no section now" in shown_messages
+
+
+def test_a_paper_with_more_links_than_the_row_limit_can_still_be_edited(admin_client):
+    from catalog.models import Link
+    from tests.factories import LinkFactory
+
+    paper = PaperFactory(title="Kept title")
+    Link.objects.bulk_create(
+        Link(paper=paper, url=f"https://example.org/{n}", position=n, label="blog")
+        for n in range(1, 106)
+    )
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2401.00001", position=106)
+    url = reverse("admin:catalog_paper_change", args=[paper.pk])
+    fields = shown(admin_client, url, "paper_form")
+    posted = {name: values[0] for name, values in fields.items() if "__prefix__" not in name}
+    assert posted["links-TOTAL_FORMS"] == "106"
+    posted["title"] = "Changed title"
+    posted["links-0-DELETE"] = "on"
+    response = admin_client.post(url, posted)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    paper.refresh_from_db()
+    assert paper.title == "Changed title"
+    assert paper.links.count() == 105
+    # Past the stored rows and 100 new ones: refused.
+    fields = shown(admin_client, url, "paper_form")
+    crafted = {name: values[0] for name, values in fields.items() if "__prefix__" not in name}
+    crafted.update({"links-TOTAL_FORMS": "300", "title": "Crafted"})
+    response = admin_client.post(url, crafted)
+    # (Django names max_num, the new rows allowed, in its message.)
+    assert "Please submit at most 100 forms." in response.content.decode()
+    paper.refresh_from_db()
+    assert paper.title == "Changed title"

@@ -262,3 +262,59 @@ def test_a_name_that_resolves_to_a_private_address_is_never_contacted():
     assert result.outcome == "skipped"
     assert result.detail == "intranet.invalid is a local or private address; not visited"
     assert server.requests == []
+
+
+def silent_listeners(hosts: list[str]) -> tuple[int, list]:
+    """Listeners on one port of each of `hosts` whose accept queues are full: a further
+    connection gets no answer (its SYN is dropped), as from a host that is down."""
+    import contextlib
+    import socket
+    import time
+
+    held: list[socket.socket] = []
+    port = 0
+    for host in hosts:
+        listener = socket.socket()
+        listener.bind((host, port))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        held.append(listener)
+        for _ in range(3):
+            filler = socket.socket()
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):  # connecting: left half-open
+                filler.connect((host, port))
+            held.append(filler)
+    time.sleep(0.2)
+    return port, held
+
+
+def test_the_timeout_bounds_a_link_however_many_addresses_its_name_has():
+    """Three addresses that never answer: one --timeout in all, not one per address."""
+    import asyncio
+    import time
+
+    from quality.links import check_all
+
+    hosts = ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
+    port, held = silent_listeners(hosts)
+    try:
+        resolver = RecordingResolver({"down.invalid": [hosts]})
+        started = time.monotonic()
+        [result] = asyncio.run(
+            check_all(
+                [(1, f"http://down.invalid:{port}/")],
+                timeout=1,
+                concurrency=2,
+                per_host=2,
+                skip_hosts=set(),
+                private_hosts=True,
+                resolve=resolver,
+            )
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        for sock in held:
+            sock.close()
+    assert (result.outcome, result.detail) == ("timeout", "no answer in time")
+    assert elapsed < 1.6, f"--timeout 1 took {elapsed:.1f} s"

@@ -391,3 +391,23 @@ def test_a_link_added_by_an_import_after_one_at_the_last_position_stays_in_range
     assert added.paper_id == paper.pk
     assert added.position == POSITION_MAX
     added.full_clean()  # within the validators' range
+
+
+@pytest.mark.parametrize(
+    "rest, venue, year",
+    [
+        ("NeurIPS 2023.", "NeurIPS", 2023),
+        ("NeurIPS, 2023.", "NeurIPS", 2023),
+        ("2023.", "", 2023),
+        ("ICLR 2024 2024.", "ICLR 2024", 2024),
+        # A year joined to a name is part of the venue (it read as "SemEval-", 2023).
+        ("SemEval-2023.", "SemEval-2023", None),
+        ("Proceedings of SemEval-2023 2023.", "Proceedings of SemEval-2023", 2023),
+        ("Workshop on 10000 Tokens.", "Workshop on 10000 Tokens", None),
+    ],
+)
+def test_an_entry_s_venue_and_year_are_read_from_its_end(rest, venue, year):
+    from catalog.readme.parse import parse_entry
+
+    entry = parse_entry(f"**A title.** *Bai et al.* {rest}", line=1)
+    assert (entry.venue, entry.year) == (venue, year)

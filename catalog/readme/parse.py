@@ -30,7 +30,8 @@ BOLD_TITLE = re.compile(r"^\*\*(?P<title>(?:\\.|[^\\])+?)\*\*\s*(?P<rest>.*)$")
 ITALIC_AUTHORS = re.compile(r"^\*(?P<authors>(?:\\.|[^\\*])+)\*\s*(?P<rest>.*)$")
 # Authors without italics, as in `Huang et al. 2024.` or `OpenAI. 2023.`.
 PLAIN_AUTHORS = re.compile(r"^(?P<authors>.+?(?:et al\.|\.))(?:\s+(?P<rest>.*))?$")
-VENUE_YEAR = re.compile(r"^(?P<venue>.*?)[\s,]*\b(?P<year>(?:19|20)\d{2})\s*\.?$")
+# A final year, alone or after a space or comma: "SemEval-2023" is a venue without one.
+VENUE_YEAR = re.compile(r"^(?:(?P<venue>.*?)[\s,]+)?(?P<year>(?:19|20)\d{2})\s*\.?$")
 LINK = re.compile(r"\[\[(?P<label>[^\]]+)\]\((?P<url>[^)\s]*)\)\]")
 LINKS_START = re.compile(r"(?<!\\)\[\[")
 NEWS_ITEM = re.compile(r"^\*\*\[(?P<date>[^\]]+)\]\*\*\s*(?P<text>.*)$")
@@ -198,7 +199,7 @@ def parse_entry(body: str, *, line: int) -> ParsedEntry | str:
     year: int | None = None
     venue_year = VENUE_YEAR.match(rest)
     if venue_year:
-        venue, year = venue_year["venue"], int(venue_year["year"])
+        venue, year = venue_year["venue"] or "", int(venue_year["year"])
     else:
         venue = rest.rstrip(".")
     venue = " ".join(unescape(venue).split()).strip(" ,")
