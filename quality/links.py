@@ -75,7 +75,9 @@ class CheckedAddressBackend(httpcore.AsyncNetworkBackend):
         except ValueError:  # a name
             try:
                 found = await self.resolve(host, port)
-            except OSError as error:  # no such name: a connection error, as httpx says it
+            # No such name, or none there can be (a label past 63 characters fails the IDNA
+            # encoding): a connection error, as httpx says it.
+            except (OSError, UnicodeError) as error:
                 raise httpcore.ConnectError(f"{host}: {error}") from error
         if not self.allow_private and not all(
             is_public(ipaddress.ip_address(address.split("%")[0])) for address in found
@@ -152,12 +154,19 @@ class LinkResult:
 
 
 def host_key(url: str) -> str:
-    """Hosts are told apart with their port: two servers on one machine are two hosts."""
-    return urlsplit(url).netloc.lower()
+    """Hosts are told apart with their port: two servers on one machine are two hosts. An
+    address that does not parse ("http://[::1/") is a host of its own (its request fails)."""
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return url
 
 
 def is_skipped(url: str, skip_hosts: set[str]) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
     return any(host == skip or host.endswith("." + skip) for skip in skip_hosts)
 
 
@@ -191,7 +200,7 @@ async def check_one(
             return LinkResult(
                 link_id, url, Outcome.TIMEOUT, method=method, detail="no answer in time"
             )
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
             return LinkResult(
                 link_id,
                 url,

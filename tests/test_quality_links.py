@@ -318,3 +318,31 @@ def test_the_timeout_bounds_a_link_however_many_addresses_its_name_has():
             sock.close()
     assert (result.outcome, result.detail) == ("timeout", "no answer in time")
     assert elapsed < 1.6, f"--timeout 1 took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://" + "a" * 64 + ".example.invalid/", "http://exa mple.invalid/", "http://[::1/"]
+)
+def test_a_link_no_request_can_be_made_for_is_reported_not_raised(url):
+    """A host name past what DNS allows, or an address httpx cannot parse: that link's
+    error, and the other links are still checked."""
+    import asyncio
+
+    from quality.links import check_all
+
+    server = LocalServer().start()
+    try:
+        results = asyncio.run(
+            check_all(
+                [(1, url), (2, f"{server.url}/status/200")],
+                timeout=2,
+                concurrency=2,
+                per_host=2,
+                skip_hosts=set(),
+                private_hosts=True,
+            )
+        )
+    finally:
+        server.stop()
+    outcomes = {result.link_id: result.outcome for result in results}
+    assert outcomes == {1: "error", 2: "ok"}
