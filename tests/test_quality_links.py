@@ -205,29 +205,27 @@ class RecordingResolver:
         return replies[min(len(self.lookups), len(replies)) - 1]
 
 
+def check_urls(urls: list[str], **options) -> list:
+    """check_all on `urls` (ids 1, 2, …) with small limits, as check_links would run it."""
+    import asyncio
+
+    from quality.links import check_all
+
+    settings = {"timeout": 2, "concurrency": 2, "per_host": 2, "skip_hosts": set(), **options}
+    return asyncio.run(check_all(list(enumerate(urls, start=1)), **settings))
+
+
 def test_a_name_is_resolved_once_and_the_connection_goes_to_the_checked_address():
     """The check and the connection cannot disagree (DNS rebinding): the connection is made
     to the address that was checked, not to the name resolved again. `rebind.invalid`
     resolves nowhere but in this table, so a second lookup by the connection would fail;
     the request still names the host it asked for."""
-    import asyncio
-
-    from quality.links import check_all
-
     server = LocalServer().start()
     try:
         port = server.url.rsplit(":", 1)[1]
         resolver = RecordingResolver({"rebind.invalid": [["127.0.0.1"], ["10.9.9.9"]]})
-        [result] = asyncio.run(
-            check_all(
-                [(1, f"http://rebind.invalid:{port}/status/200")],
-                timeout=2,
-                concurrency=2,
-                per_host=2,
-                skip_hosts=set(),
-                private_hosts=True,  # the server is on 127.0.0.1
-                resolve=resolver,
-            )
+        [result] = check_urls(
+            [f"http://rebind.invalid:{port}/status/200"], private_hosts=True, resolve=resolver
         )
     finally:
         server.stop()
@@ -239,24 +237,11 @@ def test_a_name_is_resolved_once_and_the_connection_goes_to_the_checked_address(
 
 
 def test_a_name_that_resolves_to_a_private_address_is_never_contacted():
-    import asyncio
-
-    from quality.links import check_all
-
     server = LocalServer().start()
     try:
         port = server.url.rsplit(":", 1)[1]
         resolver = RecordingResolver({"intranet.invalid": [["127.0.0.1"]]})
-        [result] = asyncio.run(
-            check_all(
-                [(1, f"http://intranet.invalid:{port}/status/200")],
-                timeout=2,
-                concurrency=2,
-                per_host=2,
-                skip_hosts=set(),
-                resolve=resolver,
-            )
-        )
+        [result] = check_urls([f"http://intranet.invalid:{port}/status/200"], resolve=resolver)
     finally:
         server.stop()
     assert result.outcome == "skipped"
@@ -291,26 +276,15 @@ def silent_listeners(hosts: list[str]) -> tuple[int, list]:
 
 def test_the_timeout_bounds_a_link_however_many_addresses_its_name_has():
     """Three addresses that never answer: one --timeout in all, not one per address."""
-    import asyncio
     import time
-
-    from quality.links import check_all
 
     hosts = ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
     port, held = silent_listeners(hosts)
     try:
         resolver = RecordingResolver({"down.invalid": [hosts]})
         started = time.monotonic()
-        [result] = asyncio.run(
-            check_all(
-                [(1, f"http://down.invalid:{port}/")],
-                timeout=1,
-                concurrency=2,
-                per_host=2,
-                skip_hosts=set(),
-                private_hosts=True,
-                resolve=resolver,
-            )
+        [result] = check_urls(
+            [f"http://down.invalid:{port}/"], timeout=1, private_hosts=True, resolve=resolver
         )
         elapsed = time.monotonic() - started
     finally:
@@ -326,22 +300,9 @@ def test_the_timeout_bounds_a_link_however_many_addresses_its_name_has():
 def test_a_link_no_request_can_be_made_for_is_reported_not_raised(url):
     """A host name past what DNS allows, or an address httpx cannot parse: that link's
     error, and the other links are still checked."""
-    import asyncio
-
-    from quality.links import check_all
-
     server = LocalServer().start()
     try:
-        results = asyncio.run(
-            check_all(
-                [(1, url), (2, f"{server.url}/status/200")],
-                timeout=2,
-                concurrency=2,
-                per_host=2,
-                skip_hosts=set(),
-                private_hosts=True,
-            )
-        )
+        results = check_urls([url, f"{server.url}/status/200"], private_hosts=True)
     finally:
         server.stop()
     outcomes = {result.link_id: result.outcome for result in results}
