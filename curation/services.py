@@ -504,12 +504,31 @@ def _store_content(submission: Submission, content: SubmissionContent) -> None:
         exclude_paper_id=submission.paper_id if submission.kind == "correction" else None,
         exclude_submission_id=submission.pk,
     )
+    # And, the other way round, an open submission giving this one's paper link under another
+    # label (its blog post of the paper): had it been sent later, its check would have found
+    # this one, so the two are flagged with each other whatever the order they came in.
+    paper_ids = {
+        identifiers.identifier_for_url(url)
+        for label, url in content.links
+        if label == Link.Label.PAPER
+    }
+    giving_its_link = (
+        Submission.objects.open()
+        .filter(links__identifier__in=paper_ids - {""})
+        .exclude(pk=submission.pk)
+        .exclude(pk__in=[other.pk for other in duplicates.submissions])
+    )
+    if submission.kind == Submission.Kind.CORRECTION:
+        giving_its_link = giving_its_link.exclude(
+            kind=Submission.Kind.CORRECTION, paper_id=submission.paper_id
+        )
+    similar = [*duplicates.submissions, *giving_its_link.distinct().order_by("-created_at")]
     submission.duplicate_papers.set(duplicates.papers)
-    submission.duplicate_submissions.set(duplicates.submissions)
-    submission.duplicate_suspected = bool(duplicates)
+    submission.duplicate_submissions.set(similar)
+    submission.duplicate_suspected = bool(duplicates.papers or similar)
     submission.save(update_fields=["duplicate_suspected"])
     # Each open submission it may duplicate learns of it too, as if sent after it.
-    for other in duplicates.submissions:
+    for other in similar:
         _flag_duplicate_after_commit(other, submission=submission)
 
 

@@ -658,3 +658,25 @@ def test_an_event_written_without_the_newer_detail_column_is_stored(sections):
             [submission.pk, timezone.now()],
         )
     assert submission.events.get(action="withdrawn").detail == ""
+
+
+@pytest.mark.parametrize("paper_first", [True, False])
+def test_two_open_submissions_sharing_a_paper_link_are_flagged_with_each_other_in_any_order(
+    sections, django_capture_on_commit_callbacks, paper_first
+):
+    """One gives an arXiv page as its paper link, the other the same page as a blog link:
+    each is flagged with the other, whichever was sent first (the later one's duplicate
+    check used to find the earlier only when the earlier gave it as its paper link)."""
+    paper = {"title": "The paper itself", "links": [("paper", "https://arxiv.org/abs/2401.10020")]}
+    post = {
+        "title": "A post about it",
+        "links": [("paper", "https://x.org/p"), ("blog", "https://arxiv.org/abs/2401.10020")],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make_submission(sections, **(paper if paper_first else post))
+        second = make_submission(sections, **(post if paper_first else paper))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.duplicate_suspected and second.duplicate_suspected
+    assert list(first.duplicate_submissions.all()) == [second]
+    assert list(second.duplicate_submissions.all()) == [first]
