@@ -89,10 +89,13 @@ fixture: install
 # The application's bytecode, compiled once at deploy: every process (gunicorn workers, the
 # export from cron) then loads it instead of compiling each module it imports, which it does
 # on every start where PYTHONDONTWRITEBYTECODE is set. Where the code is not writable by the
-# deploy's user, nothing is written and the deploy goes on (processes compile as before).
+# deploy's user, nothing is written and the deploy goes on (processes compile as before); a
+# module that does not compile stops it.
 bytecode:
-	@$(PY) -m compileall -q manage.py config catalog curation quality >/dev/null 2>&1 \
-		|| echo "make bytecode: not all bytecode written (is the code read-only?); going on"
+	@out=$$($(PY) -m compileall -q manage.py config catalog curation quality 2>&1) || { \
+		if printf '%s\n' "$$out" | grep -qE '^(SyntaxError|IndentationError|TabError|ValueError)'; \
+		then printf '%s\n' "$$out" >&2; exit 1; fi; \
+		echo "make bytecode: not all bytecode written (is the code read-only?); going on"; }
 
 # A deploy's migrations, on one host (the settings come from DJANGO_SETTINGS_MODULE).
 migrate: $(SERVE_STAMP) bytecode

@@ -128,12 +128,16 @@ class FormerSlug(models.Model):
         return f"{self.slug} → {self.section.slug}"
 
 
+def is_publication_year(year: int) -> bool:
+    """From 1900 to next year (accepted papers are dated by their venue)."""
+    return 1900 <= year <= datetime.date.today().year + 1
+
+
 def validate_publication_year(year: int | None) -> None:
-    """A year a paper can have been published in: from 1900 to next year (accepted papers
-    are dated by their venue). Forms show this next to the field; the database constraint
-    paper_year_plausible is the wider backstop."""
+    """A year a paper can have been published in (is_publication_year). Forms show this next
+    to the field; the database constraint paper_year_plausible is the wider backstop."""
     latest = datetime.date.today().year + 1
-    if year is not None and not 1900 <= year <= latest:
+    if year is not None and not is_publication_year(year):
         raise ValidationError(
             "Enter a year from 1900 to %(latest)s.", code="year", params={"latest": latest}
         )

@@ -89,7 +89,9 @@ class CheckedAddressBackend(httpcore.AsyncNetworkBackend):
         self, host, port, timeout=None, local_address=None, socket_options=None
     ) -> httpcore.AsyncNetworkStream:
         # One connect timeout for the whole connection, however many addresses the name has:
-        # the lookup, then each address in turn with the time left.
+        # the lookup, then each address in turn with its share of the time left, so an
+        # address that never answers (a dead IPv6 address listed first) leaves time for the
+        # next one.
         deadline = None if timeout is None else time.monotonic() + timeout
 
         def left() -> float | None:
@@ -105,12 +107,14 @@ class CheckedAddressBackend(httpcore.AsyncNetworkBackend):
         except TimeoutError as error:
             raise httpcore.ConnectTimeout(f"{host}: the name did not resolve in time") from error
         error: Exception = httpcore.ConnectError(f"{host} has no address")
-        for address in addresses:
+        for index, address in enumerate(addresses):
+            remaining = left()
+            share = None if remaining is None else remaining / (len(addresses) - index)
             try:
                 return await self.inner.connect_tcp(
                     address,
                     port,
-                    timeout=left(),
+                    timeout=share,
                     local_address=local_address,
                     socket_options=socket_options,
                 )

@@ -144,21 +144,14 @@ def venue_and_year(venue: str, year: int | None) -> tuple[str, int | None]:
     """A venue ending in a year, given without a year, as the README reads it back: the year
     moved to the year ("Safety Workshop 2023", None is "Safety Workshop", 2023; "NIPS 2019"
     is "NeurIPS", 2019). The README writes "venue year." and reads a final year, alone or
-    after a space or comma (catalog.readme.parse.VENUE_YEAR), as the year. A venue with a
+    after a space or comma (catalog.readme.parse.final_year), as the year. A venue with a
     year given is left as it is (the entry reads "ICLR 2024 2024."), as is one whose final
     number is no publication year (2099) or is joined to it ("SemEval-2023")."""
-    from django.core.exceptions import ValidationError
+    from catalog.readme.parse import final_year
 
-    from catalog.models import validate_publication_year
-    from catalog.readme.parse import VENUE_YEAR
-
-    found = VENUE_YEAR.match(venue) if year is None else None
+    found = final_year(venue) if year is None else None
     if not found:
         return venue, year
-    trailing = int(found["year"])
-    try:
-        validate_publication_year(trailing)
-    except ValidationError:
-        return venue, year
-    rest = (found["venue"] or "").strip(" ,")
+    rest, trailing = found
+    rest = rest.strip(" ,")
     return (Vocabulary.load().canonical_name(rest) or rest) if rest else "", trailing

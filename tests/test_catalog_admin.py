@@ -1413,7 +1413,11 @@ def test_a_year_at_the_end_of_the_venue_is_saved_as_the_year(
 
 @pytest.mark.parametrize(
     "typed, stored",
-    [("Safety Workshop 2023", ("Safety Workshop", 2023)), ("SemEval-2023", ("SemEval-2023", None))],
+    [
+        ("Safety Workshop 2023", ("Safety Workshop", 2023)),
+        ("SemEval-2023", ("SemEval-2023", None)),
+        ("Conference 2099", ("Conference 2099", None)),
+    ],
 )
 def test_a_venue_saved_with_a_year_at_its_end_comes_back_from_the_readme_unchanged(
     admin_client, typed, stored

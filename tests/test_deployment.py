@@ -257,18 +257,17 @@ def test_make_bytecode_compiles_every_module_of_the_application(tmp_path):
     assert len(sources) > 50
     assert not any(Path(importlib.util.cache_from_source(path)).exists() for path in sources)
 
-    def make_bytecode() -> str:
-        result = subprocess.run(
+    def make_bytecode() -> subprocess.CompletedProcess:
+        return subprocess.run(
             ["make", "-s", "bytecode", f"PY={sys.executable}"],
             cwd=tmp_path,
             capture_output=True,
             text=True,
             timeout=120,
         )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
 
-    assert "not all bytecode written" not in make_bytecode()
+    result = make_bytecode()
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     missing = [p for p in sources if not Path(importlib.util.cache_from_source(p)).exists()]
     assert missing == []
 
@@ -276,7 +275,15 @@ def test_make_bytecode_compiles_every_module_of_the_application(tmp_path):
     # would go, which stops root too), the deploy goes on and says so.
     shutil.rmtree(tmp_path / "quality" / "__pycache__")
     (tmp_path / "quality" / "__pycache__").write_text("in the way")
-    assert "not all bytecode written" in make_bytecode()
+    result = make_bytecode()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "not all bytecode written" in result.stdout
+
+    # A module that does not compile stops the deploy, named.
+    (tmp_path / "catalog" / "broken.py").write_text("def broken(:\n")
+    result = make_bytecode()
+    assert result.returncode != 0
+    assert "catalog/broken.py" in result.stderr and "SyntaxError" in result.stderr
 
 
 @pytest.mark.parametrize("site_url", [None, "http://aaa.example.org", "https://localhost:8443"])

@@ -249,15 +249,15 @@ def test_a_name_that_resolves_to_a_private_address_is_never_contacted():
     assert server.requests == []
 
 
-def silent_listeners(hosts: list[str]) -> tuple[int, list]:
-    """Listeners on one port of each of `hosts` whose accept queues are full: a further
-    connection gets no answer (its SYN is dropped), as from a host that is down."""
+def silent_listeners(hosts: list[str], *, port: int = 0) -> tuple[int, list]:
+    """Listeners on one port (`port`, or a free one) of each of `hosts` whose accept queues
+    are full: a further connection gets no answer (its SYN is dropped), as from a host that
+    is down."""
     import contextlib
     import socket
     import time
 
     held: list[socket.socket] = []
-    port = 0
     for host in hosts:
         listener = socket.socket()
         listener.bind((host, port))
@@ -307,3 +307,24 @@ def test_a_link_no_request_can_be_made_for_is_reported_not_raised(url):
         server.stop()
     outcomes = {result.link_id: result.outcome for result in results}
     assert outcomes == {1: "error", 2: "ok"}
+
+
+def test_an_address_that_never_answers_leaves_time_for_the_next_one():
+    """A name whose first address is down (a dead IPv6 address listed first, one dead host
+    of several): the next address is still tried within the timeout, and the link is ok."""
+    server = LocalServer().start()
+    port = int(server.url.rsplit(":", 1)[1])
+    held = silent_listeners(["127.0.0.2"], port=port)[1]
+    try:
+        resolver = RecordingResolver({"half.invalid": [["127.0.0.2", "127.0.0.1"]]})
+        [result] = check_urls(
+            [f"http://half.invalid:{port}/status/200"],
+            timeout=1,
+            private_hosts=True,
+            resolve=resolver,
+        )
+    finally:
+        server.stop()
+        for sock in held:
+            sock.close()
+    assert (result.outcome, result.status_code) == ("ok", 200)

@@ -404,6 +404,9 @@ def test_a_link_added_by_an_import_after_one_at_the_last_position_stays_in_range
         ("SemEval-2023.", "SemEval-2023", None),
         ("Proceedings of SemEval-2023 2023.", "Proceedings of SemEval-2023", 2023),
         ("Workshop on 10000 Tokens.", "Workshop on 10000 Tokens", None),
+        # No year a paper can have: part of the venue, as the admin keeps it.
+        ("Conference 2099.", "Conference 2099", None),
+        ("Proceedings 1899.", "Proceedings 1899", None),
     ],
 )
 def test_an_entry_s_venue_and_year_are_read_from_its_end(rest, venue, year):

@@ -133,6 +133,18 @@ class ParsedReadme:
         return found
 
 
+def final_year(text: str) -> tuple[str, int] | None:
+    """("NeurIPS", 2023) for "NeurIPS 2023." (the venue, then the year, as the README writes
+    them); None when the text does not end in a year, alone or after a space or comma, that a
+    paper can have been published in ("Conference 2099" is a venue)."""
+    from catalog.models import is_publication_year
+
+    found = VENUE_YEAR.match(text)
+    if found is None or not is_publication_year(int(found["year"])):
+        return None
+    return found["venue"] or "", int(found["year"])
+
+
 def unescape(text: str) -> str:
     return ESCAPED.sub(r"\1", text)
 
@@ -197,9 +209,9 @@ def parse_entry(body: str, *, line: int) -> ParsedEntry | str:
 
     rest = rest.strip()
     year: int | None = None
-    venue_year = VENUE_YEAR.match(rest)
+    venue_year = final_year(rest)
     if venue_year:
-        venue, year = venue_year["venue"] or "", int(venue_year["year"])
+        venue, year = venue_year
     else:
         venue = rest.rstrip(".")
     venue = " ".join(unescape(venue).split()).strip(" ,")
