@@ -296,15 +296,23 @@ def sections_named(tree: SectionTree, text: str) -> list[SectionNode]:
     words = [light_stem(word) for word in query_words(text)]
     if not words:
         return []
-    # The title words of every section, kept with the tree (rebuilt when the catalog changes).
+    # Each section's title words as one string, " debate for alignment", kept with the tree
+    # (rebuilt when the catalog changes): " debat" in it says a title word begins with
+    # "debat", one substring search per section instead of a loop over its words (600
+    # sections cost 1.5 ms a search that way).
     titles = tree.__dict__.get("_title_words")
     if titles is None:
         titles = tree.__dict__["_title_words"] = [
-            (node, LEXEME.findall(node.title.lower())) for node in tree.walk()
+            (node, " " + " ".join(LEXEME.findall(node.title.lower()))) for node in tree.walk()
         ]
-    found = [
-        node
-        for node, title_words in titles
-        if all(any(title_word.startswith(word) for title_word in title_words) for word in words)
-    ]
-    return found[:SECTION_MATCH_LIMIT]
+    prefixes = [" " + word for word in words]
+    found = []
+    for node, title in titles:
+        for prefix in prefixes:
+            if prefix not in title:
+                break
+        else:
+            found.append(node)
+            if len(found) == SECTION_MATCH_LIMIT:
+                break
+    return found

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Paper
+from catalog.search import SECTION_MATCH_LIMIT
 from tests.factories import PaperFactory, PlacementFactory, SectionFactory, papers_of
 
 pytestmark = pytest.mark.django_db
@@ -211,12 +212,15 @@ def test_filter_fields_have_the_markup_crispy_forms_gives_them(papers, data, inv
     assert [field.name for field in fields if field.errors] == invalid
 
 
-def test_postgresql_connections_price_index_reads_as_cheap():
-    # Without it PostgreSQL reads every paper instead of the GIN index for a common word.
+def test_postgresql_connections_price_index_reads_as_cheap_and_start_no_parallel_workers():
+    # Without them PostgreSQL reads every paper instead of the GIN index for a common word,
+    # and starts workers that cost more than a page's queries.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SHOW random_page_cost")
             assert cursor.fetchone() == ("1.1",)
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone() == ("0",)
     else:
         assert "options" not in connection.settings_dict["OPTIONS"]
 
@@ -357,3 +361,11 @@ def test_a_search_names_the_sections_titled_like_it(client, papers):
     chosen = {"q": "debate", "section": "debate"}
     assert "named like" not in client.get(reverse("catalog:search"), chosen).content.decode()
     assert "named like" not in client.get(reverse("catalog:search"), {"q": "zzz"}).content.decode()
+    # A word matches the start of a title word, not its middle ("bate" is in "Debate").
+    assert "named like" not in client.get(reverse("catalog:search"), {"q": "bate"}).content.decode()
+    # At most SECTION_MATCH_LIMIT, in reading order.
+    for position in range(2, 8):
+        SectionFactory(title=f"Debate {position}", slug=f"debate-{position}", position=position)
+    html = client.get(reverse("catalog:search"), {"q": "debate"}).content.decode()
+    box = html.split('<nav class="section-matches"')[1].split("</nav>")[0]
+    assert box.count('<li class="list-inline-item">') == SECTION_MATCH_LIMIT
