@@ -13,8 +13,10 @@ from operator import itemgetter
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
+    Count,
     Prefetch,
     QuerySet,
+    Window,
     prefetch_related_objects,
 )
 from django.db.models.functions import Lower
@@ -307,12 +309,43 @@ def distinct_venues() -> Venues:
     )
 
 
+ROW_COLUMNS = ("id", "title", "authors", "venue", "year")
+
+
 def page_rows(queryset: QuerySet[Paper]) -> list[PaperRow]:
     """A page of a Paper queryset (in its order) as rows with their links: two queries of
     tuples instead of model instances and a prefetch."""
-    return paper_rows(
-        list(queryset.prefetch_related(None).values_list("id", "title", "authors", "venue", "year"))
+    return paper_rows(list(queryset.prefetch_related(None).values_list(*ROW_COLUMNS)))
+
+
+def ranked_page(paginator: Paginator, asked: str) -> Page:
+    """`paginator.get_page(asked)` with its rows (PaperRow), for a list the database sorts
+    whole (search results in rank order): the count comes with the page's rows, `COUNT(*)
+    OVER ()`, one query instead of a COUNT and then the page, which both found every match
+    (at 100,000 papers, a word in 5,000 of them: 20 against 28 ms). Not for a list an index
+    gives in order, where a page stops reading early and the window would read it all.
+
+    A number that is not one means the first page; past the end (no rows, so no count) the
+    matches are counted and the last page is shown, as get_page does."""
+    try:
+        number = max(int(asked), 1)
+    except (TypeError, ValueError):
+        number = 1
+    per_page = paginator.per_page
+    offset = (number - 1) * per_page
+    rows = list(
+        paginator.object_list.prefetch_related(None)
+        .annotate(match_count=Window(Count("pk")))
+        .values_list(*ROW_COLUMNS, "match_count")[offset : offset + per_page]
     )
+    if rows or number == 1:
+        paginator.count = rows[0][-1] if rows else 0
+        page = paginator.page(number)
+        page.object_list = paper_rows([row[:-1] for row in rows])
+        return page
+    page = paginator.get_page(number)
+    page.object_list = page_rows(page.object_list)
+    return page
 
 
 def section_labels(tree: SectionTree, placements: list[Placement]) -> list[SectionNode]:

@@ -122,16 +122,20 @@ def search(request: HttpRequest) -> HttpResponse:
         filtered = filterset.is_bound and any(
             value not in ("", None, False) for value in filterset.form.cleaned_data.values()
         )
-        paginator = Paginator(filterset.qs, PAPERS_PER_PAGE)
-        if not filtered:
-            paginator.count = pages.published_count()  # memoized per catalog version
-        asked = requested_page(request)
-        page_obj = paginator.get_page(asked)
-        page_number_shown(request, page_obj.number)
-        page_obj.object_list = pages.page_rows(page_obj.object_list)
         query = (filterset.form.cleaned_data.get("q") or "") if filterset.is_bound else ""
         # Nothing to look for: punctuation only, or only words too common to search ("the").
         no_words = bool(query) and not query_words(query)
+        paginator = Paginator(filterset.qs, PAPERS_PER_PAGE)
+        asked = requested_page(request)
+        if query and not no_words:
+            # Ranked: every match is sorted anyway, so the count comes with the page.
+            page_obj = pages.ranked_page(paginator, asked)
+        else:
+            if not filtered:
+                paginator.count = pages.published_count()  # memoized per catalog version
+            page_obj = paginator.get_page(asked)
+            page_obj.object_list = pages.page_rows(page_obj.object_list)
+        page_number_shown(request, page_obj.number)
         common_words_only = no_words and bool(re.search(r"\w", query))
         # Sections named like the query, unless one is chosen already: a section's papers
         # need not name its topic ("debate" finds 4 papers; 1.5.2 Debate holds 8).

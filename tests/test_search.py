@@ -369,3 +369,34 @@ def test_a_search_names_the_sections_titled_like_it(client, papers):
     html = client.get(reverse("catalog:search"), {"q": "debate"}).content.decode()
     box = html.split('<nav class="section-matches"')[1].split("</nav>")[0]
     assert box.count('<li class="list-inline-item">') == SECTION_MATCH_LIMIT
+
+
+def test_a_ranked_search_reads_its_count_with_its_page(client, django_assert_num_queries):
+    """Matches are all sorted anyway: their count comes with the page's rows (one query, then
+    the links), every page holds the next matches, and past the end is the last page."""
+    section = SectionFactory()
+    for n in range(60):  # three pages of 25, 25 and 10
+        PlacementFactory(
+            section=section, position=n + 1, paper__title=f"Ranked study {n:02d}", paper__year=2000
+        )
+    PlacementFactory(section=section, position=61, paper__title="Unrelated", paper__year=2000)
+    client.get(reverse("catalog:search"), {"q": "unrelated"})  # the tree, memoized
+    seen = []
+    for number in ("1", "2", "3"):
+        with django_assert_num_queries(2):  # page with its count, then the page's links
+            response = client.get(reverse("catalog:search"), {"q": "ranked", "page": number})
+        page = response.context["page_obj"]
+        assert (page.paginator.count, page.paginator.num_pages) == (60, 3)
+        assert "60 matching papers" in response.content.decode()
+        seen += [paper.title for paper in papers_of(page)]
+    assert seen == [f"Ranked study {n:02d}" for n in range(60)]
+    past = client.get(reverse("catalog:search"), {"q": "ranked", "page": "7"})
+    assert past.context["page_obj"].number == 3
+    assert "There is no page 7; this is the last page, 3." in past.content.decode()
+    assert len(papers_of(past.context["page_obj"])) == 10
+    for asked in ("x", "2.5"):  # not a number: the first page
+        first = client.get(reverse("catalog:search"), {"q": "ranked", "page": asked})
+        assert first.context["page_obj"].number == 1
+    nothing = client.get(reverse("catalog:search"), {"q": "absent"})
+    assert nothing.context["page_obj"].paginator.count == 0
+    assert nothing.status_code == 200
