@@ -14,6 +14,8 @@ admin.site.index_title = "Catalog and review queue"
 # The model list on every page took a quarter of a 1280 px screen from the review queue's
 # table; the breadcrumbs and the index page lead everywhere it did.
 admin.site.enable_nav_sidebar = False
+# The apps' admin modules register here, not as Django starts (config.admin_app).
+admin.autodiscover()
 
 urlpatterns = [
     # The catalog report (issue 6) sits in the admin's frame; the view checks its permission.

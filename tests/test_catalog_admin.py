@@ -676,6 +676,8 @@ def test_every_admin_list_is_guarded_against_crafted_requests():
 
     from config.admin_guards import GuardedAdminMixin
 
+    admin.autodiscover()  # as the URLconf does (config.admin_app)
+    assert admin.site.is_registered(Paper)
     unguarded = [
         f"{model._meta.label}: {type(model_admin).__name__}"
         for model, model_admin in admin.site._registry.items()

@@ -239,6 +239,46 @@ def test_check_deploy_with_the_production_layout_gives_no_warning():
     assert "WARNINGS" not in output
 
 
+def admin_registrations_seen(script: str) -> dict:
+    """What a fresh process with the production settings reports of the admin after
+    `django.setup()` and then `script`."""
+    program = (
+        "import json, sys, django; django.setup()\n"
+        "from django.contrib import admin\n"
+        "from catalog.models import Paper\n"
+        "seen = {'modules_at_start': sorted(m for m in sys.modules if m.endswith('.admin')"
+        " and m.split('.')[0] in ('catalog', 'curation', 'quality'))}\n"
+        f"{script}\n"
+        "seen['paper_registered'] = admin.site.is_registered(Paper)\n"
+        "print(json.dumps(seen))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=REPO_ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_admin_modules_load_with_the_urlconf_and_the_checks_not_at_start():
+    """A management command (export_readme) does not import the admin's modules; the URLconf
+    (imported by config.wsgi as a worker starts) and the system checks do, so the admin and
+    `manage.py check` see every registration."""
+    started = admin_registrations_seen("")
+    assert started == {"modules_at_start": [], "paper_registered": False}
+    checked = admin_registrations_seen(
+        "from django.core.checks import run_checks\n"
+        "seen['admin_errors'] = [str(e) for e in run_checks(tags=['admin'])]"
+    )
+    assert checked == {"modules_at_start": [], "admin_errors": [], "paper_registered": True}
+    served = admin_registrations_seen("import config.wsgi")
+    assert served["paper_registered"] is True
+
+
 def test_make_bytecode_compiles_every_module_of_the_application(tmp_path):
     """A deploy's `make bytecode`: every Python file of the application gets its current
     bytecode, which later processes load instead of compiling the module again."""
