@@ -240,9 +240,10 @@ ROWS_PER_FORM_MAX = 100
 
 
 class BoundedInlineMixin:
-    """For inlines: at most ROWS_PER_FORM_MAX new rows ("Add another" stops there), and a POST
-    of more rows than the object has plus that many gets "Please submit at most N forms."
-    and saves nothing. An object that already has more rows is still shown and saved whole."""
+    """For inlines, read-only ones too: at most ROWS_PER_FORM_MAX new rows ("Add another"
+    stops there), and a POST of more rows than the object has plus that many gets "Please
+    submit at most N rows." and saves nothing. An object that already has more rows is still
+    shown and saved whole."""
 
     max_num = ROWS_PER_FORM_MAX
 
@@ -252,7 +253,14 @@ class BoundedInlineMixin:
             fk = _get_foreign_key(self.parent_model, self.model, fk_name=self.fk_name)
             stored = self.model._default_manager.filter(**{fk.name: obj}).count()
         kwargs.setdefault("absolute_max", stored + ROWS_PER_FORM_MAX)
-        return super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj, **kwargs)
+        # Django's refusal names max_num, the new rows allowed (0 where none may be added),
+        # not the rows a POST may hold. (A class of this call's own: formset_factory's.)
+        formset.default_error_messages = {
+            **formset.default_error_messages,
+            "too_many_forms": f"Please submit at most {formset.absolute_max} rows.",
+        }
+        return formset
 
 
 STALE_ROW = (

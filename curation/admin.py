@@ -21,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from catalog.admin import NumberedSectionFilter
 from catalog.models import Link
 from catalog.selectors import section_tree
-from config.admin_guards import GuardedAdminMixin, GuardedChangeList
+from config.admin_guards import BoundedInlineMixin, GuardedAdminMixin, GuardedChangeList
 from curation.forms import ReviewNoteForm
 from curation.models import Submission, SubmissionEvent, SubmissionLink
 from curation.preview import ReviewHint, review_hint_items, review_hints, review_preview
@@ -105,14 +105,14 @@ class ReviewerOnlyMixin:
         return False
 
 
-class SubmissionLinkInline(ReviewerOnlyMixin, admin.TabularInline):
+class SubmissionLinkInline(BoundedInlineMixin, ReviewerOnlyMixin, admin.TabularInline):
     model = SubmissionLink
     fields = ["label", "url", "identifier"]
     readonly_fields = fields
     extra = 0
 
 
-class SubmissionEventInline(ReviewerOnlyMixin, admin.TabularInline):
+class SubmissionEventInline(BoundedInlineMixin, ReviewerOnlyMixin, admin.TabularInline):
     model = SubmissionEvent
     fields = ["created_at", "action", "from_state_label", "to_state_label", "by", "note", "changes"]
     readonly_fields = fields

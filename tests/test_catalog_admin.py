@@ -1331,7 +1331,7 @@ def test_a_crafted_row_count_on_a_paper_form_is_refused_without_building_thousan
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Please submit at most 100 forms." in html
+    assert "Please submit at most 100 rows." in html
     rows = set(re.findall(rf'name="{prefix}-(\d+)-id"', html))
     assert 0 < len(rows) <= 100
     paper.refresh_from_db()
@@ -1376,7 +1376,7 @@ def test_a_crafted_row_count_of_venue_aliases_is_refused(admin_client):
         {"name": "Crafted Venue", "aliases-TOTAL_FORMS": 5000, "aliases-INITIAL_FORMS": 0},
     )
     assert response.status_code == 200
-    assert "Please submit at most 100 forms." in response.content.decode()
+    assert "Please submit at most 100 rows." in response.content.decode()
     assert not Venue.objects.filter(name="Crafted Venue").exists()
 
 
@@ -1548,7 +1548,7 @@ def test_a_paper_with_more_links_than_the_row_limit_can_still_be_edited(admin_cl
     crafted = {name: values[0] for name, values in fields.items() if "__prefix__" not in name}
     crafted.update({"links-TOTAL_FORMS": "300", "title": "Crafted"})
     response = admin_client.post(url, crafted)
-    # (Django names max_num, the new rows allowed, in its message.)
-    assert "Please submit at most 100 forms." in response.content.decode()
+    # The limit the POST went past: the 105 stored rows and 100 new ones.
+    assert "Please submit at most 205 rows." in response.content.decode()
     paper.refresh_from_db()
     assert paper.title == "Changed title"

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from catalog.models import Paper
+from config.admin_guards import ROWS_PER_FORM_MAX
 from curation.models import Submission
 from curation.services import (
     Contributor,
@@ -997,3 +998,34 @@ def test_the_queue_reads_a_constant_number_of_queries_whatever_its_rows(client, 
         html = client.get(CHANGELIST).content.decode()
     assert html.count(">Capitals</span>") == 5 and html.count(">Unknown venue</span>") == 5
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("prefix", ["links", "events"])
+def test_a_crafted_row_count_on_the_review_page_is_refused_without_building_rows(
+    client, users, submission, prefix
+):
+    """The review page's inlines are read-only, but Django still built a form for each row a
+    POST claimed, up to 1,000 (a crafted TOTAL_FORMS took about 1 s). The limit is the rows
+    stored plus ROWS_PER_FORM_MAX, named in the message; nothing changes."""
+    from curation.models import SubmissionEvent, SubmissionLink
+
+    login(client, users, "maintainer")
+    url = reverse("admin:curation_submission_change", args=[submission.pk])
+    stored = {"links": SubmissionLink, "events": SubmissionEvent}[prefix].objects.filter(
+        submission=submission
+    )
+    before = (Submission.objects.get(pk=submission.pk).updated_at, stored.count())
+    crafted = {
+        "links-TOTAL_FORMS": "0",
+        "links-INITIAL_FORMS": "0",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        f"{prefix}-TOTAL_FORMS": "5000",
+        "_save": "Save",
+    }
+    response = client.post(url, crafted)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Please submit at most {before[1] + ROWS_PER_FORM_MAX} rows." in html
+    assert len(set(re.findall(rf'name="{prefix}-(\d+)-id"', html))) <= before[1] + ROWS_PER_FORM_MAX
+    assert (Submission.objects.get(pk=submission.pk).updated_at, stored.count()) == before
