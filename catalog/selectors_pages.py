@@ -310,6 +310,8 @@ def distinct_venues() -> Venues:
 
 
 ROW_COLUMNS = ("id", "title", "authors", "venue", "year")
+# Page numbers as the views take them (catalog.views.requested_page): up to 9 digits.
+MAX_RANKED_PAGE = 999_999_999
 
 
 def page_rows(queryset: QuerySet[Paper]) -> list[PaperRow]:
@@ -333,10 +335,16 @@ def ranked_page(paginator: Paginator, asked: str) -> Page:
         number = 1
     per_page = paginator.per_page
     offset = (number - 1) * per_page
-    rows = list(
-        paginator.object_list.prefetch_related(None)
-        .annotate(match_count=Window(Count("pk")))
-        .values_list(*ROW_COLUMNS, "match_count")[offset : offset + per_page]
+    # An offset no list reaches is past the end without asking: the databases refuse one
+    # past 64 bits (SQLite's "datatype mismatch", PostgreSQL's "bigint out of range").
+    rows = (
+        list(
+            paginator.object_list.prefetch_related(None)
+            .annotate(match_count=Window(Count("pk")))
+            .values_list(*ROW_COLUMNS, "match_count")[offset : offset + per_page]
+        )
+        if number <= MAX_RANKED_PAGE
+        else []
     )
     if rows or number == 1:
         paginator.count = rows[0][-1] if rows else 0
