@@ -204,6 +204,10 @@ def section_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     return groups
 
 
+# How a repeated address names the field that gave it first.
+LINK_FIELD_NAMES = {"paper_url": "paper link", "code_url": "code link"}
+
+
 class SubmissionForm(forms.Form):
     # Only read by "Fill in from the link" (quality.lookup); never stored.
     lookup = forms.CharField(
@@ -394,10 +398,15 @@ class SubmissionForm(forms.Form):
         return [(self[label], self[url]) for label, url in self.extra_link_rows]
 
     def _extra_links(self, data) -> list[tuple[str, str]]:
+        """The other links given, (kind, address), each row's errors added to its fields;
+        `self.extra_link_names` holds the address field of each link taken, in order."""
         links = []
+        self.extra_link_names = []
         for label_name, url_name in self.extra_link_rows:
             raw = data.get(url_name, "")
             if not raw:
+                if data.get(label_name):  # a kind chosen, its address forgotten
+                    self.add_error(url_name, "Give the address of this link, or clear its kind.")
                 continue
             try:
                 url = self._clean_link(raw, allow_arxiv_id=False)
@@ -408,6 +417,7 @@ class SubmissionForm(forms.Form):
                 self.add_error(label_name, "Say what kind of link this is.")
                 continue
             links.append((data[label_name], url))
+            self.extra_link_names.append(url_name)
         return links
 
     def clean_sections(self):
@@ -439,10 +449,20 @@ class SubmissionForm(forms.Form):
         if getattr(self, "too_many_links", False):
             raise ValidationError(f"At most {self.extra_links_allowed} other links, please.")
         data["extra_links"] = self._extra_links(data)
-        urls = [data.get("paper_url"), data.get("code_url")]
-        present = [url for url in urls if url] + [url for _label, url in data["extra_links"]]
-        if len(present) != len(set(present)):
-            raise ValidationError("The same address is given twice.")
+        # Each link with its field, in the form's order: a repeated address is marked on the
+        # field that repeats it (with four links, a message above the form left it to find).
+        given = [(name, data.get(name)) for name in ("paper_url", "code_url")]
+        given += zip(
+            self.extra_link_names, (url for _label, url in data["extra_links"]), strict=True
+        )
+        present = [url for _name, url in given if url]
+        first_given: dict[str, str] = {}
+        for name, url in given:
+            if url and url in first_given:
+                where = LINK_FIELD_NAMES.get(first_given[url], "another link")
+                self.add_error(name, f"The same address is given as the {where}.")
+            elif url:
+                first_given[url] = name
         if not present and not self.errors:
             raise ValidationError("Give at least one link.")
         unchanged = self.paper is not None and not self.errors

@@ -139,6 +139,34 @@ def test_bad_input_is_a_400_with_a_clear_message_and_nothing_stored(
     assert not Submission.objects.exists()
 
 
+def test_a_repeated_address_is_marked_on_the_field_that_repeats_it(client, debate):
+    paper = "https://example.org/paper"
+    data = form_data(
+        debate, paper_url=paper, code_url=paper, extra_label_0="blog", extra_url_0=paper
+    )
+    response = client.post(SUBMIT, data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["code_url"] == ["The same address is given as the paper link."]
+    assert errors["extra_url_0"] == ["The same address is given as the paper link."]
+    assert "paper_url" not in errors and "__all__" not in errors
+    # Between the other links too.
+    blog = "https://example.org/blog"
+    data = form_data(debate, code_url=blog, extra_label_0="blog", extra_url_0=blog)
+    errors = client.post(SUBMIT, data).context["form"].errors
+    assert errors["extra_url_0"] == ["The same address is given as the code link."]
+    assert not Submission.objects.exists()
+
+
+def test_a_link_kind_chosen_without_its_address_is_pointed_out(client, debate):
+    response = client.post(SUBMIT, form_data(debate, extra_label_0="data", action="preview"))
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["extra_url_0"] == ["Give the address of this link, or clear its kind."]
+    assert form["extra_label_0"].value() == "data"  # what was typed stays
+    assert not Submission.objects.exists()
+
+
 def test_a_duplicate_is_shown_with_its_sections_and_not_sent_silently(client, debate):
     placement = PlacementFactory(
         section=debate, paper__title="Debate helps supervise unreliable experts"
@@ -158,6 +186,7 @@ def test_a_duplicate_is_shown_with_its_sections_and_not_sent_silently(client, de
     assert "Same paper link" in html
     assert 'name="send_anyway" id="id_send_anyway"' not in html
     assert "cannot be sent as a new paper" in html
+    assert 'value="send"' not in html  # no Send button: the link must change first
     anyway = client.post(SUBMIT, form_data(debate, send_anyway="on", note="A different paper"))
     assert anyway.status_code == 400
     assert "already on the list: a paper link names one paper" in anyway.content.decode()
