@@ -412,10 +412,16 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
     @admin.display(description="Sections")
     def section_list(self, obj: Submission) -> str:
         numbers = getattr(self, "_numbers", {})
-        return ", ".join(
+        listed = ", ".join(
             f"{numbers.get(section.pk, '')} {section.title}".strip()
             for section in obj.sections.all()
         )
+        # A correction's sections as sent: approval applies them only if they differ from the
+        # paper's when it was sent; otherwise the paper keeps the sections it has by then (an
+        # addition approved since stays). Where it will be: "Changes proposed".
+        if listed and obj.kind == Submission.Kind.CORRECTION:
+            return f"as sent: {listed}"
+        return listed
 
     @admin.display(description="README line")
     def readme_line(self, obj: Submission) -> str:

@@ -259,3 +259,31 @@ def test_the_status_and_thanks_pages_label_reads_against_the_page(
     )
     assert contrast(withdraw, background) >= 4.5, withdraw
     page.close()
+
+
+def test_a_long_venue_that_wraps_on_a_phone_starts_its_line_with_the_venue(
+    browser, live_server, small_catalog
+):
+    """The dot between authors and venue stays at the end of the authors' line: a venue that
+    wraps (a phone, a long proceedings name) starts its own line with its first word."""
+    long_venue = "Proceedings of the 61st Annual Meeting of the Association for Computational"
+    paper = PaperFactory(title="Long venue", authors="Someone et al.", venue=long_venue, year=2023)
+    PlacementFactory(paper=paper, section=small_catalog.placements.get().section, position=3)
+    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/search/?q=long+venue")
+    item = page.locator(".paper-item", has_text="Long venue")
+    gap = item.evaluate(
+        """item => {
+            const meta = item.querySelector('.paper-meta');
+            const venue = item.querySelector('.paper-venue');
+            const text = document.createRange();
+            text.selectNodeContents(venue.firstChild);
+            return [text.getClientRects()[0].left - meta.getBoundingClientRect().left,
+                    venue.getBoundingClientRect().top > item.querySelector('.paper-authors')
+                        .getBoundingClientRect().top];
+        }"""
+    )
+    assert gap[1], "the venue did not wrap: the test needs a longer venue"
+    assert gap[0] < 1, f"the venue's line starts {gap[0]:.0f} px before its first word"
+    phone.close()

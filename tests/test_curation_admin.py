@@ -248,6 +248,11 @@ def test_correction_page_shows_a_field_by_field_diff(client, users, section):
     assert '<tr class="diff-changed"><th>Venue</th><td>arXiv</td><td>ICLR</td></tr>' in html
     assert '<tr class=""><th>Title</th>' in html
     assert "Changes proposed:" in html and "Paper:" in html
+    # Its sections are the paper's as the contributor saw them, not where approval puts it.
+    assert "as sent: 1 Debate" in html
+    make_submission(section, "A new paper", "https://example.org/new")
+    queue = client.get(CHANGELIST).content.decode()
+    assert queue.count("as sent: 1 Debate") == 1  # the correction's row, not the new paper's
 
 
 def test_reject_requires_a_note_and_then_records_it(client, users, submission):
