@@ -243,13 +243,24 @@ def prefix_tsquery(text: str) -> RawSQL | None:
 def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
     """The papers of `queryset` matching every word of `text`, best first: a title that
     begins with the query as typed (`self-rewarding` finds "Self-Rewarding Language Models"
-    first), then the engine's order (see the module's docstring)."""
+    first), then, for several words, a title holding them as typed, then the engine's order
+    (see the module's docstring)."""
     newest_then_title = (F("year").desc(nulls_last=True), Lower("title"), "id")
     typed = " ".join(text.split())
     # Its first characters compared, lower-cased (not LIKE: the engines above answer the
     # search; this only orders what they found).
     begins = Exact(Lower(Substr("title", 1, max(len(typed), 1))), Value(typed.lower()))
     title_begins = Case(When(begins, then=Value(1)), default=Value(0), output_field=IntegerField())
+    first = [title_begins.desc()]
+    if len(query_words(text)) > 1:
+        # Then a title holding the words as typed, side by side: `reward model` puts "Scaling
+        # Laws for Reward Model Overoptimization" before titles that hold the words apart.
+        holds = Case(
+            When(title__icontains=typed, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        first.append(holds.desc())
     if uses_full_text_search(queryset):
         raw = prefix_tsquery(text)
         if raw is None:
@@ -262,7 +273,7 @@ def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
             queryset.alias(search_vector=vector)
             .filter(search_vector=query)
             .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by(title_begins.desc(), "-rank", *newest_then_title)
+            .order_by(*first, "-rank", *newest_then_title)
         )
 
     match = fts5_query(text)
@@ -283,7 +294,7 @@ def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
         tables=[FTS_TABLE],
         where=[f'{FTS_TABLE}.rowid = "{table}"."id"', f"{FTS_TABLE} MATCH %s"],
         params=[match],
-    ).order_by(title_begins.desc(), "-title_words", *newest_then_title)
+    ).order_by(*first, "-title_words", *newest_then_title)
 
 
 SECTION_MATCH_LIMIT = 5

@@ -404,3 +404,25 @@ def test_a_ranked_search_reads_its_count_with_its_page(client, django_assert_num
     nothing = client.get(reverse("catalog:search"), {"q": "absent"})
     assert nothing.context["page_obj"].paginator.count == 0
     assert nothing.status_code == 200
+
+
+def test_a_title_holding_the_words_as_typed_comes_before_titles_holding_them_apart(client):
+    section = SectionFactory()
+    titles = {
+        # Newer, and each word twice (PostgreSQL's ts_rank counts them): first but for that.
+        "apart": ("Model-Based Reward Shaping: Reward Hacking in Model Alignment", 2024),
+        "together": ("Scaling Laws for Reward Model Overoptimization", 2022),
+        "authors": ("Something else entirely", 2025),
+    }
+    made = {}
+    for position, (key, (title, year)) in enumerate(titles.items(), start=1):
+        made[key] = PlacementFactory(
+            section=section,
+            position=position,
+            paper__title=title,
+            paper__year=year,
+            paper__authors="Reward Model Team" if key == "authors" else "Someone et al.",
+        ).paper
+    assert search(client, q="reward  model") == [made["together"], made["apart"], made["authors"]]
+    # One word: the engine's order alone (newest first among title matches).
+    assert search(client, q="model")[:2] == [made["apart"], made["together"]]
