@@ -246,7 +246,8 @@ def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
     first), then, for several words, a title holding them as typed, then the engine's order
     (see the module's docstring)."""
     newest_then_title = (F("year").desc(nulls_last=True), Lower("title"), "id")
-    typed = " ".join(text.split())
+    # As typed, without the quotes a phrase is often given in (`"reward model"`).
+    typed = " ".join(text.split()).strip("\"'“”‘’«»")
     # Its first characters compared, lower-cased (not LIKE: the engines above answer the
     # search; this only orders what they found).
     begins = Exact(Lower(Substr("title", 1, max(len(typed), 1))), Value(typed.lower()))

@@ -403,6 +403,8 @@ class SubmissionForm(forms.Form):
         links = []
         self.extra_link_names = []
         for label_name, url_name in self.extra_link_rows:
+            if url_name in self.errors:  # its address refused already (too long, a NUL)
+                continue
             raw = data.get(url_name, "")
             if not raw:
                 if data.get(label_name):  # a kind chosen, its address forgotten

@@ -141,6 +141,15 @@ def submit(request: HttpRequest) -> HttpResponse:
     content = form.content()
     duplicates = find_duplicates(title=content.title, urls=[url for _l, url in content.links])
     action = request.POST.get("action", "preview")
+    # Before "add to my sections": a refused one shows the duplicates box again, which must
+    # know whether the paper link is a listed paper's own (no Send, no "send it anyway").
+    listed = content_paper_link_owner(content)
+    duplicates.same_paper_link = next((p for p in duplicates.papers if p == listed), None)
+    chosen = {section.pk for section in content.sections}
+    for paper in duplicates.papers:
+        # "Add it to my sections" is offered only where it would add a section.
+        paper.adds_sections = bool(chosen - {p.section_id for p in paper.placements.all()})
+        paper.section_labels = section_labels([p.section for p in paper.placements.all()])
 
     if action == "add_to":
         chosen = request.POST.get("add_to", "")
@@ -167,13 +176,6 @@ def submit(request: HttpRequest) -> HttpResponse:
             )
         return redirect("curation:thanks", token=submission.token)
 
-    listed = content_paper_link_owner(content)
-    duplicates.same_paper_link = next((p for p in duplicates.papers if p == listed), None)
-    chosen = {section.pk for section in content.sections}
-    for paper in duplicates.papers:
-        # "Add it to my sections" is offered only where it would add a section.
-        paper.adds_sections = bool(chosen - {p.section_id for p in paper.placements.all()})
-        paper.section_labels = section_labels([p.section for p in paper.placements.all()])
     if action != "send" or (duplicates and not form.cleaned_data.get("send_anyway")):
         return _render_form(request, form, preview=entry_preview(content), duplicates=duplicates)
     if duplicates and not form.cleaned_data["note"].strip():

@@ -167,6 +167,30 @@ def test_a_link_kind_chosen_without_its_address_is_pointed_out(client, debate):
     assert not Submission.objects.exists()
 
 
+def test_an_over_long_other_link_is_not_told_to_give_its_address(client, debate):
+    long_url = "https://blog.example.org/" + "p" * 1000
+    response = client.post(
+        SUBMIT, form_data(debate, extra_label_0="blog", extra_url_0=long_url, action="preview")
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors["extra_url_0"]
+    assert errors == ["Ensure this value has at most 1000 characters (it has 1025)."]
+
+
+def test_a_refused_add_to_does_not_offer_send_for_a_listed_papers_own_link(client, debate):
+    placement = PlacementFactory(section=debate)
+    LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
+    response = client.post(
+        SUBMIT, form_data(debate, action="add_to", add_to=str(placement.paper.pk))
+    )
+    assert response.status_code == 400  # already in every section chosen
+    html = response.content.decode()
+    assert "Same paper link" in html
+    assert 'value="send"' not in html
+    assert 'type="checkbox" name="send_anyway"' not in html
+    assert "tick “send it anyway” below" not in html
+
+
 def test_a_duplicate_is_shown_with_its_sections_and_not_sent_silently(client, debate):
     placement = PlacementFactory(
         section=debate, paper__title="Debate helps supervise unreliable experts"

@@ -423,6 +423,8 @@ def test_a_title_holding_the_words_as_typed_comes_before_titles_holding_them_apa
             paper__year=year,
             paper__authors="Reward Model Team" if key == "authors" else "Someone et al.",
         ).paper
-    assert search(client, q="reward  model") == [made["together"], made["apart"], made["authors"]]
+    expected = [made["together"], made["apart"], made["authors"]]
+    for query in ("reward  model", '"reward model"', "“reward model”"):  # quoted as a phrase
+        assert search(client, q=query) == expected, query
     # One word: the engine's order alone (newest first among title matches).
     assert search(client, q="model")[:2] == [made["apart"], made["together"]]
