@@ -47,7 +47,7 @@ def test_submit_review_publish(browser, live_server, maintainer, tmp_path):
 
     page.get_by_role("button", name="Preview").click()
     preview = page.locator(".entry-preview")
-    assert "Debate Helps Supervise Unreliable Experts." in preview.inner_text()
+    expect(preview).to_contain_text("Debate Helps Supervise Unreliable Experts.")
     assert preview.locator("a", has_text="paper").get_attribute("href") == (
         "https://arxiv.org/abs/2311.08702"
     )
@@ -55,7 +55,7 @@ def test_submit_review_publish(browser, live_server, maintainer, tmp_path):
     send = page.locator("#send-from-preview")
     expect(send).to_be_in_viewport()
     send.click()
-    assert page.locator("h1").inner_text() == "Thank you, Julian"
+    expect(page.locator("h1")).to_have_text("Thank you, Julian")
     status_url = page.locator("a.status-link").get_attribute("href")
     submission = Submission.objects.get()
     assert submission.token in status_url
@@ -69,10 +69,11 @@ def test_submit_review_publish(browser, live_server, maintainer, tmp_path):
     admin.get_by_role("button", name="Log in").click()
     admin.get_by_role("link", name="Submissions").click()
     admin.get_by_role("link", name="Debate Helps Supervise Unreliable Experts").click()
-    assert "*Michael et al.* arXiv 2023." in admin.locator(".field-readme_line").inner_text()
+    expect(admin.locator(".field-readme_line")).to_contain_text("*Michael et al.* arXiv 2023.")
     admin.locator("#id_note").fill("Thanks, welcome to the list")
     admin.get_by_role("button", name="Approve and publish").click()
-    assert "1 submission approved and published" in admin.locator(".messagelist").inner_text()
+    # expect() waits: the page after the click may still be loading its message list.
+    expect(admin.locator(".messagelist")).to_contain_text("1 submission approved and published")
     reviewer.close()
 
     reader = browser.new_page()
@@ -80,7 +81,7 @@ def test_submit_review_publish(browser, live_server, maintainer, tmp_path):
     entry = reader.get_by_role("link", name=re.compile("Debate Helps Supervise Unreliable Experts"))
     assert entry.count() >= 1
     reader.goto(f"{live_server.url}{status_url}")
-    assert "Approved and published" in reader.locator("main").inner_text()
+    expect(reader.locator("main")).to_contain_text("Approved and published")
     reader.close()
 
     exported = tmp_path / "README.md"
