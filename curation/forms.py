@@ -397,11 +397,10 @@ class SubmissionForm(forms.Form):
         """Bound fields, row by row, for the template."""
         return [(self[label], self[url]) for label, url in self.extra_link_rows]
 
-    def _extra_links(self, data) -> list[tuple[str, str]]:
-        """The other links given, (kind, address), each row's errors added to its fields;
-        `self.extra_link_names` holds the address field of each link taken, in order."""
+    def _extra_links(self, data) -> list[tuple[str, str, str]]:
+        """The other links given, (address field, kind, address), each row's errors added to
+        its fields."""
         links = []
-        self.extra_link_names = []
         for label_name, url_name in self.extra_link_rows:
             if url_name in self.errors:  # its address refused already (too long, a NUL)
                 continue
@@ -418,8 +417,7 @@ class SubmissionForm(forms.Form):
             if not data.get(label_name):
                 self.add_error(label_name, "Say what kind of link this is.")
                 continue
-            links.append((data[label_name], url))
-            self.extra_link_names.append(url_name)
+            links.append((url_name, data[label_name], url))
         return links
 
     def clean_sections(self):
@@ -450,13 +448,12 @@ class SubmissionForm(forms.Form):
             raise ValidationError("The field “Leave this field empty” must stay empty.")
         if getattr(self, "too_many_links", False):
             raise ValidationError(f"At most {self.extra_links_allowed} other links, please.")
-        data["extra_links"] = self._extra_links(data)
+        extra_links = self._extra_links(data)
+        data["extra_links"] = [(label, url) for _name, label, url in extra_links]
         # Each link with its field, in the form's order: a repeated address is marked on the
         # field that repeats it (with four links, a message above the form left it to find).
         given = [(name, data.get(name)) for name in ("paper_url", "code_url")]
-        given += zip(
-            self.extra_link_names, (url for _label, url in data["extra_links"]), strict=True
-        )
+        given += [(name, url) for name, _label, url in extra_links]
         present = [url for _name, url in given if url]
         first_given: dict[str, str] = {}
         for name, url in given:

@@ -145,10 +145,11 @@ def submit(request: HttpRequest) -> HttpResponse:
     # know whether the paper link is a listed paper's own (no Send, no "send it anyway").
     listed = content_paper_link_owner(content)
     duplicates.same_paper_link = next((p for p in duplicates.papers if p == listed), None)
-    chosen = {section.pk for section in content.sections}
+    chosen_sections = {section.pk for section in content.sections}
     for paper in duplicates.papers:
         # "Add it to my sections" is offered only where it would add a section.
-        paper.adds_sections = bool(chosen - {p.section_id for p in paper.placements.all()})
+        placed = {p.section_id for p in paper.placements.all()}
+        paper.adds_sections = bool(chosen_sections - placed)
         paper.section_labels = section_labels([p.section for p in paper.placements.all()])
 
     if action == "add_to":
