@@ -15,17 +15,20 @@ import re
 import secrets
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import dj_database_url
 import psycopg
 import pytest
 import redis
 from django.test import override_settings
 
 from bench.servers import free_port, gunicorn
+from config.postgresql.base import socket_has_input
 from config.redaction import redact_status_tokens
 from tests.conftest import REPO_ROOT
 
@@ -166,7 +169,7 @@ def test_production_settings_read_the_environment():
     )
     assert values == [
         ["aaa.example.org", "www.aaa.example.org"],
-        "django.db.backends.postgresql",
+        "config.postgresql",
         "aaa_prod",
         "config.cache_backends.RedisCache",
         "redis://127.0.0.1:6379/3",
@@ -370,6 +373,86 @@ def test_healthz_answers_503_when_the_database_is_unreachable(static_root):
     assert page_by_address == 400
     assert headers["Content-Type"] == "application/json"
     assert json.loads(body) == {"status": "unavailable", "database": "unreachable"}
+
+
+def end_database_sessions(database_url: str) -> int:
+    """End every session of the database at `database_url`, as a restart of PostgreSQL would
+    (the server tells each client why and closes its socket). Returns how many it ended."""
+    name = urllib.parse.urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
+        ended = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        ).fetchall()
+    return sum(1 for (done,) in ended if done)
+
+
+def test_a_database_session_ended_between_requests_costs_no_request(
+    production_database, redis_prefix, static_root
+):
+    env = production_env(
+        DATABASE_URL=production_database,
+        REDIS_URL=REDIS,
+        CACHE_KEY_PREFIX=redis_prefix,
+        STATIC_ROOT=static_root,
+        CATALOG_PAGE_CACHE="false",  # every request reads the database
+        CONN_MAX_AGE="600",
+    )
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "loaddata", "catalog", "-v0")
+    with gunicorn(env, workers=1) as base:
+        for _ in range(3):
+            status, _headers, page = request(base + "/search/?q=debate")
+            assert status == 200 and "Debate" in page
+        # The worker's kept connection is gone when its next request begins.
+        assert end_database_sessions(production_database) >= 1
+        for _ in range(3):
+            status, _headers, page = request(base + "/search/?q=debate")
+            assert status == 200, page[:2000]
+            assert "Debate" in page
+
+
+def test_the_health_check_sends_nothing_on_an_idle_connection_and_finds_an_ended_one(
+    production_database, tmp_path, django_db_blocker
+):
+    from django.db.utils import ConnectionHandler
+
+    handler = ConnectionHandler(
+        {"default": dj_database_url.parse(production_database, engine="config.postgresql")}
+    )
+    database = handler["default"]
+    trace = tmp_path / "libpq.trace"
+
+    def traced_check() -> tuple[bool, str]:
+        """is_usable(), and everything libpq sent and received meanwhile."""
+        with trace.open("w") as sink:
+            database.connection.pgconn.trace(sink.fileno())
+            try:
+                usable = database.is_usable()
+            finally:
+                database.connection.pgconn.untrace()
+        return usable, trace.read_text()
+
+    with django_db_blocker.unblock():
+        try:
+            database.ensure_connection()
+            # An idle session: nothing is sent.
+            assert traced_check() == (True, "")
+            # In a transaction the socket says nothing about it: Django's `SELECT 1` decides.
+            with database.connection.transaction():
+                usable, traced = traced_check()
+            assert usable and "SELECT 1" in traced
+
+            assert end_database_sessions(production_database) == 1
+            socket_fileno = database.connection.fileno()
+            for _ in range(100):  # the server ends the session in its own time
+                if socket_has_input(socket_fileno):
+                    break
+                time.sleep(0.05)
+            assert not database.is_usable()
+        finally:
+            database.close()
 
 
 def submission_form(base: str) -> tuple[dict, str]:

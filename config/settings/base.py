@@ -112,6 +112,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that polls the socket before it sends a query.
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     # PostgreSQL's default random_page_cost (4) prices index reads for spinning disks, so on
     # a catalog that fits in memory it reads every paper instead of the full-text index for a
     # common word (27 against 6 ms at 100,000 papers). 1.1 is the usual figure for SSDs and
