@@ -933,3 +933,21 @@ def test_adding_to_sections_says_the_listed_entry_keeps_its_details(client, deba
     assert "Propose adding this paper to my sections instead (sends now)" in html
     assert "This sends at once, with your name, email and note" in html
     assert "it proposes only your sections, and the listed entry keeps its title" in html
+
+
+def test_the_error_summary_lists_the_fields_in_error_beside_a_form_wide_error(client, debate):
+    """A form-wide error ("At most 10 other links") and field errors: the summary at the top
+    says both, so nobody fixes the first and sends again only to meet the second."""
+    data = form_data(debate, title="", year="1066")
+    for n in range(12):
+        data[f"extra_url_{n}"] = f"https://example.org/resource-{n}"
+        data[f"extra_label_{n}"] = "model"
+    response = client.post(SUBMIT, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = re.search(r'<div class="alert alert-danger".*?</div>', html, re.S).group(0)
+    assert "At most 10 other links" in summary
+    assert "Please correct these fields:" in summary
+    items = re.findall(r'<li><a href="#div_id_(\w+)">', summary)
+    assert items == ["title", "year"]
+    assert Submission.objects.count() == 0
