@@ -127,11 +127,16 @@ class PaperRow:
     links: tuple[tuple[str, str], ...] = ()
 
 
-def _fetch(sql: str, params: list) -> list[tuple]:
+def _fetch(sql: str, params: list, *, prepared: bool = False) -> list[tuple]:
     """Rows of a query written out in SQL. Used where the ORM spent longer building the
     query than the database spent running it (a page's two row queries); plain columns of
-    two tables, the same SQL on SQLite and PostgreSQL."""
-    with connection.cursor() as cursor:
+    two tables, the same SQL on SQLite and PostgreSQL.
+
+    `prepared`: a statement run again and again with other values, which PostgreSQL plans
+    once per connection (config.postgresql). SQLite's driver keeps its compiled statements
+    anyway."""
+    open_cursor = getattr(connection, "prepared_cursor", None) if prepared else None
+    with (open_cursor or connection.cursor)() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -230,7 +235,9 @@ def section_page(tree: SectionTree, slug: str, page_number) -> tuple[SectionBloc
             params += [current.pk, last - first, first - starts[current.pk]]
         sql = SECTION_PAGE_SQL.format(parts=" UNION ALL ".join(parts))
         placement, fields, links = None, None, []
-        for row in [*_fetch(sql, params), None]:  # None: the end, which closes the last paper
+        # Prepared: planning this query took longer than running it (0.4 against 0.2 ms).
+        rows = _fetch(sql, params, prepared=True)
+        for row in [*rows, None]:  # None: the end, which closes the last paper
             if row is None or row[:3] != placement:
                 if placement is not None:
                     grouped.setdefault(fields[0], []).append(

@@ -455,6 +455,36 @@ def test_the_health_check_sends_nothing_on_an_idle_connection_and_finds_an_ended
             database.close()
 
 
+@pytest.mark.parametrize("enabled", ["", "false"])
+def test_prepared_statements_are_kept_per_connection_unless_turned_off(
+    production_database, django_db_blocker, enabled
+):
+    """PG_PREPARED_STATEMENTS=false, for a pooler that cannot keep them: prepared_cursor()
+    then prepares nothing."""
+    from django.db.utils import ConnectionHandler
+
+    env = production_env(DATABASE_URL=production_database, PG_PREPARED_STATEMENTS=enabled)
+    [options] = settings_values(env, "s.DATABASES['default']['OPTIONS']")
+    assert options.get("prepare_threshold") == (None if enabled == "false" else 5)
+    settings = dj_database_url.parse(production_database, engine="config.postgresql")
+    settings["OPTIONS"] = options
+    database = ConnectionHandler({"default": settings})["default"]
+    with django_db_blocker.unblock():
+        try:
+            for value in (1, 2, 3):
+                with database.prepared_cursor() as cursor:
+                    cursor.execute("SELECT %s + 1", [value])
+                    assert cursor.fetchone() == (value + 1,)
+            with database.cursor() as cursor:
+                cursor.execute(
+                    "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
+                )
+                kept = cursor.fetchall()
+        finally:
+            database.close()
+    assert kept == ([] if enabled == "false" else [("SELECT $1 + 1", 3)])
+
+
 def submission_form(base: str) -> tuple[dict, str]:
     """The public form's fields, a section to file under, and the CSRF cookie."""
     status, headers, html = request(base + "/submit/")

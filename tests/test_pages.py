@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import bibtexparser
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -283,6 +284,39 @@ def test_section_page_lists_own_papers_then_subsections_recursively(client, cata
     # Subsection headings are one level below the page's h1.
     assert '<h2 class="subsection-title" id="debate-title">' in body
     assert "Constitutional AI" not in body  # a sibling section's paper
+
+
+def test_the_section_page_query_is_planned_once_per_connection_on_postgresql(client, catalog):
+    """PostgreSQL keeps the section page's statement prepared, values bound as $1, $2, ...:
+    three sections are three runs of one statement. SQLite's driver keeps its compiled
+    statements itself; there the pages read the same rows through a plain cursor."""
+
+    def section_statement_runs() -> dict[str, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE %s",
+                ["%FROM catalog_placement placement%"],
+            )
+            return dict(cursor.fetchall())
+
+    before = section_statement_runs() if connection.vendor == "postgresql" else {}
+    pages = {
+        "debate": "AI safety via debate",
+        "math": "Constitutional AI: Harmlessness from AI feedback",
+        "generator-discriminator": "Generative Adversarial Nets",
+    }
+    for slug, paper_title in pages.items():
+        response = client.get(reverse("catalog:section", kwargs={"slug": slug}))
+        assert response.status_code == 200
+        assert paper_title in text(response)
+    if connection.vendor == "postgresql":
+        after = section_statement_runs()
+        runs = {sql: count - before.get(sql, 0) for sql, count in after.items()}
+        assert sum(runs.values()) == 3, runs
+        assert all("placement.section_id = $1" in sql for sql in after)
+    else:
+        assert not hasattr(connection, "prepared_cursor")
 
 
 def test_section_page_has_numbered_breadcrumbs(client, catalog):

@@ -127,6 +127,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if planner:
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} {planner}".strip()
+    # The statements run through config.postgresql's prepared_cursor() (the section page's)
+    # are prepared per connection: planning that query cost more than running it. False for a
+    # connection pooler that cannot keep prepared statements (PgBouncer before 1.21, or
+    # without max_prepared_statements, in transaction mode).
+    if env_bool("PG_PREPARED_STATEMENTS", True):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
