@@ -575,10 +575,28 @@ def main() -> None:
     text = report(
         results, machine=machine, command=" ".join(["python -m bench.run", *sys.argv[1:]])
     )
-    Path(args.output).write_text(text, encoding="utf-8")
+    output = Path(args.output)
+    earlier = output.read_text(encoding="utf-8") if output.exists() else ""
+    output.write_text(with_run_appended(earlier, text, date=machine["date"]), encoding="utf-8")
     print()
     print(text)
-    print(f"written to {args.output}")
+    print(f"{'appended to' if earlier.strip() else 'written to'} {args.output}")
+
+
+def with_run_appended(earlier: str, run: str, *, date: str) -> str:
+    """The results file with this run at its end: the file keeps every run and what was
+    written about them, the latest last. A new file is the run itself; otherwise the run's
+    title becomes a section of the file ("## Run at DATE") and its headings one level lower."""
+    if not earlier.strip():
+        return run
+    lines = []
+    for line in run.splitlines():
+        if line == "# Benchmark results":
+            line = f"## Run at {date}"
+        elif line.startswith("#"):
+            line = "#" + line
+        lines.append(line)
+    return earlier.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
