@@ -1,8 +1,9 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-PYTHON ?= python3
+PYTHON := $(or $(PYTHON),python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PORT ?= 8000
+# PORT= set empty (an env file may leave it so) counts as unset, like the settings' variables.
+PORT := $(or $(PORT),8000)
 STAMP := $(VENV)/.installed-stamp
 SERVE_STAMP := $(VENV)/.serve-stamp
 LINT_DB := build/lint.sqlite3
@@ -109,7 +110,7 @@ serve: $(SERVE_STAMP) bytecode
 		--logger-class config.redaction.RedactingGunicornLogger
 
 # Benchmarks (slow, never in CI): generated catalogs of 10,000 and 100,000 papers, gunicorn and
-# wrk on 127.0.0.1; writes bench/RESULTS.md. BENCH_ARGS="--databases sqlite,postgresql" etc.
+# wrk on 127.0.0.1; adds the run to bench/RESULTS.md. BENCH_ARGS="--databases sqlite,postgresql" etc.
 bench: install bytecode
 	$(PY) -m bench.run $(BENCH_ARGS)
 

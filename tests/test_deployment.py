@@ -229,6 +229,48 @@ def test_development_settings_read_smtp_and_take_empty_variables_as_unset():
     ]
 
 
+# Each variable with a default, and the setting it gives (Python over the settings `s`).
+DEFAULTED_VARIABLES = {
+    "SECRET_KEY": "s.SECRET_KEY",
+    "ALLOWED_HOSTS": "s.ALLOWED_HOSTS",
+    "LOG_LEVEL": "s.LOGGING['root']['level']",
+    "EMAIL_BACKEND": "s.EMAIL_BACKEND",
+    "EMAIL_HOST": "s.EMAIL_HOST",
+    "DEFAULT_FROM_EMAIL": "s.DEFAULT_FROM_EMAIL",
+    "SERVER_EMAIL": "s.SERVER_EMAIL",
+    "SITE_URL": "s.SITE_URL",
+    "ARXIV_API_URL": "s.ARXIV_API_URL",
+    "CROSSREF_API_URL": "s.CROSSREF_API_URL",
+    "LINK_CHECK_SKIP_HOSTS": "s.LINK_CHECK_SKIP_HOSTS",
+    "STATIC_ROOT": "str(s.STATIC_ROOT)",
+}
+
+
+@pytest.mark.parametrize("module", ["config.settings.base", "config.settings.production"])
+def test_a_variable_set_empty_takes_its_default(module):
+    """As an env file may leave them: `LOG_LEVEL=` neither crashes every command nor
+    `SITE_URL=` makes the emailed links relative."""
+    variables = dict(DEFAULTED_VARIABLES)
+    if module.endswith("production"):
+        del variables["SECRET_KEY"]  # required there, below
+    else:
+        del variables["STATIC_ROOT"]  # production's
+    base_env = production_env(DJANGO_SETTINGS_MODULE=module, DATABASE_URL="")
+    unset = {key: value for key, value in base_env.items() if key not in variables}
+    expressions = ", ".join(variables.values())
+    defaults = settings_values(unset, expressions)
+    assert settings_values({**unset, **dict.fromkeys(variables, "")}, expressions) == defaults
+    assert settings_values({**unset, **dict.fromkeys(variables, "  ")}, expressions) == defaults
+    by_name = dict(zip(variables, defaults, strict=True))
+    assert by_name["LOG_LEVEL"] == "INFO"
+    assert by_name["SITE_URL"].startswith("http")
+    if module.endswith("production"):
+        output = manage({**base_env, "SECRET_KEY": ""}, "check", exit_code=1)
+        assert "SECRET_KEY must be set in the environment." in output
+    else:
+        assert by_name["SECRET_KEY"].startswith("dev-only")
+
+
 def test_check_deploy_with_the_production_layout_gives_no_warning():
     env = production_env(
         ALLOWED_HOSTS="aaa.example.org",

@@ -24,12 +24,17 @@ def env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, "").strip() or default)
 
 
+def env_str(name: str, default: str) -> str:
+    value = os.environ.get(name, "")
+    return value if value.strip() else default
+
+
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 # Development defaults: production.py replaces these and refuses to start without a key.
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 DEBUG = env_bool("DJANGO_DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 
@@ -188,16 +193,16 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # In development mail is printed on the console (the status link included); EMAIL_BACKEND=
 # django.core.mail.backends.smtp.EmailBackend (production's default) sends it through EMAIL_HOST.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "curators@awesome-alignment.local")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "curators@awesome-alignment.local")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
-SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Where approvals regenerate the README; empty disables regeneration.
 README_EXPORT_PATH = os.environ.get("README_EXPORT_PATH", str(BASE_DIR / "var" / "README.md"))
@@ -214,7 +219,7 @@ LOGGING = {
             "filters": ["redact_status_tokens"],
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     # Django's own loggers through the same handler (with DEBUG on, Django's default console
     # handler would print request lines without the token redaction).
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
@@ -224,7 +229,7 @@ LOGGING = {
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Curation: links in emails, abuse limits.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SUBMISSION_RATE_LIMIT = env_int("SUBMISSION_RATE_LIMIT", 20)
 # Previews and lookups only show something: a limit of their own, so they never use up sends.
 SUBMISSION_PREVIEW_RATE_LIMIT = env_int("SUBMISSION_PREVIEW_RATE_LIMIT", 100)
@@ -266,8 +271,8 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
 
 # Data quality (issue 6): metadata lookups, link checks, the catalog report.
-ARXIV_API_URL = os.environ.get("ARXIV_API_URL", "https://export.arxiv.org/api/query")
-CROSSREF_API_URL = os.environ.get("CROSSREF_API_URL", "https://api.crossref.org/works")
+ARXIV_API_URL = env_str("ARXIV_API_URL", "https://export.arxiv.org/api/query")
+CROSSREF_API_URL = env_str("CROSSREF_API_URL", "https://api.crossref.org/works")
 METADATA_TIMEOUT = env_float("METADATA_TIMEOUT", 8)
 # arXiv asks API clients to wait 3 s between calls; refresh_metadata sleeps this long.
 ARXIV_API_DELAY = env_float("ARXIV_API_DELAY", 3)

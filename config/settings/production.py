@@ -5,17 +5,16 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, LOGGING, STORAGES, env_bool, env_int, env_list
+from .base import BASE_DIR, DATABASES, LOGGING, STORAGES, env_bool, env_int, env_list, env_str
 
 DEBUG = False
-try:
-    SECRET_KEY = os.environ["SECRET_KEY"]
-except KeyError as exc:
-    raise ImproperlyConfigured("SECRET_KEY must be set in the environment.") from exc
+SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY must be set in the environment.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
 # `collectstatic` writes the hashed, compressed files here; WhiteNoise serves them.
-STATIC_ROOT = os.environ.get("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
+STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -33,7 +32,7 @@ CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # The SMTP settings (EMAIL_HOST …) are read in base; production sends mail by default.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 
 # Several hosts behind a proxy: nothing may live in one process's memory. Sessions are rows
 # in the database, read through the shared cache (REDIS_URL); the cache, the catalog version
