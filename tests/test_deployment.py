@@ -132,6 +132,23 @@ def redis_prefix():
         client.delete(*keys)
 
 
+def seeded_production_env(
+    database_url: str, redis_prefix: str, static_root: str, **extra: str
+) -> dict[str, str]:
+    """Production settings on the test's own PostgreSQL database, migrated and loaded with the
+    seed catalog, and its own keys in the shared Redis."""
+    env = production_env(
+        DATABASE_URL=database_url,
+        REDIS_URL=REDIS,
+        CACHE_KEY_PREFIX=redis_prefix,
+        STATIC_ROOT=static_root,
+        **extra,
+    )
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "loaddata", "catalog", "-v0")
+    return env
+
+
 @pytest.fixture(scope="module")
 def static_root(tmp_path_factory) -> str:
     """Hashed, compressed static files, as `make serve` collects them."""
@@ -433,16 +450,13 @@ def end_database_sessions(database_url: str) -> int:
 def test_a_database_session_ended_between_requests_costs_no_request(
     production_database, redis_prefix, static_root
 ):
-    env = production_env(
-        DATABASE_URL=production_database,
-        REDIS_URL=REDIS,
-        CACHE_KEY_PREFIX=redis_prefix,
-        STATIC_ROOT=static_root,
+    env = seeded_production_env(
+        production_database,
+        redis_prefix,
+        static_root,
         CATALOG_PAGE_CACHE="false",  # every request reads the database
         CONN_MAX_AGE="600",
     )
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "loaddata", "catalog", "-v0")
     with gunicorn(env, workers=1) as base:
         for _ in range(3):
             status, _headers, page = request(base + "/search/?q=debate")
@@ -552,16 +566,13 @@ def submission_form(base: str) -> tuple[dict, str]:
 def test_two_gunicorn_hosts_share_submissions_rate_limits_and_the_page_cache(
     production_database, redis_prefix, static_root
 ):
-    env = production_env(
-        DATABASE_URL=production_database,
-        REDIS_URL=REDIS,
-        CACHE_KEY_PREFIX=redis_prefix,
-        STATIC_ROOT=static_root,
+    env = seeded_production_env(
+        production_database,
+        redis_prefix,
+        static_root,
         SUBMISSION_RATE_LIMIT="3",
         SUBMISSION_PREVIEW_RATE_LIMIT="2",
     )
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "loaddata", "catalog", "-v0")
     with gunicorn(env) as host_a, gunicorn(env) as host_b:
         # A page cached through B (in each of its two workers' memory)...
         for _ in range(6):
