@@ -1,9 +1,9 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-PYTHON := $(or $(PYTHON),python3)
+# PYTHON and PORT set empty or blank (an env file, or `make run PORT=`) count as unset.
+override PYTHON := $(or $(strip $(PYTHON)),python3)
+override PORT := $(or $(strip $(PORT)),8000)
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# PORT= set empty (an env file may leave it so) counts as unset, like the settings' variables.
-PORT := $(or $(PORT),8000)
 STAMP := $(VENV)/.installed-stamp
 SERVE_STAMP := $(VENV)/.serve-stamp
 LINT_DB := build/lint.sqlite3

@@ -260,6 +260,9 @@ DEFAULTED_VARIABLES = {
     "CROSSREF_API_URL": "s.CROSSREF_API_URL",
     "LINK_CHECK_SKIP_HOSTS": "s.LINK_CHECK_SKIP_HOSTS",
     "STATIC_ROOT": "str(s.STATIC_ROOT)",
+    "DATABASE_URL": "s.DATABASES['default']['ENGINE']",
+    "REDIS_URL": "s.CACHES['default']['BACKEND']",
+    "CACHE_KEY_PREFIX": "s.CACHES['default'].get('KEY_PREFIX', '')",
 }
 
 
@@ -272,7 +275,7 @@ def test_a_variable_set_empty_takes_its_default(module):
         del variables["SECRET_KEY"]  # required there, below
     else:
         del variables["STATIC_ROOT"]  # production's
-    base_env = production_env(DJANGO_SETTINGS_MODULE=module, DATABASE_URL="")
+    base_env = production_env(DJANGO_SETTINGS_MODULE=module)
     unset = {key: value for key, value in base_env.items() if key not in variables}
     expressions = ", ".join(variables.values())
     defaults = settings_values(unset, expressions)
@@ -281,6 +284,8 @@ def test_a_variable_set_empty_takes_its_default(module):
     by_name = dict(zip(variables, defaults, strict=True))
     assert by_name["LOG_LEVEL"] == "INFO"
     assert by_name["SITE_URL"].startswith("http")
+    assert by_name["DATABASE_URL"] == "django.db.backends.sqlite3"
+    assert by_name["REDIS_URL"] == "django.core.cache.backends.locmem.LocMemCache"
     if module.endswith("production"):
         output = manage({**base_env, "SECRET_KEY": ""}, "check", exit_code=1)
         assert "SECRET_KEY must be set in the environment." in output
@@ -435,16 +440,25 @@ def test_healthz_answers_503_when_the_database_is_unreachable(static_root):
 
 
 def end_database_sessions(database_url: str) -> int:
-    """End every session of the database at `database_url`, as a restart of PostgreSQL would
-    (the server tells each client why and closes its socket). Returns how many it ended."""
+    """End every client session of the database at `database_url`, as a restart of
+    PostgreSQL would (the server tells each client why and closes its socket), and wait until
+    they are gone. Returns how many it ended."""
     name = urllib.parse.urlsplit(database_url).path.lstrip("/")
+    sessions = (
+        "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+        " AND backend_type = 'client backend'"
+    )
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
-        ended = admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = %s AND pid <> pg_backend_pid()",
-            [name],
-        ).fetchall()
-    return sum(1 for (done,) in ended if done)
+        pids = [pid for (pid,) in admin.execute(sessions, [name])]
+        for pid in pids:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _ in range(100):  # pg_terminate_backend only asks; the backend ends in its time
+            if not set(pids) & {pid for (pid,) in admin.execute(sessions, [name])}:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError(f"sessions {pids} did not end")
+    return len(pids)
 
 
 def test_a_database_session_ended_between_requests_costs_no_request(
@@ -539,6 +553,39 @@ def test_prepared_statements_are_kept_per_connection_unless_turned_off(
         finally:
             database.close()
     assert kept == ([] if enabled == "false" else [("SELECT $1 + 1", 3)])
+
+
+def test_a_prepared_statement_survives_a_migration_that_changes_its_columns(
+    production_database, django_db_blocker
+):
+    """PostgreSQL refuses a kept statement once a column it returns changes type ("cached
+    plan must not change result type"), as a deploy's migration run by another process may
+    do: the cursor prepares it afresh instead of failing on that connection until it ends."""
+    from django.db.utils import ConnectionHandler
+
+    with psycopg.connect(production_database, autocommit=True) as other:
+        other.execute("CREATE TABLE venue (name varchar(10))")
+        other.execute("INSERT INTO venue VALUES ('NeurIPS')")
+    settings = dj_database_url.parse(production_database, engine="config.postgresql")
+    settings["OPTIONS"] = {"prepare_threshold": 5}
+    database = ConnectionHandler({"default": settings})["default"]
+
+    def venues() -> list[tuple]:
+        with database.prepared_cursor() as cursor:
+            cursor.execute("SELECT name FROM venue WHERE name <> %s", ["ICML"])
+            return cursor.fetchall()
+
+    with django_db_blocker.unblock():
+        try:
+            assert venues() == [("NeurIPS",)]
+            with psycopg.connect(production_database, autocommit=True) as other:
+                other.execute("ALTER TABLE venue ALTER COLUMN name TYPE varchar(400)")
+            assert [venues() for _ in range(3)] == [[("NeurIPS",)]] * 3
+            with database.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+                assert cursor.fetchone() == (1,)  # prepared again, and kept
+        finally:
+            database.close()
 
 
 def submission_form(base: str) -> tuple[dict, str]:

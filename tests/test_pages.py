@@ -11,11 +11,12 @@ import bibtexparser
 import pytest
 from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from catalog.bibtex import citation_key, paper_bibtex
-from catalog.models import Link, Paper, Placement, ReadmeDocument
+from catalog.models import Link, Paper, Placement, ReadmeDocument, Section
 from tests.factories import (
     LinkFactory,
     PaperFactory,
@@ -307,9 +308,17 @@ def test_the_section_page_query_is_planned_once_per_connection_on_postgresql(cli
         "generator-discriminator": "Generative Adversarial Nets",
     }
     for slug, paper_title in pages.items():
-        response = client.get(reverse("catalog:section", kwargs={"slug": slug}))
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("catalog:section", kwargs={"slug": slug}))
         assert response.status_code == 200
         assert paper_title in text(response)
+        # The query log shows the statement with its values, prepared or not.
+        section_pk = Section.objects.get(slug=slug).pk
+        logged = [query["sql"] for query in captured.captured_queries]
+        assert any(
+            sql and "FROM catalog_placement placement" in sql and f"= {section_pk} " in sql
+            for sql in logged
+        ), logged
     if connection.vendor == "postgresql":
         after = section_statement_runs()
         runs = {sql: count - before.get(sql, 0) for sql, count in after.items()}

@@ -102,7 +102,7 @@ TEMPLATES = [
 # in the repository.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}").strip(),
         conn_max_age=env_int("CONN_MAX_AGE", 0),
     )
 }
@@ -170,13 +170,14 @@ CACHES = {
         "LOCATION": "aaa-default",
     }
 }
-if os.environ.get("REDIS_URL"):
+REDIS_URL = env_str("REDIS_URL", "").strip()
+if REDIS_URL:
     CACHES["default"] = {
         # Django's Redis cache, reusing its client objects (config/cache_backends.py).
         "BACKEND": "config.cache_backends.RedisCache",
-        "LOCATION": os.environ["REDIS_URL"],
+        "LOCATION": REDIS_URL,
         # Several sites (or test runs) can share one Redis under different prefixes.
-        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "").strip(),
     }
 # Public pages and catalog fragments are cached until the catalog changes (catalog.cache);
 # CATALOG_PAGE_CACHE=false renders every page afresh (benchmarks of uncached pages).

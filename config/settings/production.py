@@ -1,11 +1,19 @@
 """Production settings: everything comes from the environment."""
 
-import os
-
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, LOGGING, STORAGES, env_bool, env_int, env_list, env_str
+from .base import (
+    BASE_DIR,
+    DATABASES,
+    LOGGING,
+    REDIS_URL,
+    STORAGES,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+)
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", "")
@@ -61,5 +69,5 @@ LOGGING = {
 # Cached pages are invalidated by a version kept in the cache; a per-process memory cache
 # would let other workers serve stale pages for a day. Without a shared Redis, no page cache
 # (and the submission rate limit and login lockout then count per process: set REDIS_URL).
-if not os.environ.get("REDIS_URL"):
+if not REDIS_URL:
     CATALOG_PAGE_CACHE = False
