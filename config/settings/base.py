@@ -117,7 +117,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, with a health check that polls the socket before it sends a query.
+    # Django's backend with two additions (config/postgresql/base.py): a health check that
+    # polls the socket before it sends a query, and prepared statements on request.
     DATABASES["default"]["ENGINE"] = "config.postgresql"
     # PostgreSQL's default random_page_cost (4) prices index reads for spinning disks, so on
     # a catalog that fits in memory it reads every paper instead of the full-text index for a
