@@ -454,7 +454,6 @@ class SubmissionForm(forms.Form):
         # field that repeats it (with four links, a message above the form left it to find).
         given = [(name, data.get(name)) for name in ("paper_url", "code_url")]
         given += [(name, url) for name, _label, url in extra_links]
-        present = [url for _name, url in given if url]
         first_given: dict[str, str] = {}
         for name, url in given:
             if url and url in first_given:
@@ -462,8 +461,6 @@ class SubmissionForm(forms.Form):
                 self.add_error(name, f"The same address is given as the {where}.")
             elif url:
                 first_given[url] = name
-        if not present and not self.errors:
-            raise ValidationError("Give at least one link.")
         unchanged = self.paper is not None and not self.errors
         if unchanged and correction_changes_nothing(paper=self.paper, content=self.content()):
             raise ValidationError(NO_CHANGE)
