@@ -83,21 +83,21 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 
 
-def refuse_control_characters(value: str, *, field_label: str) -> None:
+# The messages do not name the field: each is shown under its field, and the error summary
+# puts the field's label before it.
+def refuse_control_characters(value: str) -> None:
     for char in value:
         if char in BIDI_CONTROLS:
             raise ValidationError(
-                f"{field_label} contains an invisible text-direction control "
-                f"(U+{ord(char):04X}); remove it."
+                f"It contains an invisible text-direction control (U+{ord(char):04X}); remove it."
             )
         if unicodedata.category(char) in {"Cc", "Cs", "Co"} and char not in "\t\n\r":
             raise ValidationError(
-                f"{field_label} contains a control character (U+{ord(char):04X}); remove it."
+                f"It contains a control character (U+{ord(char):04X}); remove it."
             )
         if is_noncharacter(char):
             raise ValidationError(
-                f"{field_label} contains a character that is not text (U+{ord(char):04X}); "
-                "remove it."
+                f"It contains a character that is not text (U+{ord(char):04X}); remove it."
             )
 
 
@@ -118,17 +118,15 @@ STORED_LIMITS = {
 }
 
 
-def clean_text(value: str, *, field_label: str) -> str:
+def clean_text(value: str) -> str:
     """One line of text: control characters refused, invisible ones removed, surrounding
     space trimmed, inner runs of space collapsed."""
-    refuse_control_characters(value, field_label=field_label)
+    refuse_control_characters(value)
     # NFC: one spelling per character (é, not e + ◌́), as the README import stores it.
     value = unicodedata.normalize("NFC", INVISIBLE.sub("", value))
     value = re.sub(r"\s+", " ", value).strip()
     if is_placeholder(value):
-        raise ValidationError(
-            f"{field_label}: “{value}” looks like a placeholder; enter the real one."
-        )
+        raise ValidationError(f"“{value}” looks like a placeholder; enter the real one.")
     return value
 
 
@@ -161,7 +159,7 @@ def refuse_private_address(url: str) -> None:
 
 
 def clean_link(value: str, *, allow_arxiv_id: bool) -> str:
-    refuse_control_characters(value, field_label="The link")
+    refuse_control_characters(value)
     value = INVISIBLE.sub("", value).strip()
     if not value:
         return ""
@@ -292,6 +290,11 @@ class SubmissionForm(forms.Form):
         if paper is not None or submission is not None:
             # A correction or a resend concerns one known contributor action, not a new paper.
             del self.fields["send_anyway"]
+        else:
+            # Beside a duplicates warning these two are shown in the warning, outside the
+            # <form id="submission-form"> they belong to.
+            for name in ("send_anyway", "note"):
+                self.fields[name].widget.attrs["form"] = "submission-form"
         if submission is not None:
             # Starts empty: a reply for this round. It becomes the submission's note; every
             # earlier note stays in its history, and an empty reply keeps the last one.
@@ -302,12 +305,12 @@ class SubmissionForm(forms.Form):
             )
 
     def clean_title(self):
-        title = clean_text(self.cleaned_data["title"], field_label="Title")
+        title = clean_text(self.cleaned_data["title"])
         # The README ends every title with one period; "..." stays (the README adds none).
         return title.rstrip(" .") if not title.endswith("..") else title
 
     def clean_authors(self):
-        authors = clean_text(self.cleaned_data["authors"], field_label="Authors")
+        authors = clean_text(self.cleaned_data["authors"])
         # The README ends the authors with one period ("Bai et al.", "OpenAI."): stored without
         # it, except after "et al", where it belongs to the abbreviation.
         authors = authors.rstrip(" .")
@@ -323,17 +326,17 @@ class SubmissionForm(forms.Form):
         if entry is not None and venue.strip() == entry.venue:
             return entry.venue
         # Trailing periods and commas would merge into the README's "Venue 2024." separator.
-        venue = re.sub(r"[\s,.]+$", "", clean_text(venue, field_label="Venue")).lstrip(" ,")
+        venue = re.sub(r"[\s,.]+$", "", clean_text(venue)).lstrip(" ,")
         # An alias or another case of a listed venue is written as the list writes it (`NIPS`
         # is `NeurIPS`), as the admin saves it.
         return Vocabulary.load().canonical_name(venue) or venue
 
     def clean_contributor_name(self):
-        return clean_text(self.cleaned_data["contributor_name"], field_label="Your name")
+        return clean_text(self.cleaned_data["contributor_name"])
 
     def clean_note(self):
         note = self.cleaned_data["note"]
-        refuse_control_characters(note, field_label="The note")
+        refuse_control_characters(note)
         return unicodedata.normalize("NFC", INVISIBLE.sub("", note)).strip()
 
     def _clean_link(self, value: str, *, allow_arxiv_id: bool) -> str:

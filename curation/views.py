@@ -32,6 +32,10 @@ from curation.services import (
 )
 from quality.lookup import LINK_FILLED, fill_from_identifier, form_initial, with_listed
 
+SEND_ANYWAY_NOT_TICKED = (
+    "Not sent: it may already be listed. If yours is a different paper, tick this box and say "
+    "in the note how it differs."
+)
 SEND_ANYWAY_NEEDS_A_NOTE = (
     "Say in the note how your paper differs from the one already listed or proposed: the "
     "maintainers compare the two before deciding."
@@ -177,14 +181,20 @@ def submit(request: HttpRequest) -> HttpResponse:
             )
         return redirect("curation:thanks", token=submission.token)
 
-    if action != "send" or (duplicates and not form.cleaned_data.get("send_anyway")):
+    if action != "send":
         return _render_form(request, form, preview=entry_preview(content), duplicates=duplicates)
-    if duplicates and not form.cleaned_data["note"].strip():
-        # The maintainers will compare it with the listed paper: they need to know why.
-        form.add_error("note", SEND_ANYWAY_NEEDS_A_NOTE)
-        return _render_form(
-            request, form, status=400, preview=entry_preview(content), duplicates=duplicates
-        )
+    # A listed paper's own paper link is refused by submission_create, with its message.
+    if duplicates and not duplicates.same_paper_link:
+        if not form.cleaned_data.get("send_anyway"):
+            # Said, not only shown again: a page unchanged after "Send" reads as sent.
+            form.add_error("send_anyway", SEND_ANYWAY_NOT_TICKED)
+        elif not form.cleaned_data["note"].strip():
+            # The maintainers will compare it with the listed paper: they need to know why.
+            form.add_error("note", SEND_ANYWAY_NEEDS_A_NOTE)
+        if form.errors:
+            return _render_form(
+                request, form, status=400, preview=entry_preview(content), duplicates=duplicates
+            )
     try:
         submission = submission_create(content=content, contributor=form.contributor())
     except ValidationError as error:

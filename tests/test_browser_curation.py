@@ -140,6 +140,41 @@ def test_a_failed_submission_says_so_in_the_title_and_focuses_the_message(browse
     expect(page.locator("#div_id_year")).to_contain_text("Enter the year as a number, e.g. 2024.")
 
 
+def test_a_near_duplicate_is_sent_anyway_from_the_warning(browser, live_server):
+    """A title like a listed paper's: "Send" says it was not sent, and the warning itself
+    holds the way on (tick, note, send), which reaches the form it belongs to."""
+    from tests.factories import LinkFactory, PlacementFactory
+
+    cache.clear()
+    part = SectionFactory(title="Aligning through self-play", position=1)
+    section = SectionFactory(title="Debate", parent=part, position=1)
+    listed = PlacementFactory(section=section, paper__title="Self-Rewarding Language Models")
+    LinkFactory(paper=listed.paper, url="https://arxiv.org/abs/2401.10020")
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{live_server.url}/submit/")
+    page.get_by_label("Title").fill("Self Rewarding Language Model")
+    page.get_by_label("Authors").fill("Doe et al.")
+    page.get_by_label("Year").fill("2024")
+    page.get_by_label("Paper link").fill("https://example.org/another-paper")
+    page.get_by_label("1.1 Debate").check()
+    page.get_by_label("Your name").fill("Ada")
+    page.locator("#submission-form").get_by_role("button", name="Send for review").click()
+
+    expect(page).to_have_title(re.compile(r"^Check the form — Submit a paper"))
+    warning = page.locator(".panel-warning")
+    expect(warning).to_contain_text("Self-Rewarding Language Models")
+    expect(warning.locator("#div_id_send_anyway")).to_contain_text("Not sent: it may already")
+    assert not Submission.objects.exists()
+
+    warning.get_by_label("This is a different paper: send it anyway").check()
+    warning.get_by_label("Note to the maintainers").fill("A different paper, on rewarding.")
+    warning.get_by_role("button", name="Send it anyway").click()
+    expect(page.locator("h1")).to_have_text("Thank you, Ada")
+    submission = Submission.objects.get()
+    assert submission.duplicate_suspected
+    assert submission.note == "A different paper, on rewarding."
+
+
 def test_a_correction_s_review_page_fits_a_phone(browser, live_server, maintainer):
     from tests.factories import LinkFactory, PlacementFactory
 

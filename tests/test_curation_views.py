@@ -10,6 +10,7 @@ from catalog.models import Link
 from curation.forms import initial_from_paper
 from curation.models import Submission
 from curation.services import submission_approve, submission_request_changes
+from curation.views import SEND_ANYWAY_NOT_TICKED
 from tests.factories import LinkFactory, PlacementFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,8 +121,8 @@ def test_send_stores_a_normalized_submission_and_shows_a_private_status_link(cli
         ("paper_url", "javascript:alert(1)", "http:// or https://"),
         ("paper_url", "ftp://example.org/paper.pdf", "http:// or https://"),
         ("code_url", "data:text/html,hi", "http:// or https://"),
-        ("title", "TBD", "Title: “TBD” looks like a placeholder; enter the real one."),
-        ("authors", "N/A", "Authors: “N/A” looks like a placeholder; enter the real one."),
+        ("title", "TBD", "“TBD” looks like a placeholder; enter the real one."),
+        ("authors", "N/A", "“N/A” looks like a placeholder; enter the real one."),
         ("title", "x" * 501, "at most 500"),
         ("year", "1800", "Enter a year from 1900 to"),
         ("year", "3000", "Enter a year from 1900 to"),
@@ -198,7 +199,8 @@ def test_a_duplicate_is_shown_with_its_sections_and_not_sent_silently(client, de
     LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
     response = client.post(SUBMIT, form_data(debate))
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400  # a "Send" that did not send says so
+    assert "already on the list: a paper link names one paper" in html
     assert "Already on the list" in html
     assert placement.paper.get_absolute_url() in html and "Debate" in html
     assert not Submission.objects.exists()
@@ -231,9 +233,25 @@ def test_a_duplicate_is_shown_with_its_sections_and_not_sent_silently(client, de
 
     # Only the title alike: maybe another paper, which may be sent anyway with a note.
     other_link = {"paper_url": "https://example.org/another-debate-paper"}
-    similar = client.post(SUBMIT, form_data(debate, **other_link)).content.decode()
+    previewed = client.post(SUBMIT, form_data(debate, action="preview", **other_link))
+    assert previewed.status_code == 200 and not previewed.context["form"].errors
+    # "Send" without the tick: not sent, and told so at the box to tick.
+    refused = client.post(SUBMIT, form_data(debate, **other_link))
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["send_anyway"] == [SEND_ANYWAY_NOT_TICKED]
+    similar = refused.content.decode()
     assert "This may already be listed" in similar and "Same paper link" not in similar
-    assert re.search(r'<input type="checkbox" name="send_anyway"[^>]*id="id_send_anyway"', similar)
+    assert not Submission.objects.exists()
+    # The tick box, the note and a Send button stand in the warning box, tied to the form.
+    warning = similar[similar.index('id="duplicates-heading"') : similar.index("</section>")]
+    checkbox = re.search(r'<input type="checkbox" name="send_anyway"[^>]*>', warning).group(0)
+    note = re.search(r'<textarea name="note"[^>]*>', warning).group(0)
+    for field in (checkbox, note):
+        assert 'form="submission-form"' in field and 'id="id_' in field
+    assert re.search(
+        r'<button type="submit" form="submission-form" name="action" value="send"', warning
+    )
+    assert similar.count('<textarea name="note"') == 1  # not in the form as well
     anyway = client.post(
         SUBMIT, form_data(debate, send_anyway="on", note="A different paper", **other_link)
     )
@@ -255,7 +273,7 @@ def test_a_copied_arxiv_address_is_the_listed_paper(client, debate, copied):
     placement = PlacementFactory(section=debate, paper__title="Debate helps supervise experts")
     LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
     response = client.post(SUBMIT, form_data(debate, title="A different title", paper_url=copied))
-    assert response.status_code == 200
+    assert response.status_code == 400  # "Send", refused
     assert "Already on the list" in response.content.decode()
     assert not Submission.objects.exists()
 
@@ -767,7 +785,8 @@ def test_sending_a_suspected_duplicate_anyway_needs_a_note_saying_why(client, de
         section=debate, paper__title="Debate helps supervise unreliable experts"
     )
     LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
-    response = client.post(SUBMIT, form_data(debate, send_anyway="on", note="  "))
+    other_link = {"paper_url": "https://example.org/another-debate-paper"}
+    response = client.post(SUBMIT, form_data(debate, send_anyway="on", note="  ", **other_link))
     assert response.status_code == 400
     assert "how your paper differs from the one already listed" in response.content.decode()
     assert not Submission.objects.exists()
@@ -793,8 +812,12 @@ def test_a_name_that_is_a_placeholder_gets_a_readable_message(client, debate):
     response = client.post(SUBMIT, form_data(debate, contributor_name="X", action="preview"))
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Your name: “X” looks like a placeholder; enter the real one." in html
+    message = "“X” looks like a placeholder; enter the real one."
+    assert response.context["form"].errors["contributor_name"] == [message]
     assert "the real your name" not in html
+    # The summary names the field once, before the message.
+    summary = re.search(r'<ul class="error-summary[^"]*">(.*?)</ul>', html, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", summary).strip() == f"Your name: {message}"
 
 
 def test_an_over_long_title_is_refused_with_a_message_not_cut(client, debate):

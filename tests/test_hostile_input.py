@@ -252,7 +252,12 @@ def check_outcome(response, data: dict, before: int, *, kind: str) -> None:
     assert "invalid-feedback" in html or "alert-danger" in html or "errorlist" in html
     assert_inert_html(html)
     if has_control(data["title"].strip()):
-        assert "Title contains" in html or "Null characters are not allowed" in html
+        # In the summary, after the field's label.
+        said = re.search(
+            r">Title</a>: It contains (a control character|an invisible|a character that is not)",
+            html,
+        )
+        assert said or "Null characters are not allowed" in html
 
 
 @given(
