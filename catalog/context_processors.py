@@ -20,7 +20,12 @@ def _site_urls(script_prefix: str) -> dict[str, str]:
         submit = reverse("curation:submit")
     except NoReverseMatch:  # a site without the curation app: no submit link
         submit = ""
-    return {"home": reverse("catalog:home"), "search": reverse("catalog:search"), "submit": submit}
+    return {
+        "home": reverse("catalog:home"),
+        "search": reverse("catalog:search"),
+        "about": reverse("catalog:about"),
+        "submit": submit,
+    }
 
 
 def site(request: HttpRequest) -> dict:

@@ -25,9 +25,11 @@ from django.http import Http404
 from catalog.cache import catalog_version, memoized
 from catalog.models import (
     Link,
+    NewsItem,
     Paper,
     Placement,
     ReadmeDocument,
+    Workshop,
     YearOrZero,
     in_reading_order,
 )
@@ -38,6 +40,14 @@ NEWEST_LIMIT = 8
 
 def readme_document() -> ReadmeDocument | None:
     return ReadmeDocument.objects.first()
+
+
+def news_items() -> list[NewsItem]:
+    return list(NewsItem.objects.order_by("-date", "-id"))
+
+
+def workshops() -> list[Workshop]:
+    return list(Workshop.objects.order_by("position", "id"))
 
 
 def published_count() -> int:

@@ -1,4 +1,4 @@
-"""The sitemap: the home and search pages, every section, every published paper."""
+"""The sitemap: the home, search and about pages, every section, every published paper."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
@@ -10,7 +10,7 @@ class PageSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self) -> list[str]:
-        return ["catalog:home", "catalog:search"]
+        return ["catalog:home", "catalog:search", "catalog:about"]
 
     def location(self, name: str) -> str:
         return reverse(name)

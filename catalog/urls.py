@@ -8,6 +8,7 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("about/", views.about, name="about"),
     path("sections/<slug:slug>/", views.section_detail, name="section"),
     path("papers/<int:pk>/", views.paper_detail, name="paper"),
     # People shorten URLs to go up a level: the taxonomy lives on the home page, every paper

@@ -50,6 +50,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_public_page
+def about(request: HttpRequest) -> HttpResponse:
+    """The survey the list belongs to (abstract, citation, news), its workshops, how the list
+    is kept, and its README: the README's preamble and closing table, as a page."""
+    return render(
+        request,
+        "catalog/about.html",
+        {
+            "document": pages.readme_document(),
+            "news": pages.news_items(),
+            "workshops": pages.workshops(),
+            "paper_total": pages.published_count(),
+        },
+    )
+
+
+@require_safe
 @cached_public_page(params=("page",))
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tree = pages.current_tree()

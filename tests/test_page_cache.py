@@ -135,9 +135,10 @@ def test_an_admin_edit_shows_at_once(client, catalog, admin_user, django_assert_
 
 
 def test_other_catalog_models_invalidate_too(client, catalog, django_assert_num_queries):
-    warm(client, {"readme": "/README.md"}, django_assert_num_queries)
+    warm(client, {"readme": "/README.md", "about": "/about/"}, django_assert_num_queries)
     NewsItem.objects.create(date="2025-01-02", text="A new survey section on debate.")
     assert "A new survey section on debate." in client.get("/README.md").content.decode()
+    assert "A new survey section on debate." in client.get("/about/").content.decode()
     catalog["games"].title = "Debate and consultancy"
     catalog["games"].save()
     assert "Debate and consultancy" in client.get("/").content.decode()

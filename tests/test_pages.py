@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from catalog.bibtex import citation_key, paper_bibtex
-from catalog.models import Link, Paper, Placement, ReadmeDocument, Section
+from catalog.models import Link, NewsItem, Paper, Placement, ReadmeDocument, Section, Workshop
 from tests.factories import (
     LinkFactory,
     PaperFactory,
@@ -160,13 +160,14 @@ def page_urls(catalog) -> dict[str, str]:
         "section": reverse("catalog:section", kwargs={"slug": "inductive-bias"}),
         "paper": reverse("catalog:paper", kwargs={"pk": catalog["gan"].pk}),
         "search": reverse("catalog:search"),
+        "about": reverse("catalog:about"),
     }
 
 
 # --- Layout and accessibility ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["home", "section", "paper", "search"])
+@pytest.mark.parametrize("name", ["home", "section", "paper", "search", "about"])
 def test_every_page_has_one_h1_landmarks_skip_link_and_labelled_controls(client, catalog, name):
     response = client.get(page_urls(catalog)[name])
     assert response.status_code == 200
@@ -183,10 +184,11 @@ def test_every_page_has_one_h1_landmarks_skip_link_and_labelled_controls(client,
     assert all(url.startswith("/static/") for url in page.asset_urls), page.asset_urls
 
 
-def test_navbar_links_home_search_readme_and_shows_admin_to_staff_only(client, catalog, admin_user):
+def test_navbar_links_home_search_about_and_shows_admin_to_staff_only(client, catalog, admin_user):
     hrefs = structure(client.get("/")).hrefs
     assert reverse("catalog:search") in hrefs
-    assert "/README.md" in hrefs
+    assert reverse("catalog:about") in hrefs
+    assert "/README.md" in hrefs  # in the footer: a Markdown file, not a page of the site
     assert reverse("admin:index") not in hrefs
     try:
         submit_url = reverse("curation:submit")
@@ -196,6 +198,56 @@ def test_navbar_links_home_search_readme_and_shows_admin_to_staff_only(client, c
         assert submit_url in hrefs
     client.force_login(admin_user)
     assert reverse("admin:index") in structure(client.get("/")).hrefs
+
+
+def test_about_shows_the_survey_its_citation_news_workshops_and_the_readme(client, catalog):
+    ReadmeDocument.objects.filter(pk=1).update(
+        abstract="Alignment is the most critical step.",
+        citation_intro="If you find our survey useful, please cite:",
+        citation="@article{AutomatedAlignmentSurvey,\n    title={Towards Scalable Alignment}\n}",
+        news_heading="News",
+        workshops_heading="Recommended workshops",
+    )
+    NewsItem.objects.create(date="2024-06-04", text="The first preprint is released.")
+    NewsItem.objects.create(
+        date="2024-08-01", text="A tutorial at [CCL 2024](https://cips-cl.org/)."
+    )
+    Workshop.objects.create(
+        name="NOLA 2023",
+        url="https://www.alignment-workshop.com/nola-2023",
+        description="Researchers convened in New Orleans.",
+        position=1,
+    )
+    response = client.get(reverse("catalog:about"))
+    assert response.status_code == 200
+    page = text(response)
+    assert "5 papers, filed under the numbered sections" in page  # the published ones
+    assert "Alignment is the most critical step." in page
+    body = response.content.decode()
+    bibtex = re.search(
+        r'<pre class="bibtex" id="survey-bibtex"[^>]*><code>(.*?)</code>', body, re.S
+    )
+    assert html.unescape(bibtex.group(1)).startswith("@article{AutomatedAlignmentSurvey,\n")
+    # News newest first, dated, its Markdown link a link.
+    assert page.index("Aug 1, 2024") < page.index("Jun 4, 2024")
+    assert '<a href="https://cips-cl.org/">CCL 2024</a>' in body
+    assert '<time datetime="2024-06-04">' in body
+    assert "Recommended workshops" in page
+    assert (
+        '<a href="https://www.alignment-workshop.com/nola-2023" rel="noopener">NOLA 2023</a>'
+        in body
+    )
+    hrefs = structure(response).hrefs
+    assert "/README.md" in hrefs and reverse("curation:submit") in hrefs
+    assert 'aria-current="page">About</a>' in body
+
+
+def test_about_without_a_survey_shows_how_the_list_is_kept(client):
+    response = client.get(reverse("catalog:about"))
+    assert response.status_code == 200
+    page = text(response)
+    assert "0 papers" in page and "How the list is kept" in page
+    assert "Citation" not in page and "News" not in page
 
 
 def test_messages_are_rendered(client, catalog, admin_user):
@@ -709,7 +761,9 @@ def test_robots_txt_keeps_crawlers_off_private_pages_and_names_the_sitemap(clien
     for private in ("/admin/", "/submit/status/", "/submit/thanks/"):
         assert f"Disallow: {private}" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
-    assert client.get("/sitemap.xml").status_code == 200
+    sitemap = client.get("/sitemap.xml")
+    assert sitemap.status_code == 200
+    assert "<loc>http://testserver/about/</loc>" in sitemap.content.decode()
 
 
 def test_read_only_addresses_answer_get_and_head_and_refuse_other_methods(client):
@@ -724,6 +778,7 @@ def test_read_only_addresses_answer_get_and_head_and_refuse_other_methods(client
         f"/sections/{slug}/",
         f"/papers/{paper.pk}/",
         "/search/?q=debate",
+        "/about/",
         "/README.md",
         "/robots.txt",
         "/sitemap.xml",

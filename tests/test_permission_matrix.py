@@ -137,6 +137,7 @@ PUBLIC_PAGES = {
     "exports:sitemap",
     "catalog:home",
     "catalog:search",
+    "catalog:about",
     "catalog:section",
     "catalog:paper",
     "readme-markdown",
