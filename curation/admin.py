@@ -39,6 +39,10 @@ from curation.services import (
 from quality.venues import Vocabulary
 
 REVIEW_PERMISSION = "curation.review_submission"
+DUPLICATE_CHECK = (
+    "It may duplicate a listed paper or another open submission: compare them under "
+    "“Suspected duplicates” below."
+)
 
 
 def seen_versions(request: HttpRequest, submissions) -> dict[int, str | None]:
@@ -224,14 +228,15 @@ class ReviewQueueChangeList(GuardedChangeList):
 
 @admin.register(Submission)
 class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
+    # "Check" early: on a phone the table scrolls sideways and the first columns show.
     list_display = [
         "title",
         "kind",
         "state",
+        "to_check",
         "section_list",
         "contributor",
         "by_an_author",
-        "to_check",
         "created_at",
     ]
     list_filter = [
@@ -332,7 +337,12 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
         self._numbers = {pk: node.number for pk, node in section_tree().by_pk.items()}
         # Nothing here is edited (see readonly_fields): the page reviews, it does not change.
         submission = self.get_object(request, object_id)
-        conflicts, listed = [], None
+        conflicts, listed, checks = [], None, []
+        if submission is not None and submission.is_open:
+            # Repeated in the decision panel, above its buttons: the page's own rows are below.
+            if submission.duplicate_suspected:
+                checks.append(DUPLICATE_CHECK)
+            checks += review_hints(submission)
         if submission is not None and submission.is_open and submission.paper is not None:
             conflicts = [item.name for item in correction_fields(submission) if item.conflict]
         elif submission is not None and submission.is_open:
@@ -348,6 +358,7 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             # published (sent before that paper was): say so instead of offering it.
             "conflicts": conflicts,
             "listed_paper_link": listed,
+            "decide_checks": checks,
             # A decision names the submission as shown; changed since, it is refused.
             "seen_version": submission_version(submission) if submission is not None else "",
             # For a correction, its paper as the comparison shows it.

@@ -212,6 +212,10 @@ def test_submission_page_shows_readme_line_duplicates_and_decision_form(client, 
     assert "- **Weak-to-Strong Debate.** *Lang et al.* arXiv 2024." in html
     assert reverse("admin:catalog_paper_change", args=[published.pk]) in html
     assert 'value="approve"' in html and 'value="reject"' in html
+    # The decision panel says there is something to compare before its Approve button.
+    start = html.index('class="review-panel"')
+    panel = html[start : html.index("</form>", start)]
+    assert panel.index("It may duplicate a listed paper") < panel.index('value="approve"')
     assert "| Review submission" in html and "Change submission" not in html
     # Only rows that say something: no comparison for a new paper, no reviewer yet.
     for empty_row in ("Changes proposed:", "Reviewed by:", "Review note:", "Paper:"):
@@ -493,6 +497,9 @@ def test_the_review_page_says_what_to_check_and_bulk_approval_leaves_those(clien
     page = review_page(shouting)
     assert "Check before approving" in page
     assert "The title is all in capitals" in page
+    start = page.index('class="review-panel"')
+    panel = page[start : page.index("</form>", start)]
+    assert panel.index("The title is all in capitals") < panel.index('value="approve"')
     assert "The venue holds a year (2024)" in page and "“NeurIPS 2024 2024”" in page
     assert "“Conf of Things” is not in the venue vocabulary" in review_page(unknown)
     assert "Check before approving" not in review_page(clean)
