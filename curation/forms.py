@@ -196,7 +196,7 @@ def section_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     label."""
     groups = []
     for root in section_tree().roots:
-        whole = (root.pk, f"{root.number} As a whole, in no subsection")
+        whole = (root.pk, f"{root.number} In general (no subsection)")
         options = [whole] + [(node.pk, node.label) for node in root.descendants()]
         groups.append((root.label, options))
     return groups
@@ -207,7 +207,7 @@ LINK_FIELD_NAMES = {"paper_url": "paper link", "code_url": "code link"}
 
 
 class SubmissionForm(forms.Form):
-    # Only read by "Fill in from the link" (quality.lookup); never stored.
+    # Only read by "Fill in the form" (quality.lookup); never stored.
     lookup = forms.CharField(
         label="arXiv id or DOI",
         required=False,

@@ -130,7 +130,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render_form(request, SubmissionForm(initial=_submit_initial(request)))
     if request.POST.get("action") == "lookup":
-        # "Fill in from the link" without JavaScript: the form again, with what was found.
+        # "Fill in the form" without JavaScript: the form again, with what was found.
         filled = with_listed(fill_from_identifier(request.POST.get("lookup", "")))
         fields = SubmissionForm.base_fields
         initial = form_initial(request.POST, fields, filled, multiple={"sections"})

@@ -1,4 +1,4 @@
-"""The submission form's "Fill in from the link": metadata for a pasted arXiv id/URL or DOI.
+"""The submission form's "Fill in the form": metadata for a pasted arXiv id/URL or DOI.
 
 Used two ways: server-side (the form posted with action=lookup, no JavaScript needed) and as
 JSON for static/js/lookup.js. A failed lookup is never an error page: the contributor gets a

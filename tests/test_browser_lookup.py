@@ -1,5 +1,5 @@
-"""Fill in from the link, in Chromium, with and without JavaScript, against recorded arXiv
-answers on 127.0.0.1."""
+"""Fill in the form from an arXiv id or DOI, in Chromium, with and without JavaScript, against
+recorded arXiv answers on 127.0.0.1."""
 
 import re
 

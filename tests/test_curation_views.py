@@ -63,10 +63,13 @@ def test_form_shows_sections_grouped_with_numbers_and_a_hidden_honeypot(client, 
     assert re.search(r'type="checkbox"[^>]*name="sections" value="\d+"', text)
     assert "> 1.1 Debate </label>" in text
     # The part can be picked too, without repeating the group's label as an option.
-    assert "> 1 As a whole, in no subsection </label>" in text
+    assert "> 1 In general (no subsection) </label>" in text
     assert "> 1 Aligning through self-play </label>" not in text
     assert 'name="website"' in html and 'class="honeypot"' in html
     assert "csrfmiddlewaretoken" in html
+    # The asterisk of each required field is explained, once, at the top of the form.
+    assert "are required." in text and text.count("asteriskField") >= 5
+    assert "Approved</strong> papers appear on the site" in text
     assert "status" not in re.findall(r'name="(\w+)"', html)
 
 
@@ -474,6 +477,10 @@ def test_correction_form_starts_from_the_paper_and_sends_a_correction(client, de
     page = client.get(url).content.decode()
     assert f'value="{paper.title}"' in page
     assert "https://arxiv.org/abs/2305.00001" in page
+    # Its "How it works" is a correction's, not a new paper's.
+    assert "the corrected entry and what it changes" in page
+    assert "Approved</strong> changes show on the site" in page
+    assert "Approved</strong> papers appear" not in page
     data = form_data(
         debate,
         title=paper.title,

@@ -1,4 +1,4 @@
-// "Fill in from the link" without reloading the page. Progressive enhancement only: without
+// "Fill in the form" without reloading the page. Progressive enhancement only: without
 // this file the button posts the form and the server fills the fields in.
 (function () {
   "use strict";
