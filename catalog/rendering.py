@@ -43,8 +43,9 @@ def _label(label: str) -> tuple[str, str]:
     return escape(label), escape(LABELS.get(label, label))
 
 
-def paper_items_html(papers: Iterable[PaperRow]) -> SafeString:
-    """`<li class="paper-item">` rows: title, authors, venue and year, link chips.
+def paper_items_html(papers: Iterable[PaperRow], tree: SectionTree | None = None) -> SafeString:
+    """`<li class="paper-item">` rows: title, authors, venue and year, link chips and, given
+    the tree, chips of the sections each row's `section_ids` names, in README order.
 
     Plain string formatting with html.escape (what django.utils.html.escape does) on every
     value: at 50 rows a page, format_html's lazy wrappers cost more than the page's queries.
@@ -79,11 +80,25 @@ def paper_items_html(papers: Iterable[PaperRow]) -> SafeString:
                     "</a></li>"
                 )
             chips = f'\n  <ul class="link-chips" aria-label="Links">{"".join(items)}</ul>'
+        if tree is not None and paper.section_ids:
+            chips += _section_chips(tree, paper.section_ids)
         rows.append(
             f'<li class="paper-item">\n  <a class="paper-title" href="{url_prefix}{paper.pk}/">'
             f'{title}</a>\n  <p class="paper-meta">{NEWLINE.join(meta)}</p>{chips}\n</li>'
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value escaped above
+
+
+def _section_chips(tree: SectionTree, section_ids: tuple[int, ...]) -> str:
+    order = tree.reading_order
+    nodes = sorted(
+        (tree.by_pk[pk] for pk in section_ids if pk in tree.by_pk), key=lambda n: order[n.pk]
+    )
+    links = "".join(
+        f'<a class="section-chip" href="{escape(node.get_absolute_url())}">{escape(node.label)}</a>'
+        for node in nodes
+    )
+    return f'\n  <p class="paper-sections"><span class="visually-hidden">In </span>{links}</p>'
 
 
 CURRENT_MARK = "\x00current\x00"

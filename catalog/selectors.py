@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Case, Count, QuerySet, Value, When
 
@@ -83,6 +84,11 @@ class SectionTree:
             nodes.append(root)
             nodes.extend(root.descendants())
         return nodes
+
+    @cached_property
+    def reading_order(self) -> dict[int, int]:
+        """Each section's index in README order, by primary key: a sort key."""
+        return {node.pk: index for index, node in enumerate(self.walk())}
 
 
 def section_tree(*, with_counts: bool = False) -> SectionTree:

@@ -135,6 +135,9 @@ class PaperRow:
     venue: str
     year: int | None
     links: tuple[tuple[str, str], ...] = ()
+    # The sections it is placed in (ids, unordered); filled where a row stands outside its
+    # section: in search results.
+    section_ids: tuple[int, ...] = ()
 
 
 def _fetch(sql: str, params: list, *, prepared: bool = False) -> list[tuple]:
@@ -156,21 +159,38 @@ def _in_reading_order(links) -> tuple[tuple[str, str], ...]:
     return tuple(in_reading_order(links, label=itemgetter(0)))
 
 
-LINK_ROWS_SQL = (
-    f"SELECT paper_id, label, url FROM {Link._meta.db_table} WHERE paper_id IN ({{ids}}) "
-    "ORDER BY paper_id, position, id"
+# The papers' links in position order and, as rows without a label, their placements' section
+# ids: one query, not two, since a search page after a catalog change already runs six.
+LINK_AND_SECTION_ROWS_SQL = (
+    f"SELECT paper_id, label, url, position, id FROM {Link._meta.db_table}"
+    " WHERE paper_id IN ({ids})"
+    f" UNION ALL SELECT paper_id, NULL, NULL, section_id, id FROM {Placement._meta.db_table}"
+    " WHERE paper_id IN ({ids})"
+    " ORDER BY 1, 4, 5"
 )
 
 
 def paper_rows(rows: list[tuple]) -> list[PaperRow]:
-    """Rows of (paper id, title, authors, venue, year), with their links: one query."""
+    """Rows of (paper id, title, authors, venue, year), with their links and the ids of the
+    sections they are in: one query."""
     links: dict[int, list[tuple[str, str]]] = {}
+    sections: dict[int, list[int]] = {}
     ids = list({row[0] for row in rows})
     if ids:
-        sql = LINK_ROWS_SQL.format(ids=", ".join(["%s"] * len(ids)))
-        for paper_id, label, url in _fetch(sql, ids):
-            links.setdefault(paper_id, []).append((label, url))
-    return [PaperRow(*row, _in_reading_order(links.get(row[0], ()))) for row in rows]
+        sql = LINK_AND_SECTION_ROWS_SQL.format(ids=", ".join(["%s"] * len(ids)))
+        for paper_id, label, url, position, _id in _fetch(sql, ids + ids):
+            if label is None:
+                sections.setdefault(paper_id, []).append(position)
+            else:
+                links.setdefault(paper_id, []).append((label, url))
+    return [
+        PaperRow(
+            *row,
+            _in_reading_order(links.get(row[0], ())),
+            tuple(sections.get(row[0], ())),
+        )
+        for row in rows
+    ]
 
 
 # One section's share of a page, in the reading order: a range of the index
@@ -375,6 +395,5 @@ def ranked_page(paginator: Paginator, asked: str) -> Page:
 
 def section_labels(tree: SectionTree, placements: list[Placement]) -> list[SectionNode]:
     """The tree nodes of a paper's placements, in README order."""
-    order = {node.pk: index for index, node in enumerate(tree.walk())}
     nodes = [tree.by_pk[p.section_id] for p in placements if p.section_id in tree.by_pk]
-    return sorted(nodes, key=lambda node: order[node.pk])
+    return sorted(nodes, key=lambda node: tree.reading_order[node.pk])

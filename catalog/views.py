@@ -163,6 +163,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "catalog/search.html",
         {
             "filter": filterset,
+            "tree": tree,
             "page_obj": page_obj,
             "filtered": filtered,
             "asked_page": asked if not invalid and past_the_end(asked, page_obj) else "",

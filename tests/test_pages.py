@@ -467,6 +467,25 @@ def test_search_without_filters_lists_every_published_paper(client, catalog):
     assert catalog["unpublished"] not in papers
 
 
+@pytest.mark.parametrize("params", [{}, {"q": "constitutional"}], ids=["browse", "ranked"])
+def test_search_results_name_each_paper_s_sections_in_readme_order(client, catalog, params):
+    response = client.get(reverse("catalog:search"), params)
+    body = response.content.decode()
+    [row] = [item for item in body.split('<li class="paper-item">') if "Constitutional AI" in item]
+    chips = re.findall(r'<a class="section-chip" href="([^"]+)">([^<]+)</a>', row)
+    # Created in the other order (filtering 1.1, then math 2.1): listed as the README lists them.
+    assert chips == [
+        (
+            reverse("catalog:section", kwargs={"slug": "uncertainty-filtering"}),
+            "1.1 Uncertainty Filtering",
+        ),
+        (reverse("catalog:section", kwargs={"slug": "math"}), "2.1 Math"),
+    ]
+    # Every row names its sections; a paper's links are not mistaken for sections.
+    assert body.count('<p class="paper-sections">') == len(papers_of(response.context["page_obj"]))
+    assert row.index('<ul class="link-chips"') < row.index('<p class="paper-sections">')
+
+
 def test_search_text_matches_every_word_in_title_or_authors_case_insensitively(client, catalog):
     assert found(client, q="constitutional BAI") == [catalog["cai"]]
     assert found(client, q="GOODFELLOW adversarial") == [catalog["gan"]]

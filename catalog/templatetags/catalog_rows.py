@@ -11,10 +11,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def paper_rows(papers) -> str:
+def paper_rows(papers, tree=None) -> str:
     """`{% paper_rows block.papers %}`: papers (catalog.selectors_pages.PaperRow) as list
-    rows."""
-    return paper_items_html(papers)
+    rows; `{% paper_rows page_obj tree %}` adds each row's sections."""
+    return paper_items_html(papers, tree)
 
 
 @register.simple_tag
