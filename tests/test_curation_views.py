@@ -143,6 +143,20 @@ def test_bad_input_is_a_400_with_a_clear_message_and_nothing_stored(
     assert not Submission.objects.exists()
 
 
+def test_no_section_ticked_is_said_under_the_sections_label_not_on_every_choice(client, debate):
+    response = client.post(SUBMIT, form_data(debate, sections=[]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    field = html[html.index('id="div_id_sections"') :]
+    message = field.index("Tick at least one section.")
+    assert message < field.index('type="checkbox"')  # before the choices, under the label
+    assert field.index("Sections") < message
+    boxes = re.findall(r'<input type="checkbox"[^>]*name="sections"[^>]*>', html)
+    assert boxes and not any("is-invalid" in box for box in boxes)
+    assert all('aria-describedby="id_sections_error"' in box for box in boxes)
+    assert 'id="id_sections_error"' in html
+
+
 def test_a_repeated_address_is_marked_on_the_field_that_repeats_it(client, debate):
     paper = "https://example.org/paper"
     data = form_data(
