@@ -25,6 +25,12 @@ def maintainer(django_user_model):
     return user
 
 
+def fill_in(page, values: dict[str, str]) -> None:
+    """Type each value into the field of that label."""
+    for label, value in values.items():
+        page.get_by_label(label).fill(value)
+
+
 def test_submit_review_publish(browser, live_server, maintainer, tmp_path):
     cache.clear()
     part = SectionFactory(title="Aligning through self-play", position=1)
@@ -34,15 +40,20 @@ def test_submit_review_publish(browser, live_server, maintainer, tmp_path):
     page = contributor.new_page()
     page.goto(f"{live_server.url}/submit/")
     assert page.locator("h1").inner_text() == "Submit a paper"
-    page.get_by_label("Title").fill("Debate Helps Supervise Unreliable Experts")
-    page.get_by_label("Authors").fill("Michael et al.")
-    page.get_by_label("Venue").fill("arXiv")
-    page.get_by_label("Year").fill("2023")
-    page.get_by_label("Paper link").fill("https://arxiv.org/pdf/2311.08702v2")
-    page.get_by_label("Code link").fill("https://github.com/julianmichael/debate")
+    fill_in(
+        page,
+        {
+            "Title": "Debate Helps Supervise Unreliable Experts",
+            "Authors": "Michael et al.",
+            "Venue": "arXiv",
+            "Year": "2023",
+            "Paper link": "https://arxiv.org/pdf/2311.08702v2",
+            "Code link": "https://github.com/julianmichael/debate",
+            "Your name": "Julian",
+            "Your email": "julian@example.org",
+        },
+    )
     page.get_by_label("1.1 Debate").check()
-    page.get_by_label("Your name").fill("Julian")
-    page.get_by_label("Your email").fill("julian@example.org")
     page.get_by_label("I am an author of this paper").check()
 
     page.get_by_role("button", name="Preview").click()
@@ -152,12 +163,17 @@ def test_a_near_duplicate_is_sent_anyway_from_the_warning(browser, live_server):
     LinkFactory(paper=listed.paper, url="https://arxiv.org/abs/2401.10020")
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     page.goto(f"{live_server.url}/submit/")
-    page.get_by_label("Title").fill("Self Rewarding Language Model")
-    page.get_by_label("Authors").fill("Doe et al.")
-    page.get_by_label("Year").fill("2024")
-    page.get_by_label("Paper link").fill("https://example.org/another-paper")
+    fill_in(
+        page,
+        {
+            "Title": "Self Rewarding Language Model",
+            "Authors": "Doe et al.",
+            "Year": "2024",
+            "Paper link": "https://example.org/another-paper",
+            "Your name": "Ada",
+        },
+    )
     page.get_by_label("1.1 Debate").check()
-    page.get_by_label("Your name").fill("Ada")
     page.locator("#submission-form").get_by_role("button", name="Send for review").click()
 
     expect(page).to_have_title(re.compile(r"^Check the form — Submit a paper"))
