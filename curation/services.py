@@ -19,12 +19,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from catalog import identifiers
+from catalog.identifiers import normalize_title
 from catalog.models import Link, Paper, Placement, Section, position_after
 from catalog.readme.export import regenerate_readme_file, render_entry
 from catalog.selectors import paper_link_owner, section_tree
 from catalog.services import admin_history_log
 from curation import notifications
-from curation.duplicates import find_duplicates
+from curation.duplicates import DuplicateReport, find_duplicates
 from curation.models import Submission, SubmissionEvent, SubmissionLink
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,10 @@ def content_readme_line(content: SubmissionContent) -> str:
     return render_entry(paper, links)
 
 
+SUSPECTED_DUPLICATE = (
+    "Not sent: it may already be listed. If yours is a different paper, tick this box and say "
+    "in the note how it differs."
+)
 NO_CHANGE = (
     "This changes nothing in the list: the paper already reads this way and is in these "
     "sections. Edit a field, a link or the sections, or leave the paper as it is."
@@ -251,9 +256,15 @@ def submission_create(
     content: SubmissionContent,
     contributor: Contributor,
     paper: Paper | None = None,
+    refuse_suspected_duplicates: bool = False,
 ) -> Submission:
     """A new paper, or (with `paper`) a correction of that published paper. A correction that
-    changes nothing is refused (ValidationError), as the forms refuse it."""
+    changes nothing is refused (ValidationError), as the forms refuse it.
+
+    `refuse_suspected_duplicates`: the public form's rule for a new paper sent without "send
+    it anyway": refused (ValidationError on `send_anyway`) if it may duplicate a published
+    paper or an open submission. Checked here, after waiting for any other send of the same
+    paper link or title, so two identical sends at once (a double click) store one."""
     if paper is not None and correction_changes_nothing(paper=paper, content=content):
         raise ValidationError(NO_CHANGE)
     _refuse_over_cap(contributor.email)
@@ -270,8 +281,22 @@ def submission_create(
     _refuse_invalid(submission, content)
     if paper is None:
         _refuse_listed_paper_link(content)
+        # No row exists yet to lock: an advisory lock per paper link and per title key stands
+        # in, as for approvals (_lock_identifiers). A near-identical title under another
+        # paper link takes other keys: two such sends at the very same moment are both kept
+        # (unflagged on PostgreSQL, where neither sees the other's uncommitted row).
+        _advisory_locks(
+            [
+                f"paper:{identifiers.identifier_for_url(url)}"
+                for label, url in content.links
+                if label == Link.Label.PAPER
+            ]
+            + [f"title:{normalize_title(content.title)}"]
+        )
     submission.save()
-    _store_content(submission, content)
+    found = _store_content(submission, content)
+    if refuse_suspected_duplicates and paper is None and found:
+        raise ValidationError({"send_anyway": SUSPECTED_DUPLICATE})  # rolls back the save
     _record(submission, Action.CREATED, from_state="", actor=None, note=contributor.note)
     if submission.contributor_email:
         transaction.on_commit(lambda: _send_received(submission))
@@ -494,7 +519,9 @@ def _refuse_invalid(submission: Submission, content: SubmissionContent) -> None:
         raise ValidationError(errors)
 
 
-def _store_content(submission: Submission, content: SubmissionContent) -> None:
+def _store_content(submission: Submission, content: SubmissionContent) -> DuplicateReport:
+    """Stores the links and sections, and flags what the submission may duplicate; returns
+    what the duplicate check found (as the form's check would)."""
     for position, (label, url) in enumerate(content.links, start=1):
         SubmissionLink(submission=submission, label=label, url=url, position=position).save()
     submission.sections.set(content.sections)
@@ -530,6 +557,7 @@ def _store_content(submission: Submission, content: SubmissionContent) -> None:
     # Each open submission it may duplicate learns of it too, as if sent after it.
     for other in similar:
         _flag_duplicate_after_commit(other, submission=submission)
+    return duplicates
 
 
 def _flag_open_duplicates_of(paper: Paper, *, approved: Submission) -> None:

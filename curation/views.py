@@ -14,12 +14,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from catalog.models import Paper
 from catalog.selectors_pages import current_tree
-from curation.duplicates import find_duplicates
+from curation.duplicates import DuplicateReport, find_duplicates
 from curation.forms import SubmissionForm, initial_from_paper, initial_from_submission
 from curation.models import Submission, SubmissionEvent, status_token_digest
 from curation.preview import entry_preview, section_labels, submission_preview
 from curation.ratelimit import rate_limited_post
 from curation.services import (
+    SUSPECTED_DUPLICATE,
     SubmissionContent,
     TransitionRefused,
     content_from_paper,
@@ -32,10 +33,6 @@ from curation.services import (
 )
 from quality.lookup import LINK_FILLED, fill_from_identifier, form_initial, with_listed
 
-SEND_ANYWAY_NOT_TICKED = (
-    "Not sent: it may already be listed. If yours is a different paper, tick this box and say "
-    "in the note how it differs."
-)
 SEND_ANYWAY_NEEDS_A_NOTE = (
     "Say in the note how your paper differs from the one already listed or proposed: the "
     "maintainers compare the two before deciding."
@@ -124,6 +121,24 @@ def _submit_initial(request: HttpRequest) -> dict:
     return {"sections": [node.pk for node in nodes if node is not None]} if any(nodes) else {}
 
 
+def _duplicates_box(content: SubmissionContent) -> DuplicateReport:
+    """What the form's duplicates box shows for `content`: the papers and open submissions it
+    may duplicate, each paper with its sections and whether adding it to the chosen sections
+    would add one."""
+    duplicates = find_duplicates(title=content.title, urls=[url for _l, url in content.links])
+    # Before "add to my sections": a refused one shows the duplicates box again, which must
+    # know whether the paper link is a listed paper's own (no Send, no "send it anyway").
+    listed = content_paper_link_owner(content)
+    duplicates.same_paper_link = next((p for p in duplicates.papers if p == listed), None)
+    chosen_sections = {section.pk for section in content.sections}
+    for paper in duplicates.papers:
+        # "Add it to my sections" is offered only where it would add a section.
+        placed = {p.section_id for p in paper.placements.all()}
+        paper.adds_sections = bool(chosen_sections - placed)
+        paper.section_labels = section_labels([p.section for p in paper.placements.all()])
+    return duplicates
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited_post("submit", keep_form=_submit_kept)
 def submit(request: HttpRequest) -> HttpResponse:
@@ -143,18 +158,8 @@ def submit(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_form(request, form, status=400)
     content = form.content()
-    duplicates = find_duplicates(title=content.title, urls=[url for _l, url in content.links])
+    duplicates = _duplicates_box(content)
     action = request.POST.get("action", "preview")
-    # Before "add to my sections": a refused one shows the duplicates box again, which must
-    # know whether the paper link is a listed paper's own (no Send, no "send it anyway").
-    listed = content_paper_link_owner(content)
-    duplicates.same_paper_link = next((p for p in duplicates.papers if p == listed), None)
-    chosen_sections = {section.pk for section in content.sections}
-    for paper in duplicates.papers:
-        # "Add it to my sections" is offered only where it would add a section.
-        placed = {p.section_id for p in paper.placements.all()}
-        paper.adds_sections = bool(chosen_sections - placed)
-        paper.section_labels = section_labels([p.section for p in paper.placements.all()])
 
     if action == "add_to":
         chosen = request.POST.get("add_to", "")
@@ -187,7 +192,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     if duplicates and not duplicates.same_paper_link:
         if not form.cleaned_data.get("send_anyway"):
             # Said, not only shown again: a page unchanged after "Send" reads as sent.
-            form.add_error("send_anyway", SEND_ANYWAY_NOT_TICKED)
+            form.add_error("send_anyway", SUSPECTED_DUPLICATE)
         elif not form.cleaned_data["note"].strip():
             # The maintainers will compare it with the listed paper: they need to know why.
             form.add_error("note", SEND_ANYWAY_NEEDS_A_NOTE)
@@ -196,9 +201,16 @@ def submit(request: HttpRequest) -> HttpResponse:
                 request, form, status=400, preview=entry_preview(content), duplicates=duplicates
             )
     try:
-        submission = submission_create(content=content, contributor=form.contributor())
+        submission = submission_create(
+            content=content,
+            contributor=form.contributor(),
+            refuse_suspected_duplicates=not form.cleaned_data.get("send_anyway"),
+        )
     except ValidationError as error:
         form.add_service_errors(error)
+        if "send_anyway" in form.errors and not duplicates:
+            # Another send of it was stored meanwhile (a double click): show that one.
+            duplicates = _duplicates_box(content)
         return _render_form(
             request, form, status=400, preview=entry_preview(content), duplicates=duplicates
         )

@@ -203,6 +203,38 @@ def test_parallel_sends_from_one_address_stop_at_the_cap(settings):
     assert all("You already have 3 submissions waiting" in str(r) for r in refused), refused
 
 
+def test_a_send_clicked_four_times_at_once_stores_one_submission(settings):
+    """A double click or a retried request: the form's check runs before any of them is
+    stored; the service checks again, each send waiting for the others (an advisory lock per
+    paper link and title on PostgreSQL, BEGIN IMMEDIATE on SQLite)."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()  # the rate limit's counts
+    section = SectionFactory(title="Debate")
+    data = {
+        "title": "Debate Helps Supervise Unreliable Experts",
+        "authors": "Michael et al.",
+        "venue": "arXiv",
+        "year": "2023",
+        "paper_url": "https://arxiv.org/abs/2311.08702",
+        "sections": [str(section.pk)],
+        "contributor_name": "Ada Lovelace",
+        "action": "send",
+    }
+    responses = run_together(*(lambda: Client().post("/submit/", data) for _ in range(4)))
+    assert sorted(r.status_code for r in responses) == [302, 400, 400, 400], responses
+    assert Submission.objects.count() == 1
+    stored = Submission.objects.get()
+    assert not stored.duplicate_suspected
+    for refused in (r for r in responses if r.status_code == 400):
+        page = refused.content.decode()
+        assert "Not sent: it may already be listed." in page
+        # The one stored meanwhile is shown, with the way on.
+        assert "Someone already proposed a paper like this" in page
+        assert 'name="send_anyway"' in page
+
+
 def test_deleting_a_paper_while_its_correction_is_approved_does_not_deadlock(
     maintainers, monkeypatch
 ):

@@ -9,8 +9,7 @@ from django.urls import reverse
 from catalog.models import Link
 from curation.forms import initial_from_paper
 from curation.models import Submission
-from curation.services import submission_approve, submission_request_changes
-from curation.views import SEND_ANYWAY_NOT_TICKED
+from curation.services import SUSPECTED_DUPLICATE, submission_approve, submission_request_changes
 from tests.factories import LinkFactory, PlacementFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -255,7 +254,7 @@ def test_a_duplicate_is_shown_with_its_sections_and_not_sent_silently(client, de
     # "Send" without the tick: not sent, and told so at the box to tick.
     refused = client.post(SUBMIT, form_data(debate, **other_link))
     assert refused.status_code == 400
-    assert refused.context["form"].errors["send_anyway"] == [SEND_ANYWAY_NOT_TICKED]
+    assert refused.context["form"].errors["send_anyway"] == [SUSPECTED_DUPLICATE]
     similar = refused.content.decode()
     assert "This may already be listed" in similar and "Same paper link" not in similar
     assert not Submission.objects.exists()
