@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from catalog import identifiers
-from catalog.models import Link, Paper, Section
+from catalog.models import Link, Paper, Section, in_reading_order
 from catalog.validators import LINK_MAX_BYTES, MaxUTF8BytesValidator
 
 
@@ -145,8 +146,10 @@ class Submission(models.Model):
         fields = ("title", "authors", "venue", "year")
         if any(getattr(self, name) != self.original.get(name) for name in fields):
             return False
-        links = [[link.label, link.url] for link in self.links.all()]
-        return links == self.original.get("links")
+        # Compared as the README lists them: the snapshot and the rows may be in other orders.
+        links = [[link.label, link.url] for link in in_reading_order(self.links.all())]
+        original = in_reading_order(self.original.get("links") or [], label=itemgetter(0))
+        return links == [list(pair) for pair in original]
 
 
 class SubmissionLink(models.Model):

@@ -9,6 +9,7 @@ import json
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from catalog import identifiers
 from catalog.identifiers import normalize_title
-from catalog.models import Link, Paper, Placement, Section, position_after
+from catalog.models import Link, Paper, Placement, Section, in_reading_order, position_after
 from catalog.readme.export import regenerate_readme_file, render_entry
 from catalog.selectors import paper_link_owner, section_tree
 from catalog.services import admin_history_log
@@ -142,9 +143,16 @@ def content_snapshot(content: SubmissionContent) -> dict:
         "authors": content.authors,
         "venue": content.venue,
         "year": content.year,
-        "links": [[label, url] for label, url in content.links],
+        "links": _links_as_listed(content.links),
         "sections": sorted(section.pk for section in content.sections),
     }
+
+
+def _links_as_listed(links) -> list[list[str]]:
+    """[label, url] pairs in the README's order (by kind, then as given): a paper stores its
+    blog before its paper link, the form lists the paper link first, and the two are the same
+    links. Also applied to snapshots stored before they were kept in this order."""
+    return [[label, url] for label, url in in_reading_order(links, label=itemgetter(0))]
 
 
 def paper_snapshot(paper: Paper) -> dict:
@@ -180,7 +188,9 @@ class CorrectionField:
 
 def correction_fields(submission: Submission, paper: Paper | None = None) -> list[CorrectionField]:
     """The three-way view of a correction against its paper (`paper`: a locked copy)."""
-    original = submission.original
+    original = dict(submission.original)
+    if original.get("links") is not None:
+        original["links"] = _links_as_listed(original["links"])
     current = paper_snapshot(paper or submission.paper)
     proposed = submission_snapshot(submission)
     return [

@@ -14,6 +14,7 @@ from curation.services import (
     SubmissionContent,
     TransitionRefused,
     content_from_paper,
+    correction_fields,
     submission_approve,
     submission_create,
     submission_reject,
@@ -680,3 +681,55 @@ def test_two_open_submissions_sharing_a_paper_link_are_flagged_with_each_other_i
     assert first.duplicate_suspected and second.duplicate_suspected
     assert list(first.duplicate_submissions.all()) == [second]
     assert list(second.duplicate_submissions.all()) == [first]
+
+
+def test_a_venue_only_correction_of_a_paper_whose_links_are_stored_out_of_readme_order(
+    sections, reviewer
+):
+    """A paper stored with its blog before its paper link (as two seed papers are): the form
+    lists the paper link first. A correction of the venue alone changes only the venue, and a
+    link a maintainer adds meanwhile survives its approval."""
+    paper = PlacementFactory(section=sections[1], paper__venue="arXiv", paper__year=2024).paper
+    LinkFactory(paper=paper, label="blog", url="https://openai.example/blog/pvg", position=1)
+    LinkFactory(paper=paper, label="paper", url="https://arxiv.org/abs/2407.13692", position=2)
+    correction = submission_create(
+        content=content_from_paper(
+            paper,
+            venue="ICLR",
+            links=[
+                ("paper", "https://arxiv.org/abs/2407.13692"),
+                ("blog", "https://openai.example/blog/pvg"),
+            ],
+        ),
+        contributor=Contributor(name="Ada"),
+        paper=paper,
+    )
+    changed = [item.name for item in correction_fields(correction) if item.changed]
+    assert changed == ["venue"]
+    Link.objects.create(paper=paper, label="code", url="https://github.com/o/pvg", position=3)
+    submission_approve(submission=correction, reviewer=reviewer)
+    paper.refresh_from_db()
+    assert paper.venue == "ICLR"
+    assert list(paper.links.order_by("position").values_list("label", flat=True)) == [
+        "blog",
+        "paper",
+        "code",
+    ]
+    messages = LogEntry.objects.filter(object_id=str(paper.pk)).values_list(
+        "change_message", flat=True
+    )
+    assert any(message.startswith("Corrected (venue)") for message in messages), list(messages)
+
+
+def test_adding_a_paper_stored_out_of_readme_order_to_a_section_proposes_only_that(sections):
+    paper = PlacementFactory(section=sections[1]).paper
+    LinkFactory(paper=paper, label="blog", url="https://openai.example/blog/x", position=1)
+    LinkFactory(paper=paper, label="paper", url="https://arxiv.org/abs/2407.00001", position=2)
+    other = SectionFactory(title="Another section")
+    sections = [placement.section for placement in paper.placements.all()] + [other]
+    adding = submission_create(
+        content=content_from_paper(paper, sections=sections),
+        contributor=Contributor(name="Ada"),
+        paper=paper,
+    )
+    assert adding.proposes_sections_only
