@@ -118,6 +118,14 @@ STORED_LIMITS = {
 }
 
 
+def typed_extra_links(post) -> list[tuple[str, str]]:
+    """The "Another link" rows as posted, in their order, rows left empty dropped: for a form
+    shown again from what was typed (a lookup without JavaScript)."""
+    indexes = sorted(int(match[1]) for key in post if (match := EXTRA_URL_KEY.fullmatch(key)))
+    rows = [(post.get(f"extra_label_{i}", ""), post.get(f"extra_url_{i}", "")) for i in indexes]
+    return [(label, url) for label, url in rows if label or url.strip()][:MAX_EXTRA_LINKS]
+
+
 def clean_text(value: str) -> str:
     """One line of text: control characters refused, invisible ones removed, surrounding
     space trimmed, inner runs of space collapsed."""

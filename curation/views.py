@@ -15,7 +15,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from catalog.models import Paper
 from catalog.selectors_pages import current_tree
 from curation.duplicates import DuplicateReport, find_duplicates
-from curation.forms import SubmissionForm, initial_from_paper, initial_from_submission
+from curation.forms import (
+    SubmissionForm,
+    initial_from_paper,
+    initial_from_submission,
+    typed_extra_links,
+)
 from curation.models import Submission, SubmissionEvent, status_token_digest
 from curation.preview import entry_preview, section_labels, submission_preview
 from curation.ratelimit import rate_limited_post
@@ -149,6 +154,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         filled = with_listed(fill_from_identifier(request.POST.get("lookup", "")))
         fields = SubmissionForm.base_fields
         initial = form_initial(request.POST, fields, filled, multiple={"sections"})
+        initial["extra_links"] = typed_extra_links(request.POST)
         link = filled.values.get("paper_url")
         if not filled.ok and link and initial.get("paper_url") == link:
             filled = replace(filled, message=f"{filled.message} {LINK_FILLED}")

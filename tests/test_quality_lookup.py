@@ -60,6 +60,25 @@ def test_arxiv_link_fills_title_authors_year_venue_and_link_without_javascript(c
     assert any("id_list=2401.10020" in path for _m, path, _h in recorded.requests)
 
 
+def test_a_lookup_without_javascript_keeps_the_other_links_typed(client, recorded):
+    page = lookup_page(
+        client,
+        "2401.10020",
+        extra_label_0="blog",
+        extra_url_0="https://blog.example.org/our-post",
+        extra_label_1="",
+        extra_url_1="",
+        extra_label_2="data",
+        extra_url_2="https://huggingface.co/datasets/x/y",
+    )
+    assert field_value(page, "title") == "Self-Rewarding Language Models"
+    # In their order, the empty row between them dropped, each with its kind.
+    assert field_value(page, "extra_url_0") == "https://blog.example.org/our-post"
+    assert field_value(page, "extra_url_1") == "https://huggingface.co/datasets/x/y"
+    assert re.search(r'name="extra_label_0"(?:(?!</select>).)*value="blog" selected', page, re.S)
+    assert re.search(r'name="extra_label_1"(?:(?!</select>).)*value="data" selected', page, re.S)
+
+
 def test_doi_fills_the_venue_through_the_vocabulary(client, recorded):
     page = lookup_page(client, "https://doi.org/10.18653/v1/2023.acl-long.754")
     assert (
