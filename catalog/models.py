@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -88,14 +88,20 @@ class Section(models.Model):
         is one of its subsections would make a cycle, and a cycle is in no numbered tree, so
         its sections and papers would vanish from the site and the README."""
         super().clean()
-        depth, ancestor, seen = 0, self.parent, set()
-        while ancestor is not None and ancestor.pk not in seen:
-            if self.pk is not None and ancestor.pk == self.pk:
+        _lock_section_tree(self._state.db or router.db_for_write(Section))
+        # The ancestors read afresh, after the lock: the parent instance the form loaded may
+        # predate a move committed meanwhile.
+        depth, ancestor_id, seen = 0, self.parent_id, set()
+        while ancestor_id is not None and ancestor_id not in seen:
+            if self.pk is not None and ancestor_id == self.pk:
                 raise ValidationError(
                     {"parent": "A section cannot sit inside itself or one of its subsections."}
                 )
-            seen.add(ancestor.pk)
-            depth, ancestor = depth + 1, ancestor.parent
+            seen.add(ancestor_id)
+            depth += 1
+            ancestor_id = (
+                Section.objects.filter(pk=ancestor_id).values_list("parent_id", flat=True).first()
+            )
         # Downwards too, each section once: a cycle saved before this check existed must not
         # keep the walk going (clearing its parent is how it gets repaired).
         below, level, visited = 0, [self.pk] if self.pk is not None else [], set()
@@ -116,6 +122,18 @@ class Section(models.Model):
                     f" at level {depth + below + 1}."
                 }
             )
+
+
+def _lock_section_tree(using: str) -> None:
+    """Two sections moved under each other at the same moment would each pass the checks of
+    Section.clean, which read the tree, and together save a cycle. On PostgreSQL a
+    transaction-level advisory lock makes the second wait until the first commits, then read
+    the tree as it left it (the admin's save is one transaction); SQLite's BEGIN IMMEDIATE
+    already serializes writers."""
+    connection = connections[using]
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended('catalog:sections', 0))")
 
 
 class FormerSlug(models.Model):

@@ -7,6 +7,7 @@ same way. Two different submissions of one paper, or two papers into one section
 row to lock: an advisory lock per paper link and a lock on the section serialize those. The
 tests run in both CI runs."""
 
+import contextlib
 import threading
 import time
 
@@ -233,6 +234,46 @@ def test_a_send_clicked_four_times_at_once_stores_one_submission(settings):
         # The one stored meanwhile is shown, with the way on.
         assert "Someone already proposed a paper like this" in page
         assert 'name="send_anyway"' in page
+
+
+def test_two_sections_moved_under_each_other_at_once_do_not_make_a_cycle(
+    django_user_model, monkeypatch
+):
+    """Both admin forms are checked before either saves (held apart by a barrier in
+    Section.clean): the second must wait for the first and then see the cycle it would make."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from catalog.models import Section
+    from tests.factories import PlacementFactory
+
+    admin = django_user_model.objects.create_superuser("root", "r@example.org", "pw")
+    first = SectionFactory(title="First part", slug="first-part", position=1)
+    second = SectionFactory(title="Second part", slug="second-part", position=2)
+    PlacementFactory(section=first)
+    checked = threading.Barrier(2, timeout=2)
+    clean = Section.clean
+
+    def clean_then_wait(self):
+        clean(self)
+        # Broken when the other one waits for this one's lock instead: then go on.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            checked.wait()
+
+    monkeypatch.setattr(Section, "clean", clean_then_wait)
+
+    def move(section, under):
+        client = Client()
+        client.force_login(admin)
+        data = {"title": section.title, "slug": section.slug, "position": 1, "parent": under.pk}
+        return client.post(reverse("admin:catalog_section_change", args=[section.pk]), data)
+
+    responses = run_together(lambda: move(first, second), lambda: move(second, first))
+    assert sorted(r.status_code for r in responses) == [200, 302], responses
+    refused = next(r for r in responses if r.status_code == 200).content.decode()
+    assert "A section cannot sit inside itself or one of its subsections." in refused
+    parents = dict(Section.objects.values_list("slug", "parent__slug"))
+    assert sorted(parents.values(), key=str) in ([None, "first-part"], [None, "second-part"])
 
 
 def test_deleting_a_paper_while_its_correction_is_approved_does_not_deadlock(
