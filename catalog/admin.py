@@ -226,6 +226,18 @@ class SectionAdmin(
     def get_changelist(self, request, **kwargs):
         return ReadingOrderChangeList
 
+    # Deleting goes through the curation service, which keeps the section's name in the
+    # history of the submissions that proposed it.
+    def delete_model(self, request, obj):
+        from curation.services import sections_delete
+
+        sections_delete(sections=[obj], actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        from curation.services import sections_delete
+
+        sections_delete(sections=list(queryset), actor=request.user)
+
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         # A contributor's choice of section is not dropped from their open submission: it

@@ -190,6 +190,8 @@ class SubmissionEvent(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         # Not a state change: a like paper or submission came after it (maintainers only).
         FLAGGED = "flagged", "Flagged as a possible duplicate"
+        # Not a state change: a section it proposed was deleted; the row keeps its name.
+        SECTION_DELETED = "section_deleted", "A proposed section was deleted"
 
     submission = models.ForeignKey(Submission, related_name="events", on_delete=models.CASCADE)
     action = models.CharField(max_length=20, choices=Action.choices)

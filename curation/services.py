@@ -947,3 +947,25 @@ def _readme_file_regeneration(outcome: Outcome):
 
     regenerate.regenerates_readme_file = True
     return regenerate
+
+
+@transaction.atomic
+def sections_delete(*, sections: list[Section], actor: AbstractBaseUser) -> None:
+    """Deletes sections, together (a section and its subsections may go at once). The
+    submissions that proposed one lose their link to it with it, so each keeps a row in its
+    history naming the section and who deleted it. Open submissions keep a section from being
+    deleted (the admin says so first), as papers and subsections do (PROTECT)."""
+    tree = section_tree()
+    for section in sections:
+        node = tree.by_pk.get(section.pk)
+        label = f"{node.number} {section.title}" if node else section.title
+        proposing = Submission.objects.filter(sections=section).order_by("pk")
+        for submission in proposing.select_for_update():
+            _record(
+                submission,
+                Action.SECTION_DELETED,
+                from_state=submission.state,
+                actor=actor,
+                note=f"The section “{label}”, which this submission proposed, was deleted.",
+            )
+    Section.objects.filter(pk__in=[section.pk for section in sections]).delete()

@@ -823,6 +823,40 @@ def test_a_section_that_open_submissions_ask_for_is_not_deleted(admin_client, ad
     submission_reject(submission=submission, reviewer=admin_user, note="Out of scope")
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert not Section.objects.filter(pk=section.pk).exists()
+    # The decided submission keeps, in its history, the section it proposed and who deleted it.
+    assert not submission.sections.exists()
+    event = submission.events.get(action="section_deleted")
+    assert (
+        event.note
+        == "The section “1 Temporary Section”, which this submission proposed, was deleted."
+    )
+    assert event.actor == admin_user and event.from_state == event.to_state == "rejected"
+
+
+def test_sections_deleted_together_from_the_list_each_leave_their_name(admin_client, admin_user):
+    from catalog.models import Section
+    from curation.services import submission_reject
+    from tests.factories import SectionFactory, sent_submission
+
+    part = SectionFactory(title="Kept part", position=1)
+    first = SectionFactory(title="Old child", parent=part, position=1)
+    second = SectionFactory(title="Older child", parent=part, position=2)
+    submission = sent_submission(sections=[part, first, second])
+    submission_reject(submission=submission, reviewer=admin_user, note="Out of scope")
+    response = admin_client.post(
+        reverse("admin:catalog_section_changelist"),
+        {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert list(Section.objects.all()) == [part]
+    notes = sorted(
+        submission.events.filter(action="section_deleted").values_list("note", flat=True)
+    )
+    assert notes == [
+        "The section “1.1 Old child”, which this submission proposed, was deleted.",
+        "The section “1.2 Older child”, which this submission proposed, was deleted.",
+    ]
+    assert list(submission.sections.all()) == [part]
 
 
 def shown(client, url: str, form_id: str) -> dict[str, list[str]]:
