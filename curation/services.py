@@ -609,7 +609,12 @@ def _flag_duplicate_after_commit(
 
     def flag() -> None:
         with transaction.atomic():
-            locked = Submission.objects.open().select_for_update().filter(pk=suspect.pk).first()
+            locked = (
+                Submission.objects.open()
+                .select_for_update(no_key=True)
+                .filter(pk=suspect.pk)
+                .first()
+            )
             if locked is None:  # decided meanwhile
                 return
             if paper is not None:
@@ -640,7 +645,11 @@ def _lock(submission: Submission, action: str, *, seen_version: str | None = Non
     """Re-read the row under a lock so two reviewers cannot both act on it. With
     `seen_version` (a review page's `submission_version`), refuse a submission changed since
     the reviewer saw it: resent with other content, say, which they would decide unseen."""
-    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    # FOR NO KEY UPDATE: a decision changes no key, and a send storing a row that points at
+    # this submission (its suspected duplicate) needs a KEY SHARE lock on it at commit while
+    # holding the paper link's advisory lock this decision may wait for. FOR UPDATE would
+    # make the two wait on each other.
+    locked = Submission.objects.select_for_update(no_key=True).get(pk=submission.pk)
     if locked.state not in LEAVES[action]:
         raise TransitionRefused(
             f"This submission is {locked.get_state_display().lower()}; "
@@ -772,7 +781,11 @@ def _place(paper: Paper, sections) -> None:
     # Approvals placing papers in one section wait for each other here, so each reads the
     # other's last position (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes writers).
     # In primary-key order, so two approvals never each hold a section the other waits for.
-    list(Section.objects.select_for_update().filter(pk__in=[s.pk for s in sections]).order_by("pk"))
+    list(
+        Section.objects.select_for_update(no_key=True)
+        .filter(pk__in=[s.pk for s in sections])
+        .order_by("pk")
+    )
     for section in sections:
         if not Placement.objects.filter(paper=paper, section=section).exists():
             Placement.objects.create(paper=paper, section=section, position=_next_position(section))
@@ -868,7 +881,7 @@ def _apply_correction(
     (`overriding`, named as the review page showed the conflicts: a conflict that arose
     after the page was shown is refused too).
     """
-    paper = Paper.objects.select_for_update().get(pk=submission.paper_id)
+    paper = Paper.objects.select_for_update(no_key=True).get(pk=submission.paper_id)
     if seen_paper_version is not None and paper.updated_at.isoformat() != seen_paper_version:
         raise TransitionRefused(
             "The paper was edited after you opened this page, so the comparison you saw is "

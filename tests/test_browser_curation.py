@@ -184,6 +184,14 @@ def test_a_near_duplicate_is_sent_anyway_from_the_warning(browser, live_server):
 
     warning.get_by_label("This is a different paper: send it anyway").check()
     warning.get_by_label("Note to the maintainers").fill("A different paper, on rewarding.")
+    # Enter in a field still previews (the warning's Send comes first in the page).
+    title = page.locator("#submission-form").get_by_label("Title")
+    title.fill("Self Rewarding Language Models")
+    title.press("Enter")
+    expect(page.locator("#preview-heading")).to_be_visible()
+    assert not Submission.objects.exists(), "sent without a preview by Enter"
+    expect(page.locator("#id_title")).to_have_value("Self Rewarding Language Models")
+    warning.get_by_label("This is a different paper: send it anyway").check()
     warning.get_by_role("button", name="Send it anyway").click()
     expect(page.locator("h1")).to_have_text("Thank you, Ada")
     submission = Submission.objects.get()

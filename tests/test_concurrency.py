@@ -236,6 +236,63 @@ def test_a_send_clicked_four_times_at_once_stores_one_submission(settings):
         assert 'name="send_anyway"' in page
 
 
+def test_a_send_anyway_while_its_duplicate_is_approved_does_not_deadlock(maintainers, monkeypatch):
+    """The send holds the paper link's advisory lock and, at commit, needs a key-share lock
+    on the open submission it duplicates (its duplicate_submissions row); the approval holds
+    that submission and waits for the same advisory lock. The approval's row lock must not
+    block a key-share lock (FOR NO KEY UPDATE), or PostgreSQL aborts one of them."""
+    from django.db import connection
+
+    from curation import services
+
+    section = SectionFactory()
+    first = new_submission([section])
+    send_locked, approval_locked = threading.Event(), threading.Event()
+    advisory_locks, lock = services._advisory_locks, services._lock
+    # On SQLite the send's BEGIN IMMEDIATE keeps the approval out altogether: no long wait.
+    patience = 5 if connection.vendor == "postgresql" else 0.5
+
+    def advisory_then_wait(keys, **options):
+        advisory_locks(keys, **options)
+        if any(key.startswith("title:") for key in keys):  # submission_create's locks
+            send_locked.set()
+            approval_locked.wait(timeout=patience)
+            time.sleep(0.3)  # the approval now waits for the paper link's lock
+
+    def lock_and_tell(submission, action, **options):
+        row = lock(submission, action, **options)
+        if action == services.Action.APPROVED:
+            approval_locked.set()
+        return row
+
+    monkeypatch.setattr(services, "_advisory_locks", advisory_then_wait)
+    monkeypatch.setattr(services, "_lock", lock_and_tell)
+
+    def send_anyway():
+        return submission_create(
+            content=SubmissionContent(
+                title="Weak-to-Strong Debate, a different paper",
+                authors="Bob et al.",
+                venue="arXiv",
+                year=2024,
+                links=[("paper", "https://arxiv.org/abs/2409.00001")],
+                sections=[section],
+            ),
+            contributor=Contributor(name="Bob", note="Another paper under a mistyped id"),
+        )
+
+    def approve():
+        send_locked.wait(timeout=5)
+        return submission_approve(submission=first, reviewer=maintainers[0])
+
+    results = run_together(send_anyway, approve)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    first.refresh_from_db()
+    assert first.state == "approved"
+    sent = results[0]
+    assert sent.duplicate_suspected and list(sent.duplicate_submissions.all()) == [first]
+
+
 def test_two_sections_moved_under_each_other_at_once_do_not_make_a_cycle(
     django_user_model, monkeypatch
 ):

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import bibtexparser
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
@@ -469,15 +470,19 @@ def test_search_without_filters_lists_every_published_paper(client, catalog):
 
 @pytest.mark.parametrize("params", [{}, {"q": "constitutional"}], ids=["browse", "ranked"])
 def test_search_results_name_each_paper_s_sections_in_readme_order(client, catalog, params):
+    # A section created last but read first (1.1): its id is the highest of the three.
+    Section.objects.filter(parent=catalog["part1"]).update(position=F("position") + 1)
+    first = SectionFactory(title="Zeroth", slug="zeroth", parent=catalog["part1"], position=1)
+    PlacementFactory(paper=catalog["cai"], section=first, position=1)
     response = client.get(reverse("catalog:search"), params)
     body = response.content.decode()
     [row] = [item for item in body.split('<li class="paper-item">') if "Constitutional AI" in item]
     chips = re.findall(r'<a class="section-chip" href="([^"]+)">([^<]+)</a>', row)
-    # Created in the other order (filtering 1.1, then math 2.1): listed as the README lists them.
     assert chips == [
+        (reverse("catalog:section", kwargs={"slug": "zeroth"}), "1.1 Zeroth"),
         (
             reverse("catalog:section", kwargs={"slug": "uncertainty-filtering"}),
-            "1.1 Uncertainty Filtering",
+            "1.2 Uncertainty Filtering",
         ),
         (reverse("catalog:section", kwargs={"slug": "math"}), "2.1 Math"),
     ]
