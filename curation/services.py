@@ -290,7 +290,6 @@ def submission_create(
     )
     _refuse_invalid(submission, content)
     if paper is None:
-        _refuse_listed_paper_link(content)
         # No row exists yet to lock: an advisory lock per paper link and per title key stands
         # in, as for approvals (_lock_identifiers). A near-identical title under another
         # paper link takes other keys: two such sends at the very same moment are both kept
@@ -303,6 +302,8 @@ def submission_create(
             ]
             + [f"title:{normalize_title(content.title)}"]
         )
+        # After the locks: an approval publishing this paper link meanwhile has committed.
+        _refuse_listed_paper_link(content)
     submission.save()
     found = _store_content(submission, content)
     if refuse_suspected_duplicates and paper is None and found:
@@ -964,16 +965,18 @@ def _readme_file_regeneration(outcome: Outcome):
 
 @transaction.atomic
 def sections_delete(*, sections: list[Section], actor: AbstractBaseUser) -> None:
-    """Deletes sections, together (a section and its subsections may go at once). The
-    submissions that proposed one lose their link to it with it, so each keeps a row in its
-    history naming the section and who deleted it. Open submissions keep a section from being
-    deleted (the admin says so first), as papers and subsections do (PROTECT)."""
+    """Deletes sections, in one transaction. The submissions that proposed one lose their
+    link to it with it, so each keeps a row in its history naming the section and who deleted
+    it. Open submissions keep a section from being deleted (the admin says so first), as
+    papers and subsections do (PROTECT)."""
     tree = section_tree()
+    # Every submission concerned locked at once, in primary-key order, as other actions lock.
+    proposing = Submission.objects.filter(sections__in=sections).values("pk")
+    list(Submission.objects.filter(pk__in=proposing).select_for_update(no_key=True).order_by("pk"))
     for section in sections:
         node = tree.by_pk.get(section.pk)
         label = f"{node.number} {section.title}" if node else section.title
-        proposing = Submission.objects.filter(sections=section).order_by("pk")
-        for submission in proposing.select_for_update():
+        for submission in Submission.objects.filter(sections=section).order_by("pk"):
             _record(
                 submission,
                 Action.SECTION_DELETED,

@@ -293,6 +293,37 @@ def test_a_send_anyway_while_its_duplicate_is_approved_does_not_deadlock(maintai
     assert sent.duplicate_suspected and list(sent.duplicate_submissions.all()) == [first]
 
 
+def test_a_send_of_a_paper_link_being_published_waits_and_is_refused(maintainers):
+    """The send checks whether its paper link is listed after taking that link's lock: an
+    approval publishing it at that moment has committed by then."""
+    from django.core.exceptions import ValidationError
+
+    section = SectionFactory()
+    first = new_submission([section])
+    publishing = 'INSERT INTO "catalog_link"'
+
+    def send_same_link():
+        time.sleep(0.2)  # the approval holds the link's lock by now
+        return submission_create(
+            content=SubmissionContent(
+                title="Another title for that paper",
+                authors="Lang et al.",
+                venue="arXiv",
+                year=2024,
+                links=[("paper", "https://arxiv.org/abs/2409.00001")],
+                sections=[section],
+            ),
+            contributor=Contributor(name="Bob", note="Sent anyway"),
+        )
+
+    results = run_together(
+        lambda: approve_pausing(first, maintainers[0], publishing), send_same_link
+    )
+    assert isinstance(results[1], ValidationError), results
+    assert "already on the list" in str(results[1])
+    assert Submission.objects.count() == 1 and Paper.objects.count() == 1
+
+
 def test_two_sections_moved_under_each_other_at_once_do_not_make_a_cycle(
     django_user_model, monkeypatch
 ):
