@@ -64,17 +64,18 @@ def maintainers(django_user_model):
     return users
 
 
-def new_submission(sections):
+def new_submission(sections, *, title="Weak-to-Strong Debate", contributor=None):
+    """A new paper of arXiv id 2409.00001, sent."""
     return submission_create(
         content=SubmissionContent(
-            title="Weak-to-Strong Debate",
+            title=title,
             authors="Lang et al.",
             venue="arXiv",
             year=2024,
             links=[("paper", "https://arxiv.org/abs/2409.00001"), ("code", "https://g.org/x")],
             sections=sections,
         ),
-        contributor=Contributor(name="Ada"),
+        contributor=contributor or Contributor(name="Ada"),
     )
 
 
@@ -269,15 +270,9 @@ def test_a_send_anyway_while_its_duplicate_is_approved_does_not_deadlock(maintai
     monkeypatch.setattr(services, "_lock", lock_and_tell)
 
     def send_anyway():
-        return submission_create(
-            content=SubmissionContent(
-                title="Weak-to-Strong Debate, a different paper",
-                authors="Bob et al.",
-                venue="arXiv",
-                year=2024,
-                links=[("paper", "https://arxiv.org/abs/2409.00001")],
-                sections=[section],
-            ),
+        return new_submission(
+            [section],
+            title="Weak-to-Strong Debate, a different paper",
             contributor=Contributor(name="Bob", note="Another paper under a mistyped id"),
         )
 
@@ -304,15 +299,9 @@ def test_a_send_of_a_paper_link_being_published_waits_and_is_refused(maintainers
 
     def send_same_link():
         time.sleep(0.2)  # the approval holds the link's lock by now
-        return submission_create(
-            content=SubmissionContent(
-                title="Another title for that paper",
-                authors="Lang et al.",
-                venue="arXiv",
-                year=2024,
-                links=[("paper", "https://arxiv.org/abs/2409.00001")],
-                sections=[section],
-            ),
+        return new_submission(
+            [section],
+            title="Another title for that paper",
             contributor=Contributor(name="Bob", note="Sent anyway"),
         )
 
