@@ -147,9 +147,15 @@ class Submission(models.Model):
         if any(getattr(self, name) != self.original.get(name) for name in fields):
             return False
         # Compared as the README lists them: the snapshot and the rows may be in other orders.
-        links = [[link.label, link.url] for link in in_reading_order(self.links.all())]
-        original = in_reading_order(self.original.get("links") or [], label=itemgetter(0))
-        return links == [list(pair) for pair in original]
+        links = links_as_listed((link.label, link.url) for link in self.links.all())
+        return links == links_as_listed(self.original.get("links") or [])
+
+
+def links_as_listed(links) -> list[list[str]]:
+    """(label, url) pairs as [label, url] in the README's order (by kind, then as given): a
+    paper stores its blog before its paper link, the form lists the paper link first, and the
+    two are the same links. For comparing snapshots, stored ones included."""
+    return [[label, url] for label, url in in_reading_order(links, label=itemgetter(0))]
 
 
 class SubmissionLink(models.Model):

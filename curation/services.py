@@ -9,7 +9,6 @@ import json
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE
@@ -21,13 +20,13 @@ from django.utils import timezone
 
 from catalog import identifiers
 from catalog.identifiers import normalize_title
-from catalog.models import Link, Paper, Placement, Section, in_reading_order, position_after
+from catalog.models import Link, Paper, Placement, Section, position_after
 from catalog.readme.export import regenerate_readme_file, render_entry
 from catalog.selectors import paper_link_owner, section_tree
 from catalog.services import admin_history_log
 from curation import notifications
 from curation.duplicates import DuplicateReport, find_duplicates
-from curation.models import Submission, SubmissionEvent, SubmissionLink
+from curation.models import Submission, SubmissionEvent, SubmissionLink, links_as_listed
 
 logger = logging.getLogger(__name__)
 
@@ -143,16 +142,9 @@ def content_snapshot(content: SubmissionContent) -> dict:
         "authors": content.authors,
         "venue": content.venue,
         "year": content.year,
-        "links": _links_as_listed(content.links),
+        "links": links_as_listed(content.links),
         "sections": sorted(section.pk for section in content.sections),
     }
-
-
-def _links_as_listed(links) -> list[list[str]]:
-    """[label, url] pairs in the README's order (by kind, then as given): a paper stores its
-    blog before its paper link, the form lists the paper link first, and the two are the same
-    links. Also applied to snapshots stored before they were kept in this order."""
-    return [[label, url] for label, url in in_reading_order(links, label=itemgetter(0))]
 
 
 def paper_snapshot(paper: Paper) -> dict:
@@ -190,7 +182,7 @@ def correction_fields(submission: Submission, paper: Paper | None = None) -> lis
     """The three-way view of a correction against its paper (`paper`: a locked copy)."""
     original = dict(submission.original)
     if original.get("links") is not None:
-        original["links"] = _links_as_listed(original["links"])
+        original["links"] = links_as_listed(original["links"])  # stored before it was sorted
     current = paper_snapshot(paper or submission.paper)
     proposed = submission_snapshot(submission)
     return [
@@ -967,8 +959,9 @@ def _readme_file_regeneration(outcome: Outcome):
 def sections_delete(*, sections: list[Section], actor: AbstractBaseUser) -> None:
     """Deletes sections, in one transaction. The submissions that proposed one lose their
     link to it with it, so each keeps a row in its history naming the section and who deleted
-    it. Open submissions keep a section from being deleted (the admin says so first), as
-    papers and subsections do (PROTECT)."""
+    it. The admin refuses first a section an open submission proposes (one that still loses
+    its last section is told to ask for changes, see submission_approve), and PROTECT one
+    with papers or subsections."""
     tree = section_tree()
     # Every submission concerned locked at once, in primary-key order, as other actions lock.
     proposing = Submission.objects.filter(sections__in=sections).values("pk")

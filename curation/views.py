@@ -194,7 +194,8 @@ def submit(request: HttpRequest) -> HttpResponse:
 
     if action != "send":
         return _render_form(request, form, preview=entry_preview(content), duplicates=duplicates)
-    # A listed paper's own paper link is refused by submission_create, with its message.
+    # Checked here first, without writing anything; submission_create checks again under its
+    # locks (a send stored meanwhile). A listed paper's own paper link it refuses itself.
     if duplicates and not duplicates.same_paper_link:
         if not form.cleaned_data.get("send_anyway"):
             # Said, not only shown again: a page unchanged after "Send" reads as sent.
