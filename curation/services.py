@@ -19,7 +19,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from catalog import identifiers
-from catalog.identifiers import normalize_title
 from catalog.models import Link, Paper, Placement, Section, position_after
 from catalog.readme.export import regenerate_readme_file, render_entry
 from catalog.selectors import paper_link_owner, section_tree
@@ -119,6 +118,8 @@ SUSPECTED_DUPLICATE = (
     "Not sent: it may already be listed. If yours is a different paper, tick this box and say "
     "in the note how it differs."
 )
+# The advisory lock's key that every new paper's send holds while it checks and stores.
+NEW_PAPER_SEND_LOCK = "send:new-paper"
 NO_CHANGE = (
     "This changes nothing in the list: the paper already reads this way and is in these "
     "sections. Edit a field, a link or the sections, or leave the paper as it is."
@@ -282,17 +283,18 @@ def submission_create(
     )
     _refuse_invalid(submission, content)
     if paper is None:
-        # No row exists yet to lock: an advisory lock per paper link and per title key stands
-        # in, as for approvals (_lock_identifiers). A near-identical title under another
-        # paper link takes other keys: two such sends at the very same moment are both kept
-        # (unflagged on PostgreSQL, where neither sees the other's uncommitted row).
+        # No row exists yet to lock: advisory locks stand in. One per paper link, which
+        # approvals take too (_lock_identifiers); and one that every new paper's send takes,
+        # so sends check for duplicates one after another and each sees the one before it,
+        # near-identical titles under other links included. Sends are rare and short beside
+        # the rate limit; SQLite's BEGIN IMMEDIATE serializes them the same way.
         _advisory_locks(
             [
                 f"paper:{identifiers.identifier_for_url(url)}"
                 for label, url in content.links
                 if label == Link.Label.PAPER
             ]
-            + [f"title:{normalize_title(content.title)}"]
+            + [NEW_PAPER_SEND_LOCK]
         )
         # After the locks: an approval publishing this paper link meanwhile has committed.
         _refuse_listed_paper_link(content)

@@ -207,8 +207,8 @@ def test_parallel_sends_from_one_address_stop_at_the_cap(settings):
 
 def test_a_send_clicked_four_times_at_once_stores_one_submission(settings):
     """A double click or a retried request: the form's check runs before any of them is
-    stored; the service checks again, each send waiting for the others (an advisory lock per
-    paper link and title on PostgreSQL, BEGIN IMMEDIATE on SQLite)."""
+    stored; the service checks again, each send waiting for the others (advisory locks on
+    PostgreSQL, BEGIN IMMEDIATE on SQLite)."""
     from django.core.cache import cache
     from django.test import Client
 
@@ -235,6 +235,55 @@ def test_a_send_clicked_four_times_at_once_stores_one_submission(settings):
         # The one stored meanwhile is shown, with the way on.
         assert "Someone already proposed a paper like this" in page
         assert 'name="send_anyway"' in page
+
+
+def test_two_near_identical_titles_sent_at_once_under_other_links_store_one(settings):
+    """Two authors send one paper at the same moment, under different links and with titles
+    that differ by a letter: the second send waits for the first (one lock for every new
+    paper's send) and sees it, so it is refused as a suspected duplicate, not stored beside it
+    unflagged."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()  # the rate limit's counts
+    section = SectionFactory(title="Debate")
+
+    def send(title, url, name):
+        data = {
+            "title": title,
+            "authors": "Michael et al.",
+            "venue": "arXiv",
+            "year": "2023",
+            "paper_url": url,
+            "sections": [str(section.pk)],
+            "contributor_name": name,
+            "action": "send",
+        }
+
+        def post():
+            # Each send holds its transaction open after storing its row, so the other's
+            # check falls in that gap every time rather than rarely.
+            with connections["default"].execute_wrapper(pause_after('INSERT INTO "curation_sub')):
+                return Client().post("/submit/", data)
+
+        return post
+
+    for round_ in range(3):
+        Submission.objects.all().delete()
+        responses = run_together(
+            send(
+                "Debate Helps Supervise Unreliable Experts", "https://arxiv.org/abs/2311.08702", "A"
+            ),
+            send(
+                "Debate Helps Supervise Unreliable Expert",
+                "https://openreview.net/forum?id=x1",
+                "B",
+            ),
+        )
+        assert sorted(r.status_code for r in responses) == [302, 400], (round_, responses)
+        assert Submission.objects.count() == 1
+        refused = next(r for r in responses if r.status_code == 400).content.decode()
+        assert "Not sent: it may already be listed." in refused
 
 
 def test_a_send_anyway_while_its_duplicate_is_approved_does_not_deadlock(maintainers, monkeypatch):
