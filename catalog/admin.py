@@ -20,8 +20,13 @@ from catalog.models import (
     position_after,
     validate_publication_year,
 )
-from catalog.selectors import paper_link_owner, section_tree
-from catalog.services import placement_log_on_paper, position_make_room, positions_arrange
+from catalog.selectors import paper_link_owner, paper_link_twin, section_tree
+from catalog.services import (
+    paper_links_lock,
+    placement_log_on_paper,
+    position_make_room,
+    positions_arrange,
+)
 from config.admin_guards import (
     BoundedInlineMixin,
     GuardedAdminMixin,
@@ -101,13 +106,69 @@ def taken_paper_link(data: dict, paper: Paper | None) -> str | None:
     another paper already has; None when it is not one."""
     if data.get("label") != Link.Label.PAPER or not data.get("url"):
         return None
-    owner = paper_link_owner([identifiers.identifier_for_url(data["url"])], other_than=paper)
+    identifier = identifiers.identifier_for_url(data["url"])
+    # An approval publishing this link meanwhile commits first; then the check sees its paper.
+    paper_links_lock([identifier])
+    owner = paper_link_owner([identifier], other_than=paper)
     if owner is None:
         return None
     return (
         f"Paper {owner.pk}, “{owner.title}”, already has this paper link: one paper is one "
         "record. Edit that paper instead, or give this one its own paper link."
     )
+
+
+def relisting_refusal(paper: Paper | None, *, other_than: Placement | None = None) -> str | None:
+    """The refusal for placing `paper` in a section when it is in none (but for the row
+    `other_than`, being edited) and another published paper got one of its paper links while
+    it was off the list: one paper would be listed twice. None when it may be placed."""
+    if paper is None or paper.pk is None:
+        return None
+    placements = Placement.objects.filter(paper=paper)
+    if other_than is not None and other_than.pk is not None:
+        placements = placements.exclude(pk=other_than.pk)
+    if placements.exists():
+        return None  # listed already: no second record appears
+    paper_links_lock(
+        [link.identifier for link in paper.links.all() if link.label == Link.Label.PAPER]
+    )
+    twin = paper_link_twin(paper)
+    if twin is None:
+        return None
+    return (
+        f"Paper {twin.pk}, “{twin.title}”, was published with this paper's paper link while "
+        "this one was in no section: placing this one would list one paper twice. Place "
+        f"paper {twin.pk} instead, or give this one its own paper link first."
+    )
+
+
+class PlacementAdminForm(SeenStateForm):
+    def clean(self):
+        data = super().clean()
+        paper = data.get("paper")
+        if paper is not None and paper.pk != self.instance.paper_id:  # new, or another paper
+            refusal = relisting_refusal(paper, other_than=self.instance)
+            if refusal:
+                self.add_error("paper", refusal)
+        return data
+
+
+class PaperPlacementsFormSet(RowLabelledFormSet):
+    """A paper's placements: placing a paper that is in no section is refused when another
+    published paper has its paper link (`relisting_refusal`)."""
+
+    def clean(self):
+        super().clean()
+        adding = any(
+            form.has_changed()
+            and not (getattr(form, "cleaned_data", None) or {}).get("DELETE")
+            and form.instance.pk is None
+            for form in self.forms
+        )
+        if adding and self.instance.pk is not None:
+            refusal = relisting_refusal(self.instance)
+            if refusal:
+                raise forms.ValidationError(refusal)
 
 
 class LinkAdminForm(SeenStateForm):
@@ -178,7 +239,7 @@ class PlacementInline(
 ):
     model = Placement
     form = SeenStateForm
-    formset = RowLabelledFormSet
+    formset = PaperPlacementsFormSet
     extra = 0
     fields = ["section", "position", "seen_state"]
     autocomplete_fields = ["section"]
@@ -523,6 +584,7 @@ class PlacementAdmin(
     NumberedSectionChoices, SeenStateAdminMixin, GuardedAdminMixin, admin.ModelAdmin
 ):
     # Position and section first: they stay in view beside long titles and the filters.
+    form = PlacementAdminForm
     list_display = ["position", "numbered_section", "paper"]
     list_display_links = ["paper"]
     list_editable = ["position"]

@@ -196,3 +196,22 @@ def paper_link_owner(identifiers: list[str], *, other_than: Paper | None = None)
     if not wanted:
         return None
     return owners.filter(links__label=Link.Label.PAPER, links__identifier__in=wanted).first()
+
+
+def paper_link_twin(paper: Paper) -> Paper | None:
+    """Another published paper with one of `paper`'s paper links. While `paper` was in no
+    section (off the list), its paper link could be published with another record: listing
+    `paper` again would then list one paper twice."""
+    wanted = [
+        link.identifier
+        for link in paper.links.all()
+        if link.label == Link.Label.PAPER and link.identifier
+    ]
+    if not wanted:
+        return None
+    return (
+        Paper.objects.published()
+        .exclude(pk=paper.pk)
+        .filter(links__label=Link.Label.PAPER, links__identifier__in=wanted)
+        .first()
+    )

@@ -4,10 +4,30 @@ from __future__ import annotations
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from catalog.models import Paper, Placement, Section
 from catalog.selectors_pages import current_tree
+
+
+def advisory_locks(keys: list[str], *, key_sql: str = "%s") -> None:
+    """Transaction-level advisory locks on PostgreSQL, in sorted order so no two transactions
+    wait for each other in a cycle; SQLite's BEGIN IMMEDIATE already serializes writers.
+    `key_sql` makes the lock's key from each key in SQL (as a query would compare it)."""
+    connection = connections[router.db_for_write(Paper)]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            cursor.execute(f"SELECT pg_advisory_xact_lock(hashtextextended({key_sql}, 0))", [key])
+
+
+def paper_links_lock(identifiers: list[str]) -> None:
+    """Whatever may give a published paper these paper links (an approval, a link typed in the
+    admin, a paper listed in a section again) waits here for any other doing so until it
+    commits, then checks: no row exists yet to lock, so an advisory lock per identifier
+    stands in."""
+    advisory_locks([f"paper:{identifier}" for identifier in identifiers if identifier])
 
 
 def position_make_room(

@@ -5,6 +5,7 @@ entry), and defers side effects (email, README regeneration) until the commit.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Collection
@@ -14,15 +15,15 @@ from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from catalog import identifiers
 from catalog.models import Link, Paper, Placement, Section, position_after
 from catalog.readme.export import regenerate_readme_file, render_entry
-from catalog.selectors import paper_link_owner, section_tree
-from catalog.services import admin_history_log
+from catalog.selectors import paper_link_owner, paper_link_twin, section_tree
+from catalog.services import admin_history_log, advisory_locks, paper_links_lock
 from curation import notifications
 from curation.duplicates import DuplicateReport, find_duplicates
 from curation.models import Submission, SubmissionEvent, SubmissionLink, links_as_listed
@@ -221,18 +222,6 @@ def open_submissions_cap_message() -> str:
     )
 
 
-def _advisory_locks(keys: list[str], *, key_sql: str = "%s") -> None:
-    """Transaction-level advisory locks on PostgreSQL, in sorted order so no two transactions
-    wait for each other in a cycle; SQLite's BEGIN IMMEDIATE already serializes writers.
-    `key_sql` makes the lock's key from each key in SQL (as a query would compare it)."""
-    connection = connections[Submission.objects.db]
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for key in sorted(set(keys)):
-            cursor.execute(f"SELECT pg_advisory_xact_lock(hashtextextended({key_sql}, 0))", [key])
-
-
 def at_open_submissions_cap(email: str, *, other_than: Submission | None = None) -> bool:
     """Whether `email` already has as many open submissions as one address may have."""
     if not email:
@@ -248,7 +237,7 @@ def _refuse_over_cap(email: str, *, other_than: Submission | None = None) -> Non
     sends all pass. An advisory lock on the address makes them count one after another."""
     if email:
         # Upper-cased by the database, as the count's case-insensitive match is.
-        _advisory_locks([email], key_sql="'email:' || upper(%s)")
+        advisory_locks([email], key_sql="'email:' || upper(%s)")
     if at_open_submissions_cap(email, other_than=other_than):
         raise ValidationError({"contributor_email": open_submissions_cap_message()})
 
@@ -288,7 +277,7 @@ def submission_create(
         # so sends check for duplicates one after another and each sees the one before it,
         # near-identical titles under other links included. Sends are rare and short beside
         # the rate limit; SQLite's BEGIN IMMEDIATE serializes them the same way.
-        _advisory_locks(
+        advisory_locks(
             [
                 f"paper:{identifiers.identifier_for_url(url)}"
                 for label, url in content.links
@@ -378,8 +367,8 @@ def submission_approve(
     `overriding`: the fields of a correction in conflict (changed on the paper since it was
     sent) that the reviewer, having compared them, takes from the correction all the same.
     `seen_version`: the submission as the reviewer saw it (`submission_version`);
-    `seen_paper_version`: for a correction, its paper as the page compared it with (the
-    paper's updated_at): an approval over a later edit of the paper is refused, since the
+    `seen_paper_version`: for a correction, its paper as the page compared it with
+    (`paper_version`): an approval over a later edit of the paper is refused, since the
     page showed another merge."""
     outcome = Outcome(submission=submission)
     detail = ""
@@ -636,6 +625,16 @@ def submission_version(submission: Submission) -> str:
     return submission.updated_at.isoformat()
 
 
+def paper_version(paper: Paper) -> str:
+    """A correction's paper as its review page compares it: its fields, links and sections. An
+    approval from the page is refused if this changed since (`_apply_correction`), through
+    the paper's own form or through the Links and Placements lists, which leave the paper's
+    updated_at alone."""
+    snapshot = json.dumps(paper_snapshot(paper), sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(snapshot.encode()).hexdigest()[:16]
+    return f"{paper.updated_at.isoformat()}/{digest}"
+
+
 def _lock(submission: Submission, action: str, *, seen_version: str | None = None) -> Submission:
     """Re-read the row under a lock so two reviewers cannot both act on it. With
     `seen_version` (a review page's `submission_version`), refuse a submission changed since
@@ -791,7 +790,7 @@ def _lock_identifiers(paper_ids: list[str]) -> None:
     until the first commits, so the second's check below sees the first's paper: no row exists
     yet to lock, so a transaction-level advisory lock per identifier stands in (PostgreSQL;
     SQLite's BEGIN IMMEDIATE already serializes writers). Sorted, so none waits in a cycle."""
-    _advisory_locks([f"paper:{identifier}" for identifier in paper_ids])
+    paper_links_lock(paper_ids)
 
 
 def content_paper_link_owner(content: SubmissionContent) -> Paper | None:
@@ -877,7 +876,7 @@ def _apply_correction(
     after the page was shown is refused too).
     """
     paper = Paper.objects.select_for_update(no_key=True).get(pk=submission.paper_id)
-    if seen_paper_version is not None and paper.updated_at.isoformat() != seen_paper_version:
+    if seen_paper_version is not None and paper_version(paper) != seen_paper_version:
         raise TransitionRefused(
             "The paper was edited after you opened this page, so the comparison you saw is "
             "out of date and nothing was decided: look at it again, then decide."
@@ -918,6 +917,20 @@ def _apply_correction(
             kept = existing.get(link.url) or Link(paper=paper, url=link.url)
             kept.label, kept.position = link.label, link.position
             kept.save()
+
+    if "sections" in changed and not paper.placements.exists():
+        # Off the list since it was sent: its paper link (as now corrected) may have been
+        # published since with another record.
+        paper_links_lock(
+            [link.identifier for link in paper.links.all() if link.label == Link.Label.PAPER]
+        )
+        twin = paper_link_twin(paper)
+        if twin is not None:
+            raise TransitionRefused(
+                f"This paper is in no section now, and “{twin.title}” (paper {twin.pk}) was "
+                "published since with its paper link: approving would list one paper twice. "
+                "Reject this correction, or place that paper instead."
+            )
 
     if "sections" in changed:
         wanted = list(submission.sections.all())

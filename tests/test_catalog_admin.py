@@ -1586,3 +1586,64 @@ def test_a_paper_with_more_links_than_the_row_limit_can_still_be_edited(admin_cl
     assert "Please submit at most 205 rows." in response.content.decode()
     paper.refresh_from_db()
     assert paper.title == "Changed title"
+
+
+@pytest.mark.parametrize("where", ["placements list", "paper form"])
+def test_a_paper_off_the_list_whose_paper_link_was_published_since_is_not_placed_again(
+    admin_client, where
+):
+    """One record per paper: taken out of its last section, the paper's arXiv id was approved
+    as a new paper (another record). Placing the first again, from the Placements list or
+    its own form, would list the paper twice: refused with a message naming the other."""
+    from catalog.models import Placement
+    from curation.services import submission_approve
+    from tests.factories import LinkFactory, SectionFactory, sent_submission
+
+    section = SectionFactory(title="Debate")
+    first = PaperFactory(title="Tree of Thoughts")
+    LinkFactory(paper=first, url="https://arxiv.org/abs/2305.10601")
+    submission = sent_submission(
+        sections=[section],
+        title="Tree of Thoughts: Deliberate Problem Solving",
+        links=[("paper", "https://arxiv.org/pdf/2305.10601v2")],
+    )
+    submission_approve(submission=submission, reviewer=submission_reviewer())
+    second = Paper.objects.published().get()
+
+    if where == "placements list":
+        response = admin_client.post(
+            reverse("admin:catalog_placement_add"),
+            {"paper": first.pk, "section": section.pk, "position": 2},
+        )
+    else:
+        data = paper_form(
+            first,
+            **{
+                "placements-TOTAL_FORMS": 1,
+                "placements-0-section": section.pk,
+                "placements-0-position": 2,
+                "placements-0-paper": first.pk,
+            },
+        )
+        response = admin_client.post(reverse("admin:catalog_paper_change", args=[first.pk]), data)
+    assert response.status_code == 200
+    assert f"Paper {second.pk}, “{second.title}”, was published with this paper" in (
+        response.content.decode()
+    )
+    assert not Placement.objects.filter(paper=first).exists()
+    assert list(Paper.objects.published()) == [second]
+
+    # A paper with its own paper link is placed as before.
+    first.links.update(url="https://arxiv.org/abs/2305.99999", identifier="arxiv:2305.99999")
+    response = admin_client.post(
+        reverse("admin:catalog_placement_add"),
+        {"paper": first.pk, "section": section.pk, "position": 2},
+    )
+    assert response.status_code == 302
+    assert Paper.objects.published().count() == 2
+
+
+def submission_reviewer():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get_or_create(username="reviewer", is_staff=True)[0]

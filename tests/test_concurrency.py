@@ -298,13 +298,13 @@ def test_a_send_anyway_while_its_duplicate_is_approved_does_not_deadlock(maintai
     section = SectionFactory()
     first = new_submission([section])
     send_locked, approval_locked = threading.Event(), threading.Event()
-    advisory_locks, lock = services._advisory_locks, services._lock
+    advisory_locks, lock = services.advisory_locks, services._lock
     # On SQLite the send's BEGIN IMMEDIATE keeps the approval out altogether: no long wait.
     patience = 5 if connection.vendor == "postgresql" else 0.5
 
     def advisory_then_wait(keys, **options):
         advisory_locks(keys, **options)
-        if any(key.startswith("title:") for key in keys):  # submission_create's locks
+        if services.NEW_PAPER_SEND_LOCK in keys:  # submission_create's locks
             send_locked.set()
             approval_locked.wait(timeout=patience)
             time.sleep(0.3)  # the approval now waits for the paper link's lock
@@ -315,7 +315,7 @@ def test_a_send_anyway_while_its_duplicate_is_approved_does_not_deadlock(maintai
             approval_locked.set()
         return row
 
-    monkeypatch.setattr(services, "_advisory_locks", advisory_then_wait)
+    monkeypatch.setattr(services, "advisory_locks", advisory_then_wait)
     monkeypatch.setattr(services, "_lock", lock_and_tell)
 
     def send_anyway():
@@ -330,6 +330,7 @@ def test_a_send_anyway_while_its_duplicate_is_approved_does_not_deadlock(maintai
         return submission_approve(submission=first, reviewer=maintainers[0])
 
     results = run_together(send_anyway, approve)
+    assert send_locked.is_set(), "the send's locks were not reached: the test proves nothing"
     assert not [r for r in results if isinstance(r, Exception)], results
     first.refresh_from_db()
     assert first.state == "approved"
@@ -554,3 +555,55 @@ def test_a_rename_committed_while_an_edited_list_saves_is_not_overwritten(
     renames[0].join(timeout=30)
     first.refresh_from_db()
     assert (first.title, first.position) == ("Agents", 3)
+
+
+def test_a_paper_link_typed_in_the_admin_waits_for_an_approval_of_that_link(
+    maintainers, monkeypatch
+):
+    """An approval of a new paper holds its paper link's lock from its check to its commit; a
+    maintainer giving a listed paper that link in the Links admin meanwhile waits, then sees
+    the approved paper and is refused: one published record per paper link. (SQLite's BEGIN
+    IMMEDIATE serializes the two; PostgreSQL needs the admin's check to take the lock.)"""
+    from django.test import Client
+    from django.urls import reverse
+
+    from curation import services
+    from tests.factories import LinkFactory, PlacementFactory
+
+    section = SectionFactory(title="Debate")
+    listed = PlacementFactory(section=section, paper__title="Weak-to-strong debate").paper
+    LinkFactory(paper=listed, label="code", url="https://github.com/x/debate")
+    submission = new_submission([section])
+    checked, go_on = threading.Event(), threading.Event()
+    place = services._place
+
+    def place_after_a_pause(paper, sections):
+        checked.set()  # the approval checked the link and created the paper, not committed
+        go_on.wait(timeout=10)
+        return place(paper, sections)
+
+    monkeypatch.setattr(services, "_place", place_after_a_pause)
+
+    def approve():
+        return submission_approve(submission=submission, reviewer=maintainers[0])
+
+    def add_the_link():
+        checked.wait(timeout=10)
+        # The approval commits a moment later (on SQLite the login's session write waits
+        # for it already).
+        threading.Timer(1.0, go_on.set).start()
+        other = Client()
+        other.force_login(maintainers[1])
+        return other.post(
+            reverse("admin:catalog_link_add"),
+            {"paper": listed.pk, "label": "paper", "url": "https://arxiv.org/abs/2409.00001"},
+        )
+
+    approval, added = run_together(approve, add_the_link)
+    assert not isinstance(approval, Exception), approval
+    assert added.status_code == 200, added
+    assert "already has this paper link" in added.content.decode()
+    owners = Paper.objects.published().filter(
+        links__label="paper", links__identifier="arxiv:2409.00001"
+    )
+    assert list(owners) == [approval.paper]

@@ -733,3 +733,38 @@ def test_adding_a_paper_stored_out_of_readme_order_to_a_section_proposes_only_th
         paper=paper,
     )
     assert adding.proposes_sections_only
+
+
+def test_a_correction_placing_a_paper_whose_link_was_published_since_is_refused(reviewer):
+    """A correction adding a section, approved after its paper was taken out of its last
+    section and its paper link approved as another record: placing it again would list one
+    paper twice. Refused; nothing changes. Had the correction given the paper its own paper
+    link, it would pass (the check reads the links as corrected)."""
+    from tests.factories import sent_correction
+
+    debate, math = SectionFactory(title="Debate"), SectionFactory(title="Math")
+    first = PlacementFactory(section=debate, paper__title="Tree of Thoughts").paper
+    LinkFactory(paper=first, url="https://arxiv.org/abs/2305.10601")
+    correction = sent_correction(first, sections=[debate, math])
+    first.placements.get().delete()  # a maintainer takes it off the list
+    newer = sent_submission(
+        sections=[debate],
+        title="Tree of Thoughts: Deliberate Problem Solving",
+        links=[("paper", "https://arxiv.org/abs/2305.10601")],
+    )
+    second = submission_approve(submission=newer, reviewer=reviewer).paper
+
+    with pytest.raises(TransitionRefused, match=f"paper {second.pk}\\) was published since"):
+        # Its sections changed since it was sent (none left): the reviewer takes the
+        # correction's, having compared them.
+        submission_approve(submission=correction, reviewer=reviewer, overriding=["sections"])
+    assert not first.placements.exists()
+    correction.refresh_from_db()
+    assert correction.state == State.PENDING
+
+    own_link = sent_correction(
+        first, sections=[math], links=[("paper", "https://arxiv.org/abs/2305.99999")]
+    )
+    submission_approve(submission=own_link, reviewer=reviewer)
+    assert list(first.placements.values_list("section__title", flat=True)) == ["Math"]
+    assert Paper.objects.published().count() == 2
