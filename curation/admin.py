@@ -25,12 +25,14 @@ from config.admin_guards import BoundedInlineMixin, GuardedAdminMixin, GuardedCh
 from curation.forms import ReviewNoteForm
 from curation.models import Submission, SubmissionEvent, SubmissionLink
 from curation.preview import ReviewHint, review_hint_items, review_hints, review_preview
+from curation.selectors import with_other_open_corrections
 from curation.services import (
     LEAVES,
     TransitionRefused,
     content_from_submission,
     content_paper_link_owner,
     correction_fields,
+    paper_version,
     submission_approve,
     submission_reject,
     submission_request_changes,
@@ -318,13 +320,14 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
         ]
 
     def get_queryset(self, request):
-        return (
+        submissions = (
             super()
             .get_queryset(request)
             .select_related("paper", "reviewed_by")
             # What the queue's Check column and a bulk approval's hints read, per row.
             .prefetch_related("sections", "links", "paper__links", "paper__placements__section")
         )
+        return with_other_open_corrections(submissions)
 
     def changelist_view(self, request, extra_context=None):
         self._numbers = {pk: node.number for pk, node in section_tree().by_pk.items()}
@@ -363,7 +366,7 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             "seen_version": submission_version(submission) if submission is not None else "",
             # For a correction, its paper as the comparison shows it.
             "seen_paper_version": (
-                submission.paper.updated_at.isoformat()
+                paper_version(submission.paper)
                 if submission is not None and submission.is_open and submission.paper
                 else ""
             ),

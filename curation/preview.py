@@ -12,10 +12,12 @@ from markdown_it import MarkdownIt
 
 from catalog.selectors_pages import current_tree
 from curation.models import Submission
+from curation.selectors import other_open_corrections
 from curation.services import (
     SubmissionContent,
     content_from_submission,
     content_readme_line,
+    correction_changes_nothing,
     correction_result,
 )
 from quality.venues import Vocabulary
@@ -106,6 +108,28 @@ def review_hint_items(submission: Submission, *, vocabulary=None) -> list[Review
                 f"after it, so the line reads “{content.venue} {content.year}”.",
             )
         )
+    if correction:
+        if correction_changes_nothing(paper=paper, content=content):
+            hints.append(
+                ReviewHint(
+                    "Changes nothing",
+                    "The paper already reads as this correction would make it (an edit or "
+                    "another correction made the change since it was sent): approving it "
+                    "changes nothing on the list.",
+                )
+            )
+        others = getattr(submission, "other_open_corrections", None)
+        if others is None:
+            others = other_open_corrections(submission).count()
+        if others:
+            hints.append(
+                ReviewHint(
+                    "Other correction",
+                    f"{others} other correction{'s' if others > 1 else ''} of this paper "
+                    f"wait{'' if others > 1 else 's'} for review too: decide one, then "
+                    "compare the others again.",
+                )
+            )
     venue = content.venue
     vocabulary = vocabulary or Vocabulary.load()
     if venue and venue_changed and venue not in vocabulary.canonical.values():

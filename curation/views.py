@@ -24,6 +24,7 @@ from curation.forms import (
 from curation.models import Submission, SubmissionEvent, status_token_digest
 from curation.preview import entry_preview, section_labels, submission_preview
 from curation.ratelimit import rate_limited_post
+from curation.selectors import open_corrections_of
 from curation.services import (
     SUSPECTED_DUPLICATE,
     SubmissionContent,
@@ -228,7 +229,8 @@ def submit(request: HttpRequest) -> HttpResponse:
 @rate_limited_post("submit", keep_form=_correct_kept)
 def correct(request: HttpRequest, pk: int) -> HttpResponse:
     paper = get_object_or_404(Paper.objects.published(), pk=pk)
-    context = {"paper": paper}
+    # Said, not shown: what another contributor proposed is theirs until it is published.
+    context = {"paper": paper, "corrections_waiting": open_corrections_of(paper).count()}
     if request.method != "POST":
         return _render_form(
             request, SubmissionForm(initial=initial_from_paper(paper), paper=paper), **context

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from catalog.models import Paper
@@ -700,6 +701,59 @@ def test_approving_over_a_conflict_refuses_a_paper_edited_after_the_page_was_sho
     assert paper.authors == "Shunyu Yao et al."
 
 
+@pytest.mark.parametrize("edit", ["link", "placement"])
+def test_approving_over_a_conflict_refuses_links_or_sections_edited_after_the_page_was_shown(
+    client, users, section, edit
+):
+    """A link added under Catalog › Links, or a placement under Placements, leaves the paper's
+    own row (its updated_at) alone: the page's version covers the links and sections too, so
+    "approve with the correction's values" does not delete what nobody compared."""
+    from tests.html_forms import form_fields
+
+    paper = PlacementFactory(section=section, paper__title="Tree of Thoughts").paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.10601")
+    other_section = SectionFactory(title="Math")
+    correction = sent_correction(
+        paper,
+        links=[("paper", "https://arxiv.org/abs/2305.10601"), ("code", "https://github.com/a/b")],
+        sections=[section, other_section],
+    )
+    # Conflicts on both: the paper's links and sections changed since the correction was sent.
+    LinkFactory(paper=paper, label="blog", url="https://blog.example.org/tot", position=2)
+    PlacementFactory(paper=paper, section=SectionFactory(title="Games"))
+    client.force_login(users["maintainer"])
+    change_url = reverse("admin:curation_submission_change", args=[correction.pk])
+    review_url = reverse("admin:curation_submission_review", args=[correction.pk])
+    shown = form_fields(client.get(change_url).content.decode())
+    assert shown["overriding"] == ["links", "sections"]
+
+    # Another maintainer, after the page was shown, through the lists of links or placements.
+    other = Client()
+    other.force_login(users["superuser"])
+    if edit == "link":
+        added = other.post(
+            reverse("admin:catalog_link_add"),
+            {"paper": paper.pk, "label": "video", "url": "https://video.example.org/tot"},
+        )
+    else:
+        added = other.post(
+            reverse("admin:catalog_placement_add"),
+            {"paper": paper.pk, "section": SectionFactory(title="Tools").pk, "position": 1},
+        )
+    assert added.status_code == 302
+    kept = {
+        "link": lambda: paper.links.filter(label="video").exists(),
+        "placement": lambda: paper.placements.filter(section__title="Tools").exists(),
+    }[edit]
+
+    posted = {name: shown[name] for name in ("seen_version", "seen_paper_version", "overriding")}
+    page = client.post(review_url, {**posted, "decision": "approve_overriding"}, follow=True)
+    assert "The paper was edited after you opened this page" in page.content.decode()
+    assert kept()
+    correction.refresh_from_db()
+    assert correction.state == "pending"
+
+
 def test_a_submission_giving_a_later_paper_s_paper_link_as_another_link_is_flagged(
     users, section, django_capture_on_commit_callbacks
 ):
@@ -1041,3 +1095,39 @@ def test_a_crafted_row_count_on_the_review_page_is_refused_without_building_rows
     assert f"Please submit at most {before[1] + ROWS_PER_FORM_MAX} rows." in html
     assert len(set(re.findall(rf'name="{prefix}-(\d+)-id"', html))) <= before[1] + ROWS_PER_FORM_MAX
     assert (Submission.objects.get(pk=submission.pk).updated_at, stored.count()) == before
+
+
+def test_competing_corrections_of_one_paper_are_told_and_one_made_moot_says_so(
+    client, users, section
+):
+    """Two contributors send the same correction (venue → ICML), a third another (→ ICLR).
+    The queue and each review page say other corrections of the paper wait; once one is
+    approved, its twin "changes nothing", and bulk approval leaves both hinted rows alone."""
+    paper = PlacementFactory(section=section, paper__venue="arXiv").paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.10601")
+    first = sent_correction(paper, venue="ICML")
+    twin = sent_correction(paper, venue="ICML")
+    other = sent_correction(paper, venue="ICLR")
+    login(client, users, "maintainer")
+
+    queue = client.get(CHANGELIST).content.decode()
+    assert queue.count(">Other correction</span>") == 3
+    page = client.get(reverse("admin:curation_submission_change", args=[first.pk]))
+    assert "2 other corrections of this paper wait for review too" in page.content.decode()
+
+    submission_approve(submission=first, reviewer=users["maintainer"])
+    page = client.get(reverse("admin:curation_submission_change", args=[twin.pk])).content
+    assert "1 other correction of this paper waits for review too" in page.decode()
+    assert "approving it changes nothing on the list" in page.decode()
+    queue = client.get(CHANGELIST).content.decode()
+    assert queue.count(">Changes nothing</span>") == 1
+    assert queue.count(">Other correction</span>") == 2
+
+    response = client.post(
+        CHANGELIST,
+        queue_post(action="approve_selected", _selected_action=[twin.pk, other.pk]),
+        follow=True,
+    )
+    twin.refresh_from_db()
+    other.refresh_from_db()
+    assert twin.state == other.state == "pending", response.content.decode()[:3000]

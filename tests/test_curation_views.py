@@ -492,6 +492,7 @@ def test_correction_form_starts_from_the_paper_and_sends_a_correction(client, de
     assert "https://arxiv.org/abs/2305.00001" in page
     # Its "How it works" is a correction's, not a new paper's.
     assert "the corrected entry and what it changes" in page
+    assert 'id="corrections-waiting"' not in page
     assert "Approved</strong> changes show on the site" in page
     assert "Approved</strong> papers appear" not in page
     data = form_data(
@@ -529,6 +530,10 @@ def test_correction_form_starts_from_the_paper_and_sends_a_correction(client, de
     assert correction.kind == "correction" and correction.paper == paper
     assert correction.original["venue"] == "arXiv"
     assert not correction.proposes_sections_only
+    # The next contributor is told a correction waits (not what it proposes).
+    page = client.get(url).content.decode()
+    assert "A correction of this paper already waits for review" in page
+    assert 'value="ICLR"' not in page
     assert client.get(reverse("curation:correct", args=[999999])).status_code == 404
 
 
