@@ -81,8 +81,8 @@ DECISIONS = {
 
 # The page asking for the note, before anything is decided.
 BULK_NOTE_TITLES = {
-    "reject": "Reject {count} submission{s}: write a note to the contributors",
-    "request_changes": "Ask for changes on {count} submission{s}: write a note to the contributors",
+    "reject": "Reject {count} submission{s}: write a note to {whom}",
+    "request_changes": "Ask for changes on {count} submission{s}: write a note to {whom}",
 }
 
 
@@ -691,7 +691,9 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
                 "title": BULK_NOTE_TITLES[decision].format(
-                    count=len(decidable), s="s" if len(decidable) != 1 else ""
+                    count=len(decidable),
+                    s="s" if len(decidable) != 1 else "",
+                    whom="the contributors" if len(decidable) != 1 else "its contributor",
                 ),
                 "submissions": submissions,
                 "decidable": decidable,

@@ -211,6 +211,29 @@ def correction_result(submission: Submission) -> SubmissionContent:
     )
 
 
+def content_from_snapshot(snapshot: dict) -> SubmissionContent:
+    """An entry as `content_snapshot` recorded it (a correction's paper as it was when sent).
+    Its sections stand as their ids only, deleted ones included (see entry_change_list)."""
+    return SubmissionContent(
+        title=snapshot.get("title", ""),
+        authors=snapshot.get("authors", ""),
+        venue=snapshot.get("venue", ""),
+        year=snapshot.get("year"),
+        links=[(label, url) for label, url in snapshot.get("links", [])],
+        sections=[Section(pk=pk) for pk in snapshot.get("sections", [])],
+    )
+
+
+def correction_change_list(submission: Submission) -> list[str]:
+    """What a correction proposes to change, against its paper as it was when it was sent
+    (`entry_change_list`); empty for a new paper."""
+    if submission.kind != Submission.Kind.CORRECTION or not submission.original:
+        return []
+    return entry_change_list(
+        content_from_snapshot(submission.original), content_from_submission(submission)
+    )
+
+
 def submission_snapshot(submission: Submission) -> dict:
     return content_snapshot(content_from_submission(submission))
 

@@ -31,6 +31,7 @@ from curation.services import (
     TransitionRefused,
     content_from_paper,
     content_paper_link_owner,
+    correction_change_list,
     correction_changes_nothing,
     entry_change_list,
     submission_create,
@@ -281,6 +282,7 @@ def _render_status(request, submission: Submission, *, status=200, error="") -> 
             "error": error,
             # What was sent, as the README would show it, and where.
             "preview": submission_preview(submission),
+            "changes": correction_change_list(submission),
             "section_labels": section_labels(submission.sections.all()),
         },
         status=status,

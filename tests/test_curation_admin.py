@@ -562,6 +562,7 @@ def test_the_bulk_note_page_says_what_will_happen_and_can_be_left(client, users,
         CHANGELIST, queue_post(action="reject_selected", _selected_action=[first.pk, second.pk])
     ).content.decode()
     assert "Reject 2 submissions: write a note to the contributors" in page
+    assert "It is shown to each contributor on their status page" in page
     # The way back, as on every admin page, and the site's icon.
     assert f'› <a href="{CHANGELIST}">Submissions</a> › Reject 2 submissions' in page
     assert 'rel="icon" href="/static/favicon' in page
@@ -573,7 +574,9 @@ def test_the_bulk_note_page_says_what_will_happen_and_can_be_left(client, users,
         CHANGELIST,
         queue_post(action="reject_selected", _selected_action=[first.pk, second.pk]),
     ).content.decode()
-    assert "Reject 1 submission: write a note to the contributors" in page
+    assert "Reject 1 submission: write a note to its contributor" in page
+    assert "It is shown to the contributor on their status page" in page
+    assert '<label for="id_note">Note to the contributor</label>' in page
     left_out = page.split('class="left-out"')[1].split("</ul>")[0]
     assert "Other (rejected)" in left_out and "Weak-to-Strong Debate" not in left_out
     # Nothing the decision applies to: no note page, a message instead.

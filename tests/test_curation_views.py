@@ -406,8 +406,40 @@ def test_status_page_shows_what_was_sent_as_the_readme_would(client, debate):
     assert "<em>Michael et al.</em>" in sent
     assert 'href="https://github.com/a/b"' in sent
     assert "Section: 1.1 Debate" in sent
+    assert "What it changes" not in sent  # a new paper changes no listed paper
     # Pending: the page says how to fix something before the review.
     assert "Withdraw it below and send a corrected one" in html
+
+
+def test_a_correction_s_status_page_lists_what_it_changes(client, debate):
+    """The preview listed the changes; the status page keeps them, against the paper as it
+    was when sent, even after the paper changed (and says nothing of the sort for a new paper,
+    as the test above shows)."""
+    from tests.factories import SectionFactory
+
+    paper = PlacementFactory(section=debate, paper__venue="arXiv", paper__year=2023).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
+    games = SectionFactory(title="Games", parent=debate, position=1)
+    data = form_data(
+        debate,
+        title=paper.title,
+        authors=paper.authors,
+        venue="NeurIPS",
+        year="2023",
+        paper_url="https://arxiv.org/abs/2305.00001",
+        code_url="https://github.com/a/b",
+    )
+    data["sections"] = [str(debate.pk), str(games.pk)]
+    assert client.post(reverse("curation:correct", args=[paper.pk]), data).status_code == 302
+    correction = Submission.objects.get()
+    paper.venue = "ICML"  # edited meanwhile: the list still names what the contributor sent
+    paper.save()
+    html = client.get(reverse("curation:status", args=[correction.token])).content.decode()
+    sent = html.split('id="sent-title"')[1].split("</section>")[0]
+    assert "What it changes in the listed paper, as it was when you sent it:" in sent
+    assert "<li>Venue: &quot;arXiv&quot; → &quot;NeurIPS&quot;</li>" in sent
+    assert "<li>Links: + code https://github.com/a/b</li>" in sent
+    assert "<li>Sections: + 1.1.1 Games</li>" in sent
 
 
 def test_withdraw_is_a_post_only_action(client, debate):
@@ -453,6 +485,9 @@ def test_edit_and_resend_after_changes_were_requested(client, debate, admin_user
     assert 'value="Debate Helps Supervise Unreliable Experts"' in page.content.decode()
     # A reply for this round (earlier notes stay in the history), and a way back.
     assert "Your reply to the maintainers" in page.content.decode()
+    # Its "How it works" is a resend's: the status link exists already.
+    assert "goes back to the review queue, under the same status link" in page.content.decode()
+    assert "you get a private status link" not in page.content.decode()
     status_url = reverse("curation:status", args=[submission.token])
     assert f'href="{status_url}">Back to the status page, unchanged</a>' in page.content.decode()
     # The form shows the contributor's fields: what is edited there is kept too.
