@@ -86,7 +86,10 @@ def newest_papers(limit: int = NEWEST_LIMIT) -> list[Paper]:
         )
         for placement in rows:
             if placement.paper_id not in added:
+                # When and where: a paper listed long ago and placed in one more section now is
+                # new there, and the page says so rather than pass it off as a new paper.
                 placement.paper.added_at = placement.created_at
+                placement.paper.added_to = placement.section_id
                 added[placement.paper_id] = placement.paper
         if len(rows) < batch:
             break
@@ -102,6 +105,12 @@ def newest_papers(limit: int = NEWEST_LIMIT) -> list[Paper]:
         reverse=True,
     )[:limit]
     prefetch_related_objects(newest, _placements_in_order())
+    for paper in newest:
+        paper.also_in = [
+            placement.section_id
+            for placement in paper.placements.all()
+            if placement.section_id != paper.added_to
+        ]
     return newest
 
 

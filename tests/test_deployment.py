@@ -263,6 +263,7 @@ DEFAULTED_VARIABLES = {
     "DATABASE_URL": "s.DATABASES['default']['ENGINE']",
     "REDIS_URL": "s.CACHES['default']['BACKEND']",
     "CACHE_KEY_PREFIX": "s.CACHES['default'].get('KEY_PREFIX', '')",
+    "FILE_CACHE_LOCATION": "s.CACHES['default'].get('LOCATION', '')",
 }
 
 
@@ -285,7 +286,13 @@ def test_a_variable_set_empty_takes_its_default(module):
     assert by_name["LOG_LEVEL"] == "INFO"
     assert by_name["SITE_URL"].startswith("http")
     assert by_name["DATABASE_URL"] == "django.db.backends.sqlite3"
-    assert by_name["REDIS_URL"] == "django.core.cache.backends.locmem.LocMemCache"
+    # Without Redis: development's file cache (shared by the processes of one machine), and
+    # production's memory cache with the page cache off.
+    assert by_name["REDIS_URL"] == (
+        "django.core.cache.backends.locmem.LocMemCache"
+        if module.endswith("production")
+        else "django.core.cache.backends.filebased.FileBasedCache"
+    )
     if module.endswith("production"):
         output = manage({**base_env, "SECRET_KEY": ""}, "check", exit_code=1)
         assert "SECRET_KEY must be set in the environment." in output

@@ -467,3 +467,76 @@ def test_pages_in_the_shared_cache_are_keyed_by_the_build(tmp_path):
     (templates / "catalog" / "home.html").write_text("<h1>Home page</h1>")
     assert len({before, after_css, build_id([templates, static])}) == 3
     assert page_key("/").startswith(f"catalog:page:{BUILD_ID}:")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_development_s_file_cache_shows_a_fixture_loaded_by_another_process_at_once(
+    client, catalog, settings, tmp_path
+):
+    """`make run` without Redis: `manage.py loaddata` in another terminal changes the catalog
+    from another process. Its version bump lands in the file cache this server reads too, so
+    the cached home page shows the new paper on the next request (a per-process memory cache
+    kept the old page for a day)."""
+    import json
+    import subprocess
+    import sys
+
+    from config.settings import base
+    from tests.conftest import REPO_ROOT
+    from tests.test_faults import database_url, subprocess_env
+
+    if not base.REDIS_URL:  # what `make run` gets: a file cache, not one in memory
+        assert base.CACHES["default"]["BACKEND"].endswith("filebased.FileBasedCache")
+    location = str(tmp_path / "cache")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": location,
+        }
+    }
+    assert "AI safety via debate" in client.get("/").content.decode()
+    assert NEW_TITLE not in client.get("/").content.decode()  # cached, served again
+
+    fixture = tmp_path / "one_more.json"
+    fixture.write_text(
+        json.dumps(
+            [
+                {
+                    "model": "catalog.paper",
+                    "pk": 9001,
+                    "fields": {
+                        "title": NEW_TITLE,
+                        "authors": "Michael et al.",
+                        "venue": "arXiv",
+                        "year": 2023,
+                        "created_at": "2023-11-15T00:00:00Z",
+                        "updated_at": "2023-11-15T00:00:00Z",
+                    },
+                },
+                {
+                    "model": "catalog.placement",
+                    "pk": 9001,
+                    "fields": {
+                        "paper": 9001,
+                        "section": catalog["games"].pk,
+                        "position": 2,
+                        "created_at": "2030-01-01T00:00:00Z",
+                    },
+                },
+            ]
+        )
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "loaddata", str(fixture)],
+        cwd=REPO_ROOT,
+        env=subprocess_env(
+            DJANGO_SETTINGS_MODULE="config.settings.base",
+            DATABASE_URL=database_url(),
+            FILE_CACHE_LOCATION=location,
+            REDIS_URL="",
+            README_EXPORT_PATH="",
+        ),
+        check=True,
+        capture_output=True,
+    )
+    assert NEW_TITLE in client.get("/").content.decode()

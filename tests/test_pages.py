@@ -858,3 +858,18 @@ def test_every_page_lists_a_paper_s_links_in_the_readme_s_order(client, catalog)
         assert shown == order, url
     api = client.get(reverse("exports:api-paper", args=[paper.pk])).json()
     assert [link["url"] for link in api["links"]] == order
+
+
+def test_a_listed_paper_placed_in_one_more_section_is_shown_as_added_there(client, catalog):
+    """A paper listed long ago and now placed in another section tops the newest additions:
+    the page says where it was added (and when), and where it was already."""
+    from catalog.models import Placement, Section
+
+    old = catalog["debate_paper"]
+    math = Section.objects.get(slug="math")
+    Placement.objects.create(paper=old, section=math, position=9)
+    response = client.get("/")
+    assert response.context["newest"][0] == old
+    first = text(response).split("Newest additions", 1)[1].split(old.title, 1)[1]
+    added = " ".join(first.split("Added", 1)[1].split())
+    assert re.match(r"\d{1,2} \w{3} \d{4} to 2\.1 Math also in 1\.2\.2 Debate ", added), added

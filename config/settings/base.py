@@ -1,5 +1,6 @@
 """Settings shared by every environment; `test` and `production` build on these."""
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -165,10 +166,20 @@ if DEBUG:
     # runserver serves files straight from the finders; no collectstatic needed in development.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
+# Without Redis (`make run`): a file cache, so a change another process makes on this machine
+# (`loaddata`, `import_readme` or a shell in another terminal) bumps the catalog version this
+# server reads, and its cached pages follow at once; a memory cache would keep them for a day.
+# One folder per database: a scratch database served beside the site never shares its pages.
+_database_id = "|".join(str(DATABASES["default"].get(key, "")) for key in ("HOST", "PORT", "NAME"))
+FILE_CACHE_LOCATION = env_str("FILE_CACHE_LOCATION", "").strip() or str(
+    BASE_DIR / "var" / "cache" / hashlib.sha256(_database_id.encode()).hexdigest()[:12]
+)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "aaa-default",
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": FILE_CACHE_LOCATION,
+        # Django culls a third of the files past MAX_ENTRIES (300 by default).
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
     }
 }
 REDIS_URL = env_str("REDIS_URL", "").strip()

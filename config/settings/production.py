@@ -71,3 +71,5 @@ LOGGING = {
 # (and the submission rate limit and login lockout then count per process: set REDIS_URL).
 if not REDIS_URL:
     CATALOG_PAGE_CACHE = False
+    # Nor a file cache (development's): a host's disk may be read-only or shared by none.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

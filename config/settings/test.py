@@ -15,6 +15,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 README_EXPORT_PATH = ""
+if not REDIS_URL:  # noqa: F405
+    # Each test starts from an empty cache (conftest clears it); a file cache would outlive
+    # the run. The test of development's file cache sets its own.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Serve static files from the finders, as in development: tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
