@@ -114,6 +114,33 @@ def test_copy_button_puts_the_bibtex_on_the_clipboard(browser, live_server, smal
     assert copied.startswith("@article{bai2022constitutional,")
 
 
+def test_on_a_phone_the_bibtex_reads_as_code_and_scrolls_sideways(
+    browser, live_server, small_catalog
+):
+    """Each BibTeX field stays on its one line, as in a .bib file: wrapped, the key's comma
+    and `url =` landed on lines of their own. A line too long scrolls within the block, which
+    the keyboard reaches (focusable, and named)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/papers/{small_catalog.pk}/")
+    block = page.get_by_role("region", name="BibTeX entry")
+    lines, rendered, overflows = block.evaluate(
+        """pre => {
+            const code = pre.querySelector('code');
+            const tops = new Set([...code.getClientRects()].map(rect => Math.round(rect.top)));
+            return [code.textContent.trim().split('\\n').length, tops.size,
+                    pre.scrollWidth > pre.clientWidth];
+        }"""
+    )
+    assert rendered == lines, f"{lines} lines of BibTeX rendered as {rendered}"
+    assert overflows, "no line is wider than the block: the test needs a longer one"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the page stays put
+    block.focus()
+    page.keyboard.press("ArrowRight")
+    expect(block).not_to_have_js_property("scrollLeft", 0)
+    context.close()
+
+
 def test_screenshots_of_the_seed_catalog(browser, live_server):
     """Desktop and phone renders of every page, from the real seed list."""
     call_command("loaddata", "catalog", verbosity=0)
