@@ -230,6 +230,28 @@ def test_on_the_narrowest_phone_every_menu_link_is_in_full_view(
     context.close()
 
 
+def test_on_a_phone_header_and_footer_links_are_finger_sized(browser, live_server, small_catalog):
+    """At 390 px the menu's links were 31 px tall and the footer's 17 px: each tap target in
+    the header and footer is at least 44 px tall there. A wide screen with a mouse keeps its
+    compact header."""
+    targets = ".site-brand, .site-nav .nav-link, .site-footer a"
+    heights = "els => els.map(el => [el.textContent.trim(), el.getBoundingClientRect().height])"
+    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    page.goto(live_server.url + "/")
+    measured = page.eval_on_selector_all(targets, heights)
+    assert len(measured) >= 8, measured
+    short = [(name, height) for name, height in measured if height < 44]
+    assert not short, f"shorter than 44 px at 390 px: {short}"
+    phone.close()
+    desktop = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = desktop.new_page()
+    page.goto(live_server.url + "/")
+    menu = page.eval_on_selector_all(".site-nav .nav-link", heights)
+    assert all(height < 44 for _name, height in menu), menu
+    desktop.close()
+
+
 def test_on_a_phone_search_results_come_into_view_first(browser, live_server, small_catalog):
     """The secondary filters fold away on a phone while unused, so the first result is on the
     first screen; in use (or on a wide screen) they stay open."""
