@@ -1,6 +1,7 @@
 """The public submission pages through the Django test client."""
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.core.cache import cache
@@ -70,6 +71,28 @@ def test_form_shows_sections_grouped_with_numbers_and_a_hidden_honeypot(client, 
     assert "are required." in text and text.count("asteriskField") >= 5
     assert "Approved</strong> papers appear on the site" in text
     assert "status" not in re.findall(r'name="(\w+)"', html)
+
+
+def test_each_section_checkbox_has_one_class_attribute_with_both_classes(client, debate):
+    """The form's widget class (section-choices) came as a second class attribute after the
+    template's form-check-input, and a browser keeps only the first of two."""
+
+    class Checkboxes(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.classes: list[list[str]] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "input" and ("name", "sections") in attrs:
+                self.classes.append([value for name, value in attrs if name == "class"])
+
+    for response in (client.get(SUBMIT), client.post(SUBMIT, form_data(debate, sections=[]))):
+        parser = Checkboxes()
+        parser.feed(response.content.decode())
+        assert parser.classes, "no section checkbox"
+        for classes in parser.classes:
+            assert len(classes) == 1, classes
+            assert {"form-check-input", "section-choices"} <= set(classes[0].split()), classes
 
 
 def test_a_section_page_leads_to_the_form_with_that_section_ticked(client, debate):
