@@ -243,6 +243,21 @@ def test_about_shows_the_survey_its_citation_news_workshops_and_the_readme(clien
     assert 'aria-current="page">About</a>' in body
 
 
+def test_about_shows_the_readme_news_heading_without_its_emoji(client, catalog):
+    """The seed README's "📢 News" was the site's only heading with an emoji, a box where no
+    emoji font is installed: the About page leaves it off (the README export keeps it)."""
+    ReadmeDocument.objects.filter(pk=1).update(news_heading="📢 News")
+    NewsItem.objects.create(date="2024-06-04", text="The first preprint is released.")
+    body = client.get(reverse("catalog:about")).content.decode()
+    heading = re.search(r'<h2 id="news-title"[^>]*>(.*?)</h2>', body, re.S)
+    assert heading.group(1) == "News"
+    assert "📢" not in body
+    # A heading of emoji alone still reads as one.
+    ReadmeDocument.objects.filter(pk=1).update(news_heading="📢\ufe0f")
+    body = client.get(reverse("catalog:about")).content.decode()
+    assert re.search(r'<h2 id="news-title"[^>]*>News</h2>', body)
+
+
 def test_about_without_a_survey_shows_how_the_list_is_kept(client):
     response = client.get(reverse("catalog:about"))
     assert response.status_code == 200

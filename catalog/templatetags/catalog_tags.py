@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from urllib.parse import urlsplit
 
 from django import template
@@ -28,6 +29,20 @@ def markdown(text: str) -> str:
 def _render_markdown(text: str) -> str:
     # Section descriptions repeat on every request of their pages: render each text once.
     return _markdown.render(text).replace("<p></p>\n", "")
+
+
+# Pictographs (emoji, dingbats, flags), with the joiners, keycap marks, variation selectors and
+# tag characters that compose them; not letters, digits or text symbols such as © or °.
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b50-\u2b55\u200d\u20e3\ufe0e\ufe0f\U000e0020-\U000e007f]"
+)
+
+
+@register.filter
+def without_emoji(text: str) -> str:
+    """`📢 News` -> `News`: a README heading's emoji, which renders as a box where no emoji
+    font is installed, left off the site's headings (the README export keeps it)."""
+    return " ".join(_EMOJI.sub("", text or "").split())
 
 
 @register.filter
