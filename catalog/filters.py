@@ -17,8 +17,9 @@ from django.forms import BoundField
 from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 
+from catalog.identifiers import identifier_for_query
 from catalog.models import Link, Paper, Placement
-from catalog.search import papers_matching
+from catalog.search import papers_matching, papers_with_identifier
 from catalog.selectors import SectionTree
 from catalog.selectors_pages import Venues
 
@@ -273,6 +274,11 @@ class PaperFilter(django_filters.FilterSet):
         )
 
     def filter_text(self, queryset: QuerySet[Paper], name: str, value: str) -> QuerySet[Paper]:
+        # A paper's address or identifier, the whole query (`arXiv:2401.10020`, a DOI, an
+        # OpenReview forum): the papers with that link.
+        identifier = identifier_for_query(value)
+        if identifier:
+            return papers_with_identifier(queryset, identifier)
         # Every word must match the title or the authors; best matches first (catalog.search).
         return papers_matching(queryset, value)
 

@@ -93,6 +93,49 @@ def _identifier_for_url(url: str) -> str:
     return f"url:{normalize_url(url)}"
 
 
+# What a search box may hold to ask for one paper (identifier_for_query): a DOI as written on
+# a paper (`10.1145/3630106.3658979`, `doi:10.1145/…`), an OpenReview id as the paper page
+# shows it (`openreview:SJgdnAVKDH`), or an address of arXiv, doi.org or OpenReview copied
+# without its `https://`.
+DOI_BARE = re.compile(r"^(?:doi:\s*)?(?P<doi>10\.\d{4,9}/\S+)$", re.IGNORECASE)
+OPENREVIEW_BARE = re.compile(r"^openreview:\s*(?P<id>[\w-]+)$", re.IGNORECASE)
+SCHEMELESS_PAPER_URL = re.compile(
+    r"^(?:www\.|export\.|browse\.|dx\.)?(?:arxiv\.org|doi\.org|openreview\.net)/\S*$",
+    re.IGNORECASE,
+)
+HTTP_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
+def identifier_for_query(text: str) -> str:
+    """The identifier of the paper a search asks for when the whole query is one paper's
+    address or identifier, as links store it (`Link.identifier`); "" for anything else.
+
+    `2401.10020`, `2401.10020v3`, `arXiv:2401.10020` and any arXiv address give
+    `arxiv:2401.10020`; `10.1145/3630106.3658979`, `doi:10.1145/…` and a doi.org or ACM
+    address give `doi:10.1145/3630106.3658979`; `openreview:SJgdnAVKDH` and an OpenReview
+    forum or pdf address give `openreview:SJgdnAVKDH`; any other http(s) address gives its
+    `url:` identifier. Words, even words beside an identifier, give "".
+    """
+    text = text.strip()
+    if not text:
+        return ""
+    found = arxiv_id(text)
+    if found:
+        return f"arxiv:{found}"
+    match = DOI_BARE.match(text)
+    if match:
+        identifier = identifier_for_url(f"https://doi.org/{match.group('doi')}")
+        return identifier if identifier.startswith(("doi:", "arxiv:")) else ""
+    match = OPENREVIEW_BARE.match(text)
+    if match:
+        return f"openreview:{match.group('id')}"
+    if SCHEMELESS_PAPER_URL.match(text):
+        text = f"https://{text}"
+    if HTTP_URL.match(text) and "." in (urlsplit(text).hostname or ""):
+        return identifier_for_url(text)
+    return ""
+
+
 def normalize_title(title: str) -> str:
     """A title's matching key: casefolded, punctuation dropped, whitespace collapsed.
 

@@ -27,12 +27,22 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import Case, F, IntegerField, QuerySet, TextField, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, Substr
 from django.db.models.lookups import Exact
 
-from catalog.models import Paper
+from catalog.models import Link, Paper
 from catalog.selectors import SectionNode, SectionTree
 
 SEARCH_CONFIG = "english"
@@ -296,6 +306,14 @@ def papers_matching(queryset: QuerySet[Paper], text: str) -> QuerySet[Paper]:
         where=[f'{FTS_TABLE}.rowid = "{table}"."id"', f"{FTS_TABLE} MATCH %s"],
         params=[match],
     ).order_by(*first, "-title_words", *newest_then_title)
+
+
+def papers_with_identifier(queryset: QuerySet[Paper], identifier: str) -> QuerySet[Paper]:
+    """The papers of `queryset` with a link of that identifier (`arxiv:2401.10020`, see
+    catalog.identifiers.identifier_for_query), in the queryset's order: a search for one
+    paper's address or identifier, through the index on Link.identifier."""
+    links = Link.objects.filter(paper=OuterRef("pk"), identifier=identifier)
+    return queryset.filter(Exists(links))
 
 
 SECTION_MATCH_LIMIT = 5

@@ -14,6 +14,7 @@ from catalog import selectors_pages as pages
 from catalog.bibtex import paper_bibtex
 from catalog.cache import cached_public_page, page_number_shown
 from catalog.filters import PaperFilter
+from catalog.identifiers import describe, identifier_for_query
 from catalog.models import FormerSlug, in_reading_order
 from catalog.rendering import section_urls
 from catalog.search import query_words, sections_named
@@ -119,6 +120,13 @@ def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def identifier_phrase(identifier: str) -> str:
+    """How the results of a search for one paper's identifier are named: "with arXiv
+    2401.10020" (after "1 paper"), "linking to github.com/x/y" for a plain address."""
+    label, value = describe(identifier)
+    return f"linking to {value}" if identifier.startswith("url:") else f"with {label} {value}"
+
+
 @require_safe
 @cached_public_page(
     params=("q", "section", "year_min", "year_max", "venue", "has_code", "page"), shared=False
@@ -134,14 +142,16 @@ def search(request: HttpRequest) -> HttpResponse:
     # Bad input (a year that is not a number, a section that does not exist) gets the form
     # back with its errors and a 400, rather than silently ignoring the filter.
     invalid = filterset.is_bound and not filterset.is_valid()
-    page_obj, filtered, named_sections = None, False, []
+    page_obj, filtered, named_sections, identifier = None, False, [], ""
     if not invalid:
         filtered = filterset.is_bound and any(
             value not in ("", None, False) for value in filterset.form.cleaned_data.values()
         )
         query = (filterset.form.cleaned_data.get("q") or "") if filterset.is_bound else ""
+        # The whole query one paper's address or identifier: PaperFilter finds its links.
+        identifier = identifier_for_query(query) if query else ""
         # Nothing to look for: punctuation only, or only words too common to search ("the").
-        no_words = bool(query) and not query_words(query)
+        no_words = bool(query) and not identifier and not query_words(query)
         paginator = Paginator(filterset.qs, PAPERS_PER_PAGE)
         asked = requested_page(request)
         if query and not no_words:
@@ -156,7 +166,7 @@ def search(request: HttpRequest) -> HttpResponse:
         common_words_only = no_words and bool(re.search(r"\w", query))
         # Sections named like the query, unless one is chosen already: a section's papers
         # need not name its topic ("debate" finds 4 papers; 1.5.2 Debate holds 8).
-        if query and not filterset.form.cleaned_data.get("section"):
+        if query and not identifier and not filterset.form.cleaned_data.get("section"):
             named_sections = sections_named(tree, query)
     return render(
         request,
@@ -171,6 +181,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "common_words_only": not invalid and common_words_only,
             "named_sections": named_sections,
             "query": query if not invalid else "",
+            "identifier_phrase": identifier_phrase(identifier) if identifier else "",
         },
         status=400 if invalid else 200,
     )

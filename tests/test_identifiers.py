@@ -115,3 +115,27 @@ def test_migrations_recompute_identifiers_stored_before_and_a_partial_migrate_wo
     call_command("migrate", verbosity=0)
     assert Link.objects.get(pk=link.pk).identifier == "arxiv:2311.08702"
     assert SubmissionLink.objects.get(pk=submitted.pk).identifier == "arxiv:2311.08702"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("2401.10020v3", "arxiv:2401.10020"),
+        (" arXiv: 2401.10020 ", "arxiv:2401.10020"),
+        ("hep-th/9901001", "arxiv:hep-th/9901001"),
+        ("10.48550/arXiv.2401.10020", "arxiv:2401.10020"),
+        ("DOI:10.1145/3630106.3658979", "doi:10.1145/3630106.3658979"),
+        ("openreview.net/forum?id=SJgdnAVKDH", "openreview:SJgdnAVKDH"),
+        ("openreview:SJgdnAVKDH", "openreview:SJgdnAVKDH"),
+        ("http://www.github.com/x/y", "url:github.com/x/y"),
+        # Words, or words beside an identifier: a word search.
+        ("debate", ""),
+        ("self-rewarding", ""),
+        ("reward model 2401.10020", ""),
+        ("10.1145", ""),
+        ("https://", ""),
+        ("http://localhost/x", ""),
+    ],
+)
+def test_identifier_for_query(query, expected):
+    assert identifiers.identifier_for_query(query) == expected

@@ -710,6 +710,8 @@ def query_counts(client, catalog, django_assert_max_num_queries) -> dict[str, in
         reverse("catalog:search") + "?q=aligning+feedback&section=inductive-bias"
         "&year_min=2001&year_max=2024&venue=Venue+3&has_code=on"
     )
+    # A paper's address as the query: the papers with that link (catalog.search).
+    urls["search by address"] = reverse("catalog:search") + "?q=https://arxiv.org/pdf/2212.08073v2"
     counts = {}
     for name, url in urls.items():
         with django_assert_max_num_queries(MAX_QUERIES_PER_PAGE) as captured:
@@ -733,6 +735,8 @@ def test_each_page_runs_the_same_few_queries_at_10_and_500_papers(
         reverse("catalog:search") + "?q=aligning+feedback&section=inductive-bias&has_code=on"
     )
     assert response.context["page_obj"].paginator.count > 25
+    response = client.get(reverse("catalog:search"), {"q": "arXiv:2212.08073"})
+    assert papers_of(response.context["page_obj"]) == [catalog["cai"]]
 
 
 def test_a_second_request_is_served_from_the_cache_with_at_most_one_query(

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from catalog.models import Paper
 from catalog.search import SECTION_MATCH_LIMIT
-from tests.factories import PaperFactory, PlacementFactory, SectionFactory, papers_of
+from tests.factories import LinkFactory, PaperFactory, PlacementFactory, SectionFactory, papers_of
 
 pytestmark = pytest.mark.django_db
 
@@ -428,3 +428,79 @@ def test_a_title_holding_the_words_as_typed_comes_before_titles_holding_them_apa
         assert search(client, q=query) == expected, query
     # One word: the engine's order alone (newest first among title matches).
     assert search(client, q="model")[:2] == [made["apart"], made["together"]]
+
+
+@pytest.fixture
+def linked(papers):
+    """The papers' links, one kind of identifier each; the unpublished paper has one too."""
+    LinkFactory(paper=papers["debating"], url="https://arxiv.org/abs/2401.10020")
+    LinkFactory(paper=papers["debate_old"], url="https://dl.acm.org/doi/10.1145/3630106.3658979")
+    LinkFactory(paper=papers["math"], url="https://openreview.net/forum?id=SJgdnAVKDH")
+    LinkFactory(
+        paper=papers["by_debater"], label="code", url="https://github.com/debater/oversight"
+    )
+    LinkFactory(paper=papers["unplaced"], url="https://arxiv.org/abs/2402.00001")
+    return papers
+
+
+@pytest.mark.parametrize(
+    ("query", "key", "heading"),
+    [
+        ("2401.10020", "debating", "1 paper with arXiv 2401.10020"),
+        ("2401.10020v3", "debating", "1 paper with arXiv 2401.10020"),
+        ("arXiv:2401.10020", "debating", "1 paper with arXiv 2401.10020"),
+        ("https://arxiv.org/pdf/2401.10020v2", "debating", "1 paper with arXiv 2401.10020"),
+        ("arxiv.org/abs/2401.10020 ", "debating", "1 paper with arXiv 2401.10020"),
+        ("10.1145/3630106.3658979", "debate_old", "1 paper with DOI 10.1145/3630106.3658979"),
+        ("doi:10.1145/3630106.3658979", "debate_old", "1 paper with DOI 10.1145/3630106.3658979"),
+        (
+            "https://doi.org/10.1145/3630106.3658979",
+            "debate_old",
+            "1 paper with DOI 10.1145/3630106.3658979",
+        ),
+        (
+            "https://openreview.net/forum?id=SJgdnAVKDH",
+            "math",
+            "1 paper with OpenReview SJgdnAVKDH",
+        ),
+        ("https://openreview.net/pdf?id=SJgdnAVKDH", "math", "1 paper with OpenReview SJgdnAVKDH"),
+        (
+            "https://github.com/debater/oversight/",
+            "by_debater",
+            "1 paper linking to github.com/debater/oversight",
+        ),
+    ],
+)
+def test_a_search_for_a_papers_address_or_identifier_finds_it(client, linked, query, key, heading):
+    response = client.get(reverse("catalog:search"), {"q": query})
+    assert response.status_code == 200
+    assert papers_of(response.context["page_obj"]) == [linked[key]]
+    html = " ".join(response.content.decode().split())
+    assert f'aria-live="polite"> {heading} </h2>' in html
+
+
+def test_a_search_for_an_identifier_finds_published_papers_only_and_keeps_the_filters(
+    client, linked
+):
+    response = client.get(reverse("catalog:search"), {"q": "arXiv:2402.00001"})
+    assert papers_of(response.context["page_obj"]) == []  # the unplaced paper's
+    html = " ".join(response.content.decode().split())
+    assert "No paper on the list with arXiv 2402.00001 matches these filters." in html
+    assert "first author" not in html  # no words were looked for
+    assert search(client, q="2401.10020", year_min=2024) == [linked["debating"]]
+    assert search(client, q="2401.10020", year_max=2023) == []
+    assert search(client, q="2401.10020", section="math") == []
+    # Words beside an identifier are words: every one must be in a title or the authors.
+    assert search(client, q="debating 2401.10020") == []
+    assert search(client, q="https://arxiv.org/abs/2401.99999") == []
+
+
+def test_a_search_for_an_identifier_runs_at_most_six_queries(
+    client, linked, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6):  # nothing memoized yet: the tree and venues too
+        response = client.get(reverse("catalog:search"), {"q": "https://arxiv.org/abs/2401.10020"})
+    assert papers_of(response.context["page_obj"]) == [linked["debating"]]
+    with django_assert_max_num_queries(2):  # then the page with its count, and its links
+        response = client.get(reverse("catalog:search"), {"q": "arXiv:2401.10020v1"})
+    assert papers_of(response.context["page_obj"]) == [linked["debating"]]
