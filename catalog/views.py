@@ -127,6 +127,25 @@ def identifier_phrase(identifier: str) -> str:
     return f"linking to {value}" if identifier.startswith("url:") else f"with {label} {value}"
 
 
+def wider_search(cleaned: dict, identifier: str) -> str:
+    """What an empty result could try instead, from the filters that are set: "fewer words,
+    a wider year range or another venue"; "" when none applies (one word alone, say)."""
+    hints = []
+    if not identifier and len(query_words(cleaned.get("q") or "")) > 1:
+        hints.append("fewer words")
+    if cleaned.get("year_min") is not None or cleaned.get("year_max") is not None:
+        hints.append("a wider year range")
+    if cleaned.get("section"):
+        hints.append("another section")
+    if cleaned.get("venue"):
+        hints.append("another venue")
+    if cleaned.get("has_code"):
+        hints.append("papers without code too")
+    if len(hints) < 2:
+        return "".join(hints)
+    return f"{', '.join(hints[:-1])} or {hints[-1]}"
+
+
 @require_safe
 @cached_public_page(
     params=("q", "section", "year_min", "year_max", "venue", "has_code", "page"), shared=False
@@ -142,7 +161,7 @@ def search(request: HttpRequest) -> HttpResponse:
     # Bad input (a year that is not a number, a section that does not exist) gets the form
     # back with its errors and a 400, rather than silently ignoring the filter.
     invalid = filterset.is_bound and not filterset.is_valid()
-    page_obj, filtered, named_sections, identifier = None, False, [], ""
+    page_obj, filtered, named_sections, identifier, wider = None, False, [], "", ""
     if not invalid:
         filtered = filterset.is_bound and any(
             value not in ("", None, False) for value in filterset.form.cleaned_data.values()
@@ -168,6 +187,8 @@ def search(request: HttpRequest) -> HttpResponse:
         # need not name its topic ("debate" finds 4 papers; 1.5.2 Debate holds 8).
         if query and not identifier and not filterset.form.cleaned_data.get("section"):
             named_sections = sections_named(tree, query)
+        if not page_obj.paginator.count:
+            wider = wider_search(filterset.form.cleaned_data if filtered else {}, identifier)
     return render(
         request,
         "catalog/search.html",
@@ -182,6 +203,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "named_sections": named_sections,
             "query": query if not invalid else "",
             "identifier_phrase": identifier_phrase(identifier) if identifier else "",
+            "wider_search": wider,
         },
         status=400 if invalid else 200,
     )

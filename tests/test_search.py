@@ -504,3 +504,54 @@ def test_a_search_for_an_identifier_runs_at_most_six_queries(
     with django_assert_max_num_queries(2):  # then the page with its count, and its links
         response = client.get(reverse("catalog:search"), {"q": "arXiv:2401.10020v1"})
     assert papers_of(response.context["page_obj"]) == [linked["debating"]]
+
+
+def empty_state(client, **params) -> str:
+    """The text of the page's message for no results, tags dropped, whitespace collapsed."""
+    response = client.get(reverse("catalog:search"), params)
+    assert response.status_code == 200
+    assert papers_of(response.context["page_obj"]) == []
+    html = response.content.decode()
+    message = html.split('<p class="empty-state">')[1].split("</p>")[0]
+    return " ".join(re.sub(r"<[^>]+>", "", message).split())
+
+
+@pytest.mark.parametrize(
+    ("params", "advice"),
+    [
+        # One word alone: no fewer words to try, and no year range was set.
+        ({"q": "zzz"}, "Nothing matches these filters. Clear all filters to see every paper."),
+        ({"q": "zzz irving"}, "Try fewer words, or clear all filters."),
+        ({"q": "debat", "year_min": "2030"}, "Try a wider year range, or clear all filters."),
+        ({"year_max": "1990"}, "Try a wider year range, or clear all filters."),
+        (
+            {"q": "debate irving", "year_min": "2030", "section": "math", "has_code": "on"},
+            "Try fewer words, a wider year range, another section or papers without code too,"
+            " or clear all filters.",
+        ),
+        ({"q": "verify", "venue": "arXiv", "section": "debate"}, "Try another section or another"),
+        (
+            {"q": "arXiv:2401.10020", "year_max": "2000"},
+            "No paper on the list with arXiv 2401.10020 matches these filters. Try a wider year"
+            " range, or clear all filters. Not on the list?",
+        ),
+        (
+            {"q": "arXiv:2401.10020"},
+            "No paper on the list with arXiv 2401.10020 matches these filters. Not on the list?",
+        ),
+    ],
+)
+def test_an_empty_result_suggests_only_what_the_filters_set_allow(client, papers, params, advice):
+    LinkFactory(paper=papers["unplaced"], url="https://arxiv.org/abs/2401.10020")
+    message = empty_state(client, **params)
+    assert advice in message
+    assert ("wider year range" in message) == ("year_min" in params or "year_max" in params)
+    assert ("fewer words" in message) == (len(params.get("q", "").split()) > 1)
+    # The hint on authors is for a search of words.
+    searched_words = "q" in params and "arXiv:" not in params["q"]
+    assert ("search for the first author's name" in message) == searched_words
+    assert message.endswith("Not on the list? Propose a paper.")
+
+
+def test_an_empty_catalog_says_so_instead_of_suggesting_filters(client):
+    assert empty_state(client) == "No paper is on the list yet. Propose a paper."
