@@ -341,16 +341,21 @@ class Venues(list):
 
 
 def distinct_venues() -> Venues:
-    """Venues of published papers, for the venue filter. One query, reused in this process
-    until the catalog changes."""
+    """Venues of published papers, for the venue filter, regardless of case ("arXiv" among
+    the A's, not after "TMLR"), each as stored. One query, reused in this process until the
+    catalog changes. Sorted here, not by the database: SQLite's and a C collation's order
+    put every capital first, and ORDER BY LOWER() beside DISTINCT would select it too."""
     return memoized(
         "venues",
         lambda: Venues(
-            Paper.objects.published()
-            .exclude(venue="")
-            .order_by("venue")
-            .values_list("venue", flat=True)
-            .distinct()
+            sorted(
+                Paper.objects.published()
+                .exclude(venue="")
+                .order_by()  # no ordering column beside DISTINCT: one row per venue
+                .values_list("venue", flat=True)
+                .distinct(),
+                key=lambda venue: (venue.casefold(), venue),
+            )
         ),
     )
 

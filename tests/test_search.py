@@ -555,3 +555,28 @@ def test_an_empty_result_suggests_only_what_the_filters_set_allow(client, papers
 
 def test_an_empty_catalog_says_so_instead_of_suggesting_filters(client):
     assert empty_state(client) == "No paper is on the list yet. Propose a paper."
+
+
+def test_the_venue_filter_lists_venues_regardless_of_case_as_stored(client, papers):
+    for key, venue in [
+        ("by_debater", "TMLR"),
+        ("debate_old", "arXiv"),
+        ("debating", "ICML"),
+        ("math", "ACL"),
+        ("unplaced", "aaai"),  # unpublished: not a choice
+    ]:
+        Paper.objects.filter(pk=papers[key].pk).update(venue=venue)
+    section = SectionFactory()
+    PlacementFactory(paper=PaperFactory(title="Another", venue="icml"), section=section)
+    PlacementFactory(paper=PaperFactory(title="A third", venue="arXiv"), section=section)
+    html = client.get(reverse("catalog:search")).content.decode()
+    select = html.split('<select name="venue"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]*)"', select) == [
+        "",
+        "ACL",
+        "arXiv",
+        "ICML",  # two spellings both kept, capitals first
+        "icml",
+        "TMLR",
+    ]
+    assert papers["debate_old"] in search(client, venue="arXiv")  # the value as stored
