@@ -118,10 +118,20 @@ def taken_paper_link(data: dict, paper: Paper | None) -> str | None:
     )
 
 
-def relisting_refusal(paper: Paper | None, *, other_than: Placement | None = None) -> str | None:
+def stored_paper_link_ids(paper: Paper) -> list[str]:
+    return [link.identifier for link in paper.links.all() if link.label == Link.Label.PAPER]
+
+
+def relisting_refusal(
+    paper: Paper | None,
+    *,
+    other_than: Placement | None = None,
+    paper_link_ids: list[str] | None = None,
+) -> str | None:
     """The refusal for placing `paper` in a section when it is in none (but for the row
     `other_than`, being edited) and another published paper got one of its paper links while
-    it was off the list: one paper would be listed twice. None when it may be placed."""
+    it was off the list: one paper would be listed twice. None when it may be placed.
+    `paper_link_ids`: its paper links as the same save leaves them (the paper's own page)."""
     if paper is None or paper.pk is None:
         return None
     placements = Placement.objects.filter(paper=paper)
@@ -129,10 +139,10 @@ def relisting_refusal(paper: Paper | None, *, other_than: Placement | None = Non
         placements = placements.exclude(pk=other_than.pk)
     if placements.exists():
         return None  # listed already: no second record appears
-    paper_links_lock(
-        [link.identifier for link in paper.links.all() if link.label == Link.Label.PAPER]
-    )
-    twin = paper_link_twin(paper)
+    if paper_link_ids is None:
+        paper_link_ids = stored_paper_link_ids(paper)
+    paper_links_lock(paper_link_ids)
+    twin = paper_link_twin(paper, paper_link_ids)
     if twin is None:
         return None
     return (
@@ -166,7 +176,11 @@ class PaperPlacementsFormSet(RowLabelledFormSet):
             for form in self.forms
         )
         if adding and self.instance.pk is not None:
-            refusal = relisting_refusal(self.instance)
+            # Its links as this same save leaves them: a new paper link typed beside the
+            # placement is what the refusal asks for (PaperAdmin._create_formsets pairs them).
+            links = getattr(self, "links_formset", None)
+            posted = links.paper_link_ids_after_save() if links and links.is_valid() else None
+            refusal = relisting_refusal(self.instance, paper_link_ids=posted)
             if refusal:
                 raise forms.ValidationError(refusal)
 
@@ -212,13 +226,38 @@ class PaperLinksFormSet(RowLabelledFormSet):
     def next_position(self) -> int:
         return position_after(max((link.position for link in self.get_queryset()), default=0))
 
-    def clean(self):
-        super().clean()
+    def paper_link_ids_after_save(self) -> list[str]:
+        """The identifiers of the paper's paper links as this save leaves them: its rows as
+        posted, and its stored links the post has no row for (which it leaves alone)."""
+        posted_rows = {form.instance.pk for form in self.initial_forms if form.instance.pk}
+        kept = [
+            link.identifier
+            for link in (self.instance.links.all() if self.instance.pk else [])
+            if link.label == Link.Label.PAPER and link.pk not in posted_rows
+        ]
         for form in self.forms:
             data = getattr(form, "cleaned_data", None) or {}
-            if data.get("DELETE") or not form.has_changed():
+            if data.get("DELETE") or data.get("label") != Link.Label.PAPER or not data.get("url"):
                 continue
-            refusal = taken_paper_link(data, self.instance if self.instance.pk else None)
+            kept.append(identifiers.identifier_for_url(data["url"]))
+        return kept
+
+    def clean(self):
+        super().clean()
+        changed = [
+            form
+            for form in self.forms
+            if form.has_changed() and not (getattr(form, "cleaned_data", None) or {}).get("DELETE")
+        ]
+        if not changed:
+            return
+        # Every paper link this save concerns, locked at once and in order, as approvals lock
+        # theirs: one lock per row, in the order typed, could wait in a cycle with an approval.
+        stored = stored_paper_link_ids(self.instance) if self.instance.pk else []
+        paper_links_lock(stored + self.paper_link_ids_after_save())
+        paper = self.instance if self.instance.pk else None
+        for form in changed:
+            refusal = taken_paper_link(form.cleaned_data, paper)
             if refusal:
                 form.add_error("url", refusal)
 
@@ -496,6 +535,15 @@ class PaperAdmin(SeenStateAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     inlines = [LinkInline, PlacementInline]
     date_hierarchy = "created_at"
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        # The placements' check reads the links as this save leaves them (PaperPlacementsFormSet).
+        links = next((formset for formset in formsets if formset.model is Link), None)
+        for formset in formsets:
+            if formset.model is Placement:
+                formset.links_formset = links
+        return formsets, inline_instances
 
     def get_queryset(self, request):
         papers = (

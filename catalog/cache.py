@@ -58,19 +58,32 @@ VERSION_KEY = "catalog:version"
 PAGE_KEY_PREFIX = "catalog:page:"
 
 
-def build_id(folders: Iterable[Path]) -> str:
-    """A digest of every file under `folders` (names and contents): the templates and static
-    files a cached page was rendered with. Pages in the shared cache are keyed by it, so a
-    deploy that changes a template or a stylesheet never serves pages from the old code
-    (they would otherwise live until CATALOG_CACHE_SECONDS)."""
+def build_files(folders: Iterable[Path], code: Iterable[Path] = ()) -> list[Path]:
+    """Every file under `folders`, and every Python file under `code`, sorted."""
+    files = [p for folder in folders for p in Path(folder).rglob("*") if p.is_file()]
+    files += [p for folder in code for p in Path(folder).rglob("*.py")]
+    return sorted(files)
+
+
+def build_id(folders: Iterable[Path], code: Iterable[Path] = ()) -> str:
+    """A digest of the files a cached page was rendered with (names and contents): the
+    templates and static files (`folders`) and the application's Python code (`code`). Pages
+    in the shared cache are keyed by it, so a deploy that changes a template, a stylesheet or
+    a view never serves pages from the old code (they would otherwise live until
+    CATALOG_CACHE_SECONDS); nor does `make run` after it reloads edited code, its file cache
+    outliving the process."""
     digest = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    roots = [Path(folder) for folder in (*folders, *code)]
+    for path in build_files(folders, code):
+        root = next(r for r in roots if path.is_relative_to(r))
+        name = f"{root.name}/{path.relative_to(root)}"
+        digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-BUILD_ID = build_id([settings.BASE_DIR / "templates", settings.BASE_DIR / "static"])
+BUILD_FOLDERS = [settings.BASE_DIR / "templates", settings.BASE_DIR / "static"]
+BUILD_CODE = [settings.BASE_DIR / name for name in ("catalog", "curation", "quality", "config")]
+BUILD_ID = build_id(BUILD_FOLDERS, BUILD_CODE)
 
 
 def page_key(path: str) -> str:

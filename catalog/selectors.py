@@ -198,15 +198,14 @@ def paper_link_owner(identifiers: list[str], *, other_than: Paper | None = None)
     return owners.filter(links__label=Link.Label.PAPER, links__identifier__in=wanted).first()
 
 
-def paper_link_twin(paper: Paper) -> Paper | None:
-    """Another published paper with one of `paper`'s paper links. While `paper` was in no
-    section (off the list), its paper link could be published with another record: listing
-    `paper` again would then list one paper twice."""
-    wanted = [
-        link.identifier
-        for link in paper.links.all()
-        if link.label == Link.Label.PAPER and link.identifier
-    ]
+def paper_link_twin(paper: Paper, identifiers: list[str] | None = None) -> Paper | None:
+    """Another published paper with one of `paper`'s paper links (or of `identifiers`, its
+    paper links as an edit leaves them). While `paper` was in no section (off the list), its
+    paper link could be published with another record: listing `paper` again would then list
+    one paper twice."""
+    if identifiers is None:
+        identifiers = [link.identifier for link in paper.links.all() if link.label == "paper"]
+    wanted = [identifier for identifier in identifiers if identifier]
     if not wanted:
         return None
     return (

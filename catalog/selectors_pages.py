@@ -7,6 +7,7 @@ section tree, which is loaded whole once per request.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -64,6 +65,10 @@ def _placements_in_order() -> Prefetch:
     return Prefetch("placements", queryset=Placement.objects.order_by("section_id", "id"))
 
 
+# Placements of one paper made this close to its newest one were made together.
+ADDED_TOGETHER = datetime.timedelta(minutes=1)
+
+
 def newest_papers(limit: int = NEWEST_LIMIT) -> list[Paper]:
     """The latest additions to the list. Two queries, whatever the catalog's size (more only
     when many placements share the boundary's timestamp).
@@ -86,10 +91,7 @@ def newest_papers(limit: int = NEWEST_LIMIT) -> list[Paper]:
         )
         for placement in rows:
             if placement.paper_id not in added:
-                # When and where: a paper listed long ago and placed in one more section now is
-                # new there, and the page says so rather than pass it off as a new paper.
                 placement.paper.added_at = placement.created_at
-                placement.paper.added_to = placement.section_id
                 added[placement.paper_id] = placement.paper
         if len(rows) < batch:
             break
@@ -105,12 +107,14 @@ def newest_papers(limit: int = NEWEST_LIMIT) -> list[Paper]:
         reverse=True,
     )[:limit]
     prefetch_related_objects(newest, _placements_in_order())
+    # Where each was added, and where it was listed before: a paper listed long ago and placed
+    # in one more section now is new there, not a new paper. Placements made together (one
+    # approval, one import) are one addition.
     for paper in newest:
-        paper.also_in = [
-            placement.section_id
-            for placement in paper.placements.all()
-            if placement.section_id != paper.added_to
-        ]
+        paper.added_to, paper.also_in = [], []
+        for placement in paper.placements.all():
+            together = paper.added_at - placement.created_at <= ADDED_TOGETHER
+            (paper.added_to if together else paper.also_in).append(placement.section_id)
     return newest
 
 

@@ -126,8 +126,8 @@ def review_hint_items(submission: Submission, *, vocabulary=None) -> list[Review
                 ReviewHint(
                     "Other correction",
                     f"{others} other correction{'s' if others > 1 else ''} of this paper "
-                    f"wait{'' if others > 1 else 's'} for review too: decide one, then "
-                    "compare the others again.",
+                    f"{'are' if others > 1 else 'is'} open too (sent and not decided, or sent "
+                    "back to its contributor): decide one, then compare the others again.",
                 )
             )
     venue = content.venue

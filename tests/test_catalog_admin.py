@@ -1647,3 +1647,49 @@ def submission_reviewer():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get_or_create(username="reviewer", is_staff=True)[0]
+
+
+def test_placing_a_paper_again_with_its_own_new_paper_link_in_the_same_save_is_not_refused(
+    admin_client,
+):
+    """The refusal's own advice, given a new paper link, taken in the same save as the
+    placement: the check reads the links as the save leaves them."""
+    from catalog.models import Placement
+    from curation.services import submission_approve
+    from tests.factories import LinkFactory, SectionFactory, sent_submission
+
+    section = SectionFactory(title="Debate")
+    first = PaperFactory(title="Tree of Thoughts")
+    old_link = LinkFactory(paper=first, url="https://arxiv.org/abs/2305.10601")
+    submission = sent_submission(
+        sections=[section],
+        title="Tree of Thoughts: Deliberate Problem Solving",
+        links=[("paper", "https://arxiv.org/pdf/2305.10601v2")],
+    )
+    submission_approve(submission=submission, reviewer=submission_reviewer())
+
+    data = {
+        "title": first.title,
+        "authors": first.authors,
+        "venue": first.venue,
+        "year": first.year,
+        # Its paper link replaced by its own, and a placement, in one save.
+        "links-TOTAL_FORMS": 1,
+        "links-INITIAL_FORMS": 1,
+        "links-0-id": old_link.pk,
+        "links-0-paper": first.pk,
+        "links-0-position": 1,
+        "links-0-label": "paper",
+        "links-0-url": "https://arxiv.org/abs/2305.99999",
+        "placements-TOTAL_FORMS": 1,
+        "placements-INITIAL_FORMS": 0,
+        "placements-0-section": section.pk,
+        "placements-0-position": 2,
+        "placements-0-paper": first.pk,
+    }
+    response = admin_client.post(reverse("admin:catalog_paper_change", args=[first.pk]), data)
+    body = response.content.decode()
+    assert "was published with this paper" not in body
+    assert response.status_code == 302
+    assert Placement.objects.filter(paper=first).exists()
+    assert Paper.objects.published().count() == 2

@@ -607,3 +607,76 @@ def test_a_paper_link_typed_in_the_admin_waits_for_an_approval_of_that_link(
         links__label="paper", links__identifier="arxiv:2409.00001"
     )
     assert list(owners) == [approval.paper]
+
+
+def test_links_typed_in_the_admin_and_an_approval_of_them_do_not_deadlock(maintainers, monkeypatch):
+    """Two paper links typed on a paper's page in the other order than an approval of both
+    locks them: the page locks every paper link it concerns at once, sorted, as approvals do,
+    so one waits for the other instead of a deadlock (PostgreSQL; SQLite serializes)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from catalog import admin as catalog_admin
+    from tests.factories import PlacementFactory, sent_submission
+
+    section = SectionFactory(title="Debate")
+    listed = PlacementFactory(section=section, paper__title="Some listed paper").paper
+    reviewer = maintainers[0]
+    superuser = type(reviewer).objects.create_superuser("root", "r@example.org", "pw")
+    # Sorted, the approval locks paper:arxiv:… first, then paper:openreview:….
+    submission = sent_submission(
+        sections=[section],
+        links=[
+            ("paper", "https://arxiv.org/abs/2409.00001"),
+            ("paper", "https://openreview.net/forum?id=abc123"),
+        ],
+    )
+    admin_first = threading.Event()
+    real_lock = catalog_admin.paper_links_lock
+    calls = []
+
+    def admin_lock(identifiers):
+        real_lock(identifiers)
+        calls.append(identifiers)
+        if len(calls) == 1:
+            admin_first.set()
+            time.sleep(0.6)  # the approval takes the arXiv lock and waits for OpenReview's
+
+    monkeypatch.setattr(catalog_admin, "paper_links_lock", admin_lock)
+
+    def edit():
+        client = Client()
+        client.force_login(superuser)
+        data = {
+            "title": listed.title,
+            "authors": listed.authors,
+            "venue": listed.venue,
+            "year": listed.year,
+            "links-TOTAL_FORMS": 2,
+            "links-INITIAL_FORMS": 0,
+            "links-0-position": 1,
+            "links-0-label": "paper",
+            "links-0-url": "https://openreview.net/forum?id=abc123",
+            "links-1-position": 2,
+            "links-1-label": "paper",
+            "links-1-url": "https://arxiv.org/abs/2409.00001",
+            "placements-TOTAL_FORMS": 0,
+            "placements-INITIAL_FORMS": 0,
+        }
+        return client.post(reverse("admin:catalog_paper_change", args=[listed.pk]), data)
+
+    def approve():
+        admin_first.wait(timeout=10)
+        time.sleep(0.1)
+        return submission_approve(submission=submission, reviewer=reviewer)
+
+    results = run_together(edit, approve)
+    # A refusal (the other committed first) is fine; an error is not.
+    errors = [
+        r for r in results if isinstance(r, Exception) and not isinstance(r, TransitionRefused)
+    ]
+    assert not errors, errors
+    assert calls, "the page's locks were not reached: the test proves nothing"
+    assert isinstance(results[1], TransitionRefused) or results[0].status_code == 200
+    # One record per paper link: the paper admin's rows were refused, or the approval was.
+    assert Link.objects.filter(identifier="arxiv:2409.00001").count() == 1

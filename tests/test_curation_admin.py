@@ -1116,11 +1116,11 @@ def test_competing_corrections_of_one_paper_are_told_and_one_made_moot_says_so(
     queue = client.get(CHANGELIST).content.decode()
     assert queue.count(">Other correction</span>") == 3
     page = client.get(reverse("admin:curation_submission_change", args=[first.pk]))
-    assert "2 other corrections of this paper wait for review too" in page.content.decode()
+    assert "2 other corrections of this paper are open too" in page.content.decode()
 
     submission_approve(submission=first, reviewer=users["maintainer"])
     page = client.get(reverse("admin:curation_submission_change", args=[twin.pk])).content
-    assert "1 other correction of this paper waits for review too" in page.decode()
+    assert "1 other correction of this paper is open too" in page.decode()
     assert "approving it changes nothing on the list" in page.decode()
     queue = client.get(CHANGELIST).content.decode()
     assert queue.count(">Changes nothing</span>") == 1

@@ -590,7 +590,7 @@ def test_correction_form_starts_from_the_paper_and_sends_a_correction(client, de
     assert not correction.proposes_sections_only
     # The next contributor is told a correction waits (not what it proposes).
     page = client.get(url).content.decode()
-    assert "A correction of this paper already waits for review" in page
+    assert "A correction of this paper was already sent and is not decided yet" in page
     assert 'value="ICLR"' not in page
     assert client.get(reverse("curation:correct", args=[999999])).status_code == 404
 

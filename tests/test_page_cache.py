@@ -469,6 +469,26 @@ def test_pages_in_the_shared_cache_are_keyed_by_the_build(tmp_path):
     assert page_key("/").startswith(f"catalog:page:{BUILD_ID}:")
 
 
+def test_the_build_covers_the_application_s_python_code_too(tmp_path, settings):
+    """A view's change shows with no template changed: a deploy of it (or `make run` reloading
+    it, whose file cache outlives the process) must not serve pages the old view rendered."""
+    from catalog.cache import BUILD_CODE, BUILD_FOLDERS, build_files, build_id
+
+    templates, code = tmp_path / "templates", tmp_path / "catalog"
+    templates.mkdir()
+    (code / "__pycache__").mkdir(parents=True)
+    (templates / "home.html").write_text("<h1>{{ title }}</h1>")
+    (code / "views.py").write_text("TITLE = 'Home'")
+    before = build_id([templates], [code])
+    (code / "__pycache__" / "views.cpython-311.pyc").write_bytes(b"\0compiled")
+    assert build_id([templates], [code]) == before  # compiled files are not the code
+    (code / "views.py").write_text("TITLE = 'Home page'")
+    assert build_id([templates], [code]) != before
+    used = build_files(BUILD_FOLDERS, BUILD_CODE)
+    for name in ("catalog/views.py", "curation/views.py", "templates/catalog/home.html"):
+        assert settings.BASE_DIR / name in used
+
+
 @pytest.mark.django_db(transaction=True)
 def test_development_s_file_cache_shows_a_fixture_loaded_by_another_process_at_once(
     client, catalog, settings, tmp_path

@@ -882,9 +882,15 @@ def test_every_page_lists_a_paper_s_links_in_the_readme_s_order(client, catalog)
 def test_a_listed_paper_placed_in_one_more_section_is_shown_as_added_there(client, catalog):
     """A paper listed long ago and now placed in another section tops the newest additions:
     the page says where it was added (and when), and where it was already."""
+    import datetime
+
+    from django.utils import timezone
+
     from catalog.models import Placement, Section
 
     old = catalog["debate_paper"]
+    month_ago = timezone.now() - datetime.timedelta(days=30)
+    Placement.objects.filter(paper=old).update(created_at=month_ago)  # listed a month ago
     math = Section.objects.get(slug="math")
     Placement.objects.create(paper=old, section=math, position=9)
     response = client.get("/")
@@ -892,3 +898,20 @@ def test_a_listed_paper_placed_in_one_more_section_is_shown_as_added_there(clien
     first = text(response).split("Newest additions", 1)[1].split(old.title, 1)[1]
     added = " ".join(first.split("Added", 1)[1].split())
     assert re.match(r"\d{1,2} \w{3} \d{4} to 2\.1 Math also in 1\.2\.2 Debate ", added), added
+
+
+def test_a_new_paper_placed_in_two_sections_at_once_is_added_to_both(client, catalog):
+    """One approval, two placements a moment apart: one addition, not a paper "also in" a
+    section it was listed in before."""
+    from catalog.models import Section
+    from tests.factories import PaperFactory
+
+    paper = PaperFactory(title="A Brand New Paper")
+    for slug in ("debate", "math"):
+        Placement.objects.create(paper=paper, section=Section.objects.get(slug=slug), position=9)
+    response = client.get("/")
+    assert response.context["newest"][0] == paper
+    first = text(response).split("Newest additions", 1)[1].split(paper.title, 1)[1]
+    added = " ".join(first.split("Added", 1)[1].split())
+    assert re.match(r"\d{1,2} \w{3} \d{4} to 1\.2\.2 Debate 2\.1 Math ", added), added
+    assert "also in" not in added.split(" 2.1 Math ", 1)[0]
