@@ -53,6 +53,18 @@ def form_data(section, **overrides):
     return data
 
 
+def correction_data(section, paper, **overrides):
+    """The correction form of `paper` (listed with arXiv 2305.00001) as sent, with `overrides`
+    (a code link added unless they say otherwise)."""
+    fields = {
+        "title": paper.title,
+        "authors": paper.authors,
+        "paper_url": "https://arxiv.org/abs/2305.00001",
+        "code_url": "https://github.com/a/b",
+    }
+    return form_data(section, **{**fields, **overrides})
+
+
 def test_form_shows_sections_grouped_with_numbers_and_a_hidden_honeypot(client, debate):
     response = client.get(SUBMIT)
     html = response.content.decode()
@@ -443,15 +455,7 @@ def test_a_correction_s_status_page_lists_what_it_changes(client, debate):
     paper = PlacementFactory(section=debate, paper__venue="arXiv", paper__year=2023).paper
     LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
     games = SectionFactory(title="Games", parent=debate, position=1)
-    data = form_data(
-        debate,
-        title=paper.title,
-        authors=paper.authors,
-        venue="NeurIPS",
-        year="2023",
-        paper_url="https://arxiv.org/abs/2305.00001",
-        code_url="https://github.com/a/b",
-    )
+    data = correction_data(debate, paper, venue="NeurIPS", year="2023")
     data["sections"] = [str(debate.pk), str(games.pk)]
     assert client.post(reverse("curation:correct", args=[paper.pk]), data).status_code == 302
     correction = Submission.objects.get()
@@ -553,15 +557,7 @@ def test_correction_form_starts_from_the_paper_and_sends_a_correction(client, de
     assert 'id="corrections-waiting"' not in page
     assert "Approved</strong> changes show on the site" in page
     assert "Approved</strong> papers appear" not in page
-    data = form_data(
-        debate,
-        title=paper.title,
-        authors=paper.authors,
-        venue="ICLR",
-        year="2024",
-        paper_url="https://arxiv.org/abs/2305.00001",
-        code_url="https://github.com/a/b",
-    )
+    data = correction_data(debate, paper, venue="ICLR", year="2024")
     preview = client.post(url, {**data, "action": "preview"}).content.decode()
     assert "What this correction changes in the listed paper:" in preview
     assert "<li>Venue: &quot;arXiv&quot; → &quot;ICLR&quot;</li>" in preview
@@ -602,13 +598,13 @@ def test_a_correction_that_changes_nothing_is_refused_with_a_message(client, deb
     paper = placement.paper
     LinkFactory(paper=paper, url="https://arxiv.org/abs/2305.00001")
     url = reverse("curation:correct", args=[paper.pk])
-    unchanged = form_data(
+    unchanged = correction_data(
         debate,
+        paper,
         title="Debate at scale",  # the form drops the period the README adds back
-        authors=paper.authors,
         venue="ICLR",
         year="2024",
-        paper_url="https://arxiv.org/abs/2305.00001",
+        code_url="",
     )
     response = client.post(url, unchanged)
     assert response.status_code == 400
