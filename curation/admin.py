@@ -25,7 +25,7 @@ from config.admin_guards import BoundedInlineMixin, GuardedAdminMixin, GuardedCh
 from curation.forms import ReviewNoteForm
 from curation.models import Submission, SubmissionEvent, SubmissionLink
 from curation.preview import ReviewHint, review_hint_items, review_hints, review_preview
-from curation.selectors import with_other_open_corrections
+from curation.selectors import next_pending, with_other_open_corrections
 from curation.services import (
     LEAVES,
     TransitionRefused,
@@ -350,6 +350,7 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             conflicts = [item.name for item in correction_fields(submission) if item.conflict]
         elif submission is not None and submission.is_open:
             listed = content_paper_link_owner(content_from_submission(submission))
+        show_next = submission is not None and submission.state != Submission.State.PENDING
         extra_context = {
             **(extra_context or {}),
             # A note written for a decision that was refused, offered again (review_view).
@@ -364,6 +365,9 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             "decide_checks": checks,
             # A decision names the submission as shown; changed since, it is refused.
             "seen_version": submission_version(submission) if submission is not None else "",
+            # Decided (or back with its contributor): the way on to the oldest one waiting.
+            "show_next": show_next,
+            "next_pending": next_pending(submission) if show_next else None,
             # For a correction, its paper as the comparison shows it.
             "seen_paper_version": (
                 paper_version(submission.paper)

@@ -44,3 +44,14 @@ def with_other_open_corrections(submissions: QuerySet[Submission]) -> QuerySet[S
 def open_corrections_of(paper) -> QuerySet[Submission]:
     """The corrections of `paper` waiting for a maintainer or their contributor."""
     return Submission.objects.open().filter(kind=Submission.Kind.CORRECTION, paper=paper)
+
+
+def next_pending(after: Submission) -> Submission | None:
+    """The submission waiting longest for review, other than `after`: where a maintainer who
+    has just decided `after` goes on (first come, first served)."""
+    return (
+        Submission.objects.filter(state=Submission.State.PENDING)
+        .exclude(pk=after.pk)
+        .order_by("created_at", "id")
+        .first()
+    )

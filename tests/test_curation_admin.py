@@ -1134,3 +1134,24 @@ def test_competing_corrections_of_one_paper_are_told_and_one_made_moot_says_so(
     twin.refresh_from_db()
     other.refresh_from_db()
     assert twin.state == other.state == "pending", response.content.decode()[:3000]
+
+
+def test_after_a_decision_the_page_leads_to_the_submission_waiting_longest(client, users, section):
+    """A maintainer working through the queue: once one is decided, its page offers the
+    oldest pending one (first come, first served), and says so when none is left."""
+    oldest = make_submission(section, "Oldest waiting", "https://o.org/1")
+    newest = make_submission(section, "Newest waiting", "https://o.org/2")
+    login(client, users, "maintainer")
+    change = reverse("admin:curation_submission_change", args=[newest.pk])
+    assert "Next waiting for review" not in client.get(change).content.decode()  # undecided
+    page = client.post(
+        reverse("admin:curation_submission_review", args=[newest.pk]),
+        review_post(newest, decision="approve"),
+        follow=True,
+    ).content.decode()
+    assert "1 submission approved and published" in page
+    next_url = reverse("admin:curation_submission_change", args=[oldest.pk])
+    assert f'href="{next_url}">Next waiting for review: “Oldest waiting” →</a>' in page
+    submission_reject(submission=oldest, reviewer=users["maintainer"], note="Out of scope")
+    page = client.get(next_url).content.decode()
+    assert "No other submission waits for review." in page
