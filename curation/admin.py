@@ -340,6 +340,9 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
         self._numbers = {pk: node.number for pk, node in section_tree().by_pk.items()}
         # Nothing here is edited (see readonly_fields): the page reviews, it does not change.
         submission = self.get_object(request, object_id)
+        if submission is not None:
+            # Its own page names the other corrections (review_hint_items), not just a count.
+            submission.other_open_corrections = None
         conflicts, listed, checks = [], None, []
         if submission is not None and submission.is_open:
             # Repeated in the decision panel, above its buttons: the page's own rows are below.
@@ -653,7 +656,8 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             for submission in [s for s in submissions if s.duplicate_suspected]:
                 self.message_user(
                     request,
-                    f"“{submission.title}” was not approved: it may duplicate a listed paper "
+                    f"“{submission.title}” (submission {submission.pk}) was not approved: it may "
+                    "duplicate a listed paper "
                     "or another open submission. Open it to compare, then decide.",
                     messages.WARNING,
                 )
@@ -664,7 +668,8 @@ class SubmissionAdmin(GuardedAdminMixin, ReviewerOnlyMixin, admin.ModelAdmin):
             for submission in [s for s in submissions if hints[s.pk]]:
                 self.message_user(
                     request,
-                    f"“{submission.title}” was not approved: {hints[submission.pk][0]} "
+                    f"“{submission.title}” (submission {submission.pk}) was not approved: "
+                    f"{hints[submission.pk][0]} "
                     "Open it to check, then decide.",
                     messages.WARNING,
                 )

@@ -119,15 +119,21 @@ def review_hint_items(submission: Submission, *, vocabulary=None) -> list[Review
                 )
             )
         others = getattr(submission, "other_open_corrections", None)
-        if others is None:
-            others = other_open_corrections(submission).count()
+        numbers = ""
+        if others is None:  # one submission's page: name them
+            pks = list(
+                other_open_corrections(submission).order_by("pk").values_list("pk", flat=True)
+            )
+            others, numbers = len(pks), ", ".join(str(pk) for pk in pks)
         if others:
+            named = f" (submission{'s' if others > 1 else ''} {numbers})" if numbers else ""
             hints.append(
                 ReviewHint(
                     "Other correction",
-                    f"{others} other correction{'s' if others > 1 else ''} of this paper "
-                    f"{'are' if others > 1 else 'is'} open too (sent and not decided, or sent "
-                    "back to its contributor): decide one, then compare the others again.",
+                    f"{others} other correction{'s' if others > 1 else ''} of this paper"
+                    f"{named} {'are' if others > 1 else 'is'} open too (sent and not decided, "
+                    "or sent back to its contributor): decide one, then compare the others "
+                    "again.",
                 )
             )
     venue = content.venue

@@ -959,6 +959,14 @@ def _apply_correction(
         wanted = list(submission.sections.all())
         paper.placements.exclude(section__in=wanted).delete()
         _place(paper, wanted)
+    if not paper.placements.exists():
+        # Taken off the list after it was sent: approving would publish nothing, yet tell the
+        # contributor it was published.
+        raise TransitionRefused(
+            "This paper is in no section now (it was taken off the list after the correction "
+            "was sent), so approving would publish nothing. Place the paper in a section "
+            "again first, or reject the correction."
+        )
     return paper, changed, [name for name in conflicts if name in overriding]
 
 

@@ -510,8 +510,14 @@ def test_the_review_page_says_what_to_check_and_bulk_approval_leaves_those(clien
         CHANGELIST, queue_post(action="approve_selected", _selected_action=ticked), follow=True
     )
     html = response.content.decode()
-    assert "“WEAK TO STRONG DEBATE AT SCALE” was not approved: The title is all in capitals" in html
-    assert "“A quiet paper” was not approved: The venue “Conf of Things” is not in" in html
+    assert (
+        f"“WEAK TO STRONG DEBATE AT SCALE” (submission {shouting.pk}) was not approved: The title"
+        " is all in capitals" in html
+    )
+    assert (
+        f"“A quiet paper” (submission {unknown.pk}) was not approved: The venue “Conf of Things”"
+        " is not in" in html
+    )
     assert "2 submissions approved and published" in html
     states = dict(Submission.objects.values_list("pk", "state"))
     assert [states[pk] for pk in ticked] == ["pending", "pending", "approved", "approved"]
@@ -1116,11 +1122,14 @@ def test_competing_corrections_of_one_paper_are_told_and_one_made_moot_says_so(
     queue = client.get(CHANGELIST).content.decode()
     assert queue.count(">Other correction</span>") == 3
     page = client.get(reverse("admin:curation_submission_change", args=[first.pk]))
-    assert "2 other corrections of this paper are open too" in page.content.decode()
+    assert (
+        f"2 other corrections of this paper (submissions {twin.pk}, {other.pk}) are open too"
+        in page.content.decode()
+    )
 
     submission_approve(submission=first, reviewer=users["maintainer"])
     page = client.get(reverse("admin:curation_submission_change", args=[twin.pk])).content
-    assert "1 other correction of this paper is open too" in page.decode()
+    assert f"1 other correction of this paper (submission {other.pk}) is open too" in page.decode()
     assert "approving it changes nothing on the list" in page.decode()
     queue = client.get(CHANGELIST).content.decode()
     assert queue.count(">Changes nothing</span>") == 1

@@ -768,3 +768,19 @@ def test_a_correction_placing_a_paper_whose_link_was_published_since_is_refused(
     submission_approve(submission=own_link, reviewer=reviewer)
     assert list(first.placements.values_list("section__title", flat=True)) == ["Math"]
     assert Paper.objects.published().count() == 2
+
+
+def test_a_correction_of_a_paper_taken_off_the_list_since_is_refused(reviewer):
+    """Approving it would change a paper on no page and tell its contributor "published": it
+    is refused, nothing changes, and the correction stays to be decided."""
+    from tests.factories import sent_correction
+
+    paper = PlacementFactory(paper__venue="arXiv").paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2212.08073")
+    correction = sent_correction(paper, venue="ICLR")
+    paper.placements.all().delete()  # a maintainer takes it off the list
+    with pytest.raises(TransitionRefused, match="This paper is in no section now"):
+        submission_approve(submission=correction, reviewer=reviewer)
+    paper.refresh_from_db()
+    correction.refresh_from_db()
+    assert paper.venue == "arXiv" and correction.state == State.PENDING

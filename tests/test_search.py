@@ -580,3 +580,15 @@ def test_the_venue_filter_lists_venues_regardless_of_case_as_stored(client, pape
         "TMLR",
     ]
     assert papers["debate_old"] in search(client, venue="arXiv")  # the value as stored
+
+
+def test_clearing_the_other_filters_of_an_address_search_keeps_the_address(client):
+    """An identifier search narrowed to nothing by a year: the way out keeps the identifier."""
+    from tests.factories import LinkFactory, PlacementFactory
+
+    paper = PlacementFactory(paper__title="Self-Rewarding Language Models", paper__year=2024).paper
+    LinkFactory(paper=paper, url="https://arxiv.org/abs/2401.10020")
+    page = client.get("/search/", {"q": "2401.10020", "year_min": "2025"}).content.decode()
+    assert "No paper on the list with arXiv 2401.10020 matches these filters." in page
+    assert '<a href="/search/?q=2401.10020">clear the other filters</a>' in page
+    assert "Self-Rewarding Language Models" in client.get("/search/?q=2401.10020").content.decode()
