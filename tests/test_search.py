@@ -533,7 +533,7 @@ def empty_state(client, **params) -> str:
         (
             {"q": "arXiv:2401.10020", "year_max": "2000"},
             "No paper on the list with arXiv 2401.10020 matches these filters. Try a wider year"
-            " range, or clear all filters. Not on the list?",
+            " range, or clear the other filters. Not on the list?",
         ),
         (
             {"q": "arXiv:2401.10020"},
