@@ -145,10 +145,17 @@ def relisting_refusal(
     twin = paper_link_twin(paper, paper_link_ids)
     if twin is None:
         return None
+    shared = next(
+        link.identifier
+        for link in twin.links.all()
+        if link.label == Link.Label.PAPER and link.identifier in paper_link_ids
+    )
+    kind, value = identifiers.describe(shared)
     return (
-        f"Paper {twin.pk}, “{twin.title}”, was published with this paper's paper link while "
-        "this one was in no section: placing this one would list one paper twice. Place "
-        f"paper {twin.pk} instead, or give this one its own paper link first."
+        f"Paper {twin.pk}, “{twin.title}”, was published with this paper's paper link "
+        f"({kind} {value}) while this one was in no section: placing this one would list one "
+        f"paper twice. Place paper {twin.pk} instead, or replace or remove that link here "
+        "first."
     )
 
 

@@ -216,7 +216,10 @@ class PaperFilter(django_filters.FilterSet):
         label="Title or authors",
         method="filter_text",
         max_length=200,  # bounds the number of words one query can hold
-        widget=PlainTextInput(attrs={"type": "search", "placeholder": "e.g. debate, Bai"}),
+        # A paper's address or id finds it too (catalog.identifiers.identifier_for_query).
+        widget=PlainTextInput(
+            attrs={"type": "search", "placeholder": "e.g. debate, Bai or an arXiv link"}
+        ),
     )
     section = django_filters.ChoiceFilter(
         label="Section",

@@ -1627,8 +1627,9 @@ def test_a_paper_off_the_list_whose_paper_link_was_published_since_is_not_placed
         )
         response = admin_client.post(reverse("admin:catalog_paper_change", args=[first.pk]), data)
     assert response.status_code == 200
-    assert f"Paper {second.pk}, “{second.title}”, was published with this paper" in (
-        response.content.decode()
+    assert (
+        f"Paper {second.pk}, “{second.title}”, was published with this paper&#x27;s paper link "
+        "(arXiv 2305.10601) while this one was in no section" in response.content.decode()
     )
     assert not Placement.objects.filter(paper=first).exists()
     assert list(Paper.objects.published()) == [second]

@@ -329,13 +329,16 @@ def test_a_copied_arxiv_address_is_the_listed_paper(client, debate, copied):
     assert not Submission.objects.exists()
 
 
-def test_a_duplicate_can_become_a_proposal_to_add_it_to_another_section(client, debate):
+def test_a_duplicate_can_become_a_proposal_to_add_it_to_another_section(
+    client, debate, mailoutbox, django_capture_on_commit_callbacks
+):
     other = SectionFactory(title="Scalar reward")
     placement = PlacementFactory(section=debate)
     LinkFactory(paper=placement.paper, url="https://arxiv.org/abs/2311.08702")
-    response = client.post(
-        SUBMIT, form_data(other, action="add_to", add_to=str(placement.paper.pk))
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            SUBMIT, form_data(other, action="add_to", add_to=str(placement.paper.pk))
+        )
     submission = Submission.objects.get()
     assert response.status_code == 302
     assert submission.kind == "correction" and submission.paper == placement.paper
@@ -347,6 +350,10 @@ def test_a_duplicate_can_become_a_proposal_to_add_it_to_another_section(client, 
     assert "Your proposal to list" in thanks and "in more sections" in thanks
     status = client.get(reverse("curation:status", args=[submission.token])).content.decode()
     assert "Adding to sections · sent" in status
+    # The mail says so too, not "your correction of".
+    assert f'your proposal to list "{placement.paper.title}" in more sections' in (
+        mailoutbox[0].body
+    )
 
 
 def test_add_to_refuses_a_paper_that_is_not_a_duplicate(client, debate):
