@@ -69,7 +69,8 @@ class Contributor:
 
 @dataclass
 class Outcome:
-    """The result of an action, with problems met by its after-commit side effects."""
+    """The result of an action, with what the maintainer should be told beside it (problems
+    met by its after-commit side effects, a correction that changed nothing)."""
 
     submission: Submission
     paper: Paper | None = None
@@ -404,6 +405,14 @@ def submission_approve(
                 "request changes so the contributor picks one."
             )
         if submission.kind == Submission.Kind.CORRECTION:
+            # Made moot since it was sent (an edit, another correction): approved all the
+            # same, and the maintainer told, rather than "published" alone.
+            if correction_changes_nothing(
+                paper=submission.paper, content=correction_result(submission)
+            ):
+                outcome.warnings.append(
+                    f"“{submission.title}” changed nothing: the paper already read this way."
+                )
             paper, changed, overridden = _apply_correction(
                 submission, overriding=overriding, seen_paper_version=seen_paper_version
             )

@@ -1143,6 +1143,14 @@ def test_competing_corrections_of_one_paper_are_told_and_one_made_moot_says_so(
     twin.refresh_from_db()
     other.refresh_from_db()
     assert twin.state == other.state == "pending", response.content.decode()[:3000]
+    # Approved from its own page, the moot one says it changed nothing.
+    page = client.post(
+        reverse("admin:curation_submission_review", args=[twin.pk]),
+        review_post(twin, decision="approve"),
+        follow=True,
+    ).content.decode()
+    assert "changed nothing: the paper already read this way." in page
+    assert "1 submission approved and published" in page
 
 
 def test_after_a_decision_the_page_leads_to_the_submission_waiting_longest(client, users, section):
