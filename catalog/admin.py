@@ -160,8 +160,23 @@ def relisting_refusal(
 
 
 class PlacementAdminForm(SeenStateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and "position" in self.fields:
+            # A new placement goes after the section's other papers unless a position is
+            # typed, as a link goes after its paper's others (LinkAdminForm).
+            position = self.fields["position"]
+            position.required, position.initial = False, None
+            position.help_text = "Leave empty to list the paper after the section's others."
+
     def clean(self):
         data = super().clean()
+        section = data.get("section")
+        adding = self.instance.pk is None and "position" in self.fields
+        typed = data.get("position") is not None or "position" in self.errors
+        if adding and section is not None and not typed:
+            last = section.placements.aggregate(last=Max("position"))["last"]
+            data["position"] = position_after(last)
         paper = data.get("paper")
         if paper is not None and paper.pk != self.instance.paper_id:  # new, or another paper
             refusal = relisting_refusal(paper, other_than=self.instance)

@@ -1694,3 +1694,24 @@ def test_placing_a_paper_again_with_its_own_new_paper_link_in_the_same_save_is_n
     assert response.status_code == 302
     assert Placement.objects.filter(paper=first).exists()
     assert Paper.objects.published().count() == 2
+
+
+def test_a_placement_added_without_a_position_goes_after_the_section_s_papers(admin_client):
+    """As a link added without a position goes after its paper's others: a position left
+    empty lists the paper last in its section; one typed still makes room there."""
+    from catalog.models import Placement
+    from tests.factories import PlacementFactory, SectionFactory
+
+    section = SectionFactory(title="Debate")
+    for position in (1, 2):
+        PlacementFactory(section=section, position=position)
+    newcomer, another = PaperFactory(title="Newcomer"), PaperFactory(title="Another")
+    add = reverse("admin:catalog_placement_add")
+    page = admin_client.get(add).content.decode()
+    assert "Leave empty to list the paper after the section" in page
+    response = admin_client.post(add, {"paper": newcomer.pk, "section": section.pk})
+    assert response.status_code == 302
+    assert Placement.objects.get(paper=newcomer).position == 3
+    response = admin_client.post(add, {"paper": another.pk, "section": section.pk, "position": 1})
+    assert response.status_code == 302
+    assert section.placements.order_by("position").first().paper == another
