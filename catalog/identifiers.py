@@ -104,6 +104,10 @@ SCHEMELESS_PAPER_URL = re.compile(
     re.IGNORECASE,
 )
 HTTP_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+# Any other address copied without its scheme, as the submission form takes it
+# (`github.com/x/y`): a host whose last label is letters, then a path. "gpt-3.5/turbo" or
+# "e.g./x" are no such host, so they stay words.
+SCHEMELESS_URL = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}/\S+$", re.IGNORECASE)
 
 
 def identifier_for_query(text: str) -> str:
@@ -129,7 +133,7 @@ def identifier_for_query(text: str) -> str:
     match = OPENREVIEW_BARE.match(text)
     if match:
         return f"openreview:{match.group('id')}"
-    if SCHEMELESS_PAPER_URL.match(text):
+    if SCHEMELESS_PAPER_URL.match(text) or SCHEMELESS_URL.match(text):
         text = f"https://{text}"
     if HTTP_URL.match(text) and "." in (urlsplit(text).hostname or ""):
         return identifier_for_url(text)

@@ -128,6 +128,10 @@ def test_migrations_recompute_identifiers_stored_before_and_a_partial_migrate_wo
         ("openreview.net/forum?id=SJgdnAVKDH", "openreview:SJgdnAVKDH"),
         ("openreview:SJgdnAVKDH", "openreview:SJgdnAVKDH"),
         ("http://www.github.com/x/y", "url:github.com/x/y"),
+        ("github.com/tatsu-lab/stanford_alpaca", "url:github.com/tatsu-lab/stanford_alpaca"),
+        ("gpt-3.5/turbo", ""),
+        ("e.g./x", ""),
+        ("github.com", ""),
         # Words, or words beside an identifier: a word search.
         ("debate", ""),
         ("self-rewarding", ""),
