@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.db import models, transaction
-from django.db.models import Case, Count, Max, Prefetch, Value, When
+from django.db.models import Case, Count, Max, Prefetch, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -159,24 +159,42 @@ def relisting_refusal(
     )
 
 
-class PlacementAdminForm(SeenStateForm):
+class AddedLastForm(SeenStateForm):
+    """A new row whose position is left empty goes after the others of its list (a link
+    after its paper's links, a placement after its section's papers), not at the model's 1
+    before them; a position typed still makes room there."""
+
+    position_help = "Leave empty to add it after the others."
+
+    def list_rows(self, data: dict) -> QuerySet | None:
+        """The rows of the list the new row joins, from its cleaned values."""
+        raise NotImplementedError
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None and "position" in self.fields:
-            # A new placement goes after the section's other papers unless a position is
-            # typed, as a link goes after its paper's others (LinkAdminForm).
             position = self.fields["position"]
             position.required, position.initial = False, None
-            position.help_text = "Leave empty to list the paper after the section's others."
+            position.help_text = self.position_help
 
     def clean(self):
         data = super().clean()
-        section = data.get("section")
         adding = self.instance.pk is None and "position" in self.fields
         typed = data.get("position") is not None or "position" in self.errors
-        if adding and section is not None and not typed:
-            last = section.placements.aggregate(last=Max("position"))["last"]
-            data["position"] = position_after(last)
+        rows = self.list_rows(data) if adding and not typed else None
+        if rows is not None:
+            data["position"] = position_after(rows.aggregate(last=Max("position"))["last"])
+        return data
+
+
+class PlacementAdminForm(AddedLastForm):
+    position_help = "Leave empty to list the paper after the section's others."
+
+    def list_rows(self, data: dict) -> QuerySet | None:
+        return data["section"].placements.all() if data.get("section") else None
+
+    def clean(self):
+        data = super().clean()
         paper = data.get("paper")
         if paper is not None and paper.pk != self.instance.paper_id:  # new, or another paper
             refusal = relisting_refusal(paper, other_than=self.instance)
@@ -207,23 +225,15 @@ class PaperPlacementsFormSet(RowLabelledFormSet):
                 raise forms.ValidationError(refusal)
 
 
-class LinkAdminForm(SeenStateForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is None and "position" in self.fields:
-            # A new link goes after the paper's others unless a position is typed (the
-            # model's 1 put it before them), as on the paper's page.
-            position = self.fields["position"]
-            position.required, position.initial = False, None
-            position.help_text = "Leave empty to add the link after the paper's other links."
+class LinkAdminForm(AddedLastForm):
+    # As on the paper's page (PaperLinksFormSet).
+    position_help = "Leave empty to add the link after the paper's other links."
+
+    def list_rows(self, data: dict) -> QuerySet | None:
+        return data["paper"].links.all() if data.get("paper") else None
 
     def clean(self):
         data = super().clean()
-        paper = data.get("paper")
-        adding = self.instance.pk is None and "position" in self.fields
-        typed = data.get("position") is not None or "position" in self.errors
-        if adding and paper is not None and not typed:
-            data["position"] = position_after(paper.links.aggregate(last=Max("position"))["last"])
         if self.has_changed() and data.get("paper") is not None:
             refusal = taken_paper_link(data, data["paper"])
             if refusal:
