@@ -20,9 +20,10 @@ from catalog.models import (
     position_after,
     validate_publication_year,
 )
-from catalog.selectors import paper_link_owner, paper_link_twin, section_tree
+from catalog.selectors import paper_link_owner, section_tree
 from catalog.services import (
     paper_links_lock,
+    paper_relisting_twin,
     placement_log_on_paper,
     position_make_room,
     positions_arrange,
@@ -134,21 +135,14 @@ def relisting_refusal(
     `paper_link_ids`: its paper links as the same save leaves them (the paper's own page)."""
     if paper is None or paper.pk is None:
         return None
-    placements = Placement.objects.filter(paper=paper)
-    if other_than is not None and other_than.pk is not None:
-        placements = placements.exclude(pk=other_than.pk)
-    if placements.exists():
-        return None  # listed already: no second record appears
-    if paper_link_ids is None:
-        paper_link_ids = stored_paper_link_ids(paper)
-    paper_links_lock(paper_link_ids)
-    twin = paper_link_twin(paper, paper_link_ids)
+    twin = paper_relisting_twin(paper=paper, paper_link_ids=paper_link_ids, other_than=other_than)
     if twin is None:
         return None
+    ids = paper_link_ids if paper_link_ids is not None else stored_paper_link_ids(paper)
     shared = next(
         link.identifier
         for link in twin.links.all()
-        if link.label == Link.Label.PAPER and link.identifier in paper_link_ids
+        if link.label == Link.Label.PAPER and link.identifier in ids
     )
     kind, value = identifiers.describe(shared)
     return (

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections, router, transaction
 
 from catalog.models import Paper, Placement, Section
+from catalog.selectors import paper_link_twin
 from catalog.selectors_pages import current_tree
 
 
@@ -28,6 +29,28 @@ def paper_links_lock(identifiers: list[str]) -> None:
     commits, then checks: no row exists yet to lock, so an advisory lock per identifier
     stands in."""
     advisory_locks([f"paper:{identifier}" for identifier in identifiers if identifier])
+
+
+def paper_relisting_twin(
+    *,
+    paper: Paper,
+    paper_link_ids: list[str] | None = None,
+    other_than: Placement | None = None,
+) -> Paper | None:
+    """Before `paper` is placed in a section: the other published paper that would make it
+    listed twice, if any. Only a paper in no section (but for the row `other_than`, being
+    edited) can be: while it was off the list, its paper link could be published with
+    another record. `paper_link_ids`: its paper links as the same edit leaves them (default:
+    as stored). Waits first for any approval of those links (paper_links_lock)."""
+    placements = Placement.objects.filter(paper=paper)
+    if other_than is not None and other_than.pk is not None:
+        placements = placements.exclude(pk=other_than.pk)
+    if placements.exists():
+        return None  # listed already: no second record appears
+    if paper_link_ids is None:
+        paper_link_ids = [link.identifier for link in paper.links.all() if link.label == "paper"]
+    paper_links_lock(paper_link_ids)
+    return paper_link_twin(paper, paper_link_ids)
 
 
 def position_make_room(

@@ -22,8 +22,13 @@ from django.utils import timezone
 from catalog import identifiers
 from catalog.models import Link, Paper, Placement, Section, position_after
 from catalog.readme.export import regenerate_readme_file, render_entry
-from catalog.selectors import paper_link_owner, paper_link_twin, section_tree
-from catalog.services import admin_history_log, advisory_locks, paper_links_lock
+from catalog.selectors import paper_link_owner, section_tree
+from catalog.services import (
+    admin_history_log,
+    advisory_locks,
+    paper_links_lock,
+    paper_relisting_twin,
+)
 from curation import notifications
 from curation.duplicates import DuplicateReport, find_duplicates
 from curation.models import Submission, SubmissionEvent, SubmissionLink, links_as_listed
@@ -950,13 +955,10 @@ def _apply_correction(
             kept.label, kept.position = link.label, link.position
             kept.save()
 
-    if "sections" in changed and not paper.placements.exists():
-        # Off the list since it was sent: its paper link (as now corrected) may have been
+    if "sections" in changed:
+        # Off the list since it was sent, its paper link (as now corrected) may have been
         # published since with another record.
-        paper_links_lock(
-            [link.identifier for link in paper.links.all() if link.label == Link.Label.PAPER]
-        )
-        twin = paper_link_twin(paper)
+        twin = paper_relisting_twin(paper=paper)
         if twin is not None:
             raise TransitionRefused(
                 f"This paper is in no section now, and “{twin.title}” (paper {twin.pk}) was "
